@@ -1,0 +1,34 @@
+"""The autodiff engine: ``Tensor``, the rule table, the backward pass, losses.
+
+Layer 1 of chainrule (see DESIGN.md): imports NumPy only.
+"""
+
+from chainrule.autodiff.errors import AnomalyError, ShapeError
+from chainrule.autodiff.functional import grad, value_and_grad
+from chainrule.autodiff.losses import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    mse,
+    softmax_cross_entropy,
+)
+from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
+from chainrule.autodiff.rules import RULES, Primitive
+from chainrule.autodiff.tensor import Tensor, apply
+
+__all__ = [
+    "RULES",
+    "AnomalyError",
+    "Primitive",
+    "ShapeError",
+    "Tensor",
+    "apply",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "detect_anomaly",
+    "grad",
+    "is_grad_enabled",
+    "mse",
+    "no_grad",
+    "softmax_cross_entropy",
+    "value_and_grad",
+]

@@ -1,0 +1,104 @@
+"""The reverse pass: walk the recorded graph backwards, applying the rule table.
+
+A recorded node is a :class:`~chainrule.autodiff.tensor.Tensor` with ``_op``
+(its :class:`~chainrule.autodiff.rules.Primitive`), ``_args`` (the input
+values the forward saw), ``_params`` and ``_parents`` (``(position, tensor)``
+pairs for the inputs that need a gradient). Leaves have ``_op = None``.
+
+The walk is iterative, so graphs of any depth run without RecursionError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff.errors import AnomalyError
+from chainrule.autodiff.modes import MODES
+
+
+def topological_order(root: Any) -> list[Any]:
+    """Nodes that ``root`` depends on and that require grad, inputs first."""
+    order: list[Any] = []
+    visited: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            order.append(node)
+            continue
+        key = id(node)
+        if key in visited:
+            continue
+        visited.add(key)
+        stack.append((node, True))
+        for _, parent in node._parents:
+            if id(parent) not in visited:
+                stack.append((parent, False))
+    return order
+
+
+def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
+    """Undoes broadcasting: sums ``g`` down to ``shape``.
+
+    A value of shape ``shape`` that was broadcast to ``g.shape`` contributed
+    to every position it was repeated into, so its gradient is the sum over
+    the new leading axes and over the axes where ``shape`` has size 1.
+    """
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and g.shape[lead + i] != 1
+    )
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def backpropagate(root: Any, seed: np.ndarray) -> dict[Any, np.ndarray]:
+    """Runs the reverse pass from ``root`` with d(loss)/d(root) = ``seed``.
+
+    Returns the gradient of every leaf reached and of every node marked with
+    ``retain_grad()``, keyed by node. A value used k times receives the sum of
+    its k contributions. Nothing is written to ``.grad``: the caller decides
+    whether to accumulate.
+    """
+    anomaly = MODES.anomaly
+    if anomaly:
+        _check_finite(seed, "the gradient passed to backward()", root)
+    grads: dict[Any, Any] = {root: seed}
+    found: dict[Any, np.ndarray] = {}
+    for node in reversed(topological_order(root)):
+        g = grads.pop(node)
+        op = node._op
+        if op is None:
+            found[node] = g
+            continue
+        if node._retain:
+            found[node] = g
+        ans = node.data
+        args = node._args
+        params = node._params
+        for position, parent in node._parents:
+            gi = op.vjps[position](g, ans, *args, **params)
+            if gi.shape != parent.data.shape:
+                gi = sum_to(gi, parent.data.shape)
+            if anomaly:
+                _check_finite(
+                    gi, f"the backward of {op.name} (gradient for input {position})", node
+                )
+            previous = grads.get(parent)
+            grads[parent] = gi if previous is None else previous + gi
+    return found
+
+
+def _check_finite(value: Any, what: str, node: Any) -> None:
+    if np.all(np.isfinite(value)):
+        return
+    kind = "nan" if np.any(np.isnan(value)) else "inf"
+    origin = f", created at {node._origin}" if node._origin else ""
+    shapes = ", ".join(str(np.shape(a)) for a in node._args)
+    raise AnomalyError(
+        f"{what} produced {kind}{origin}; inputs of shapes ({shapes}). "
+        "Look for log of 0, division by 0, or exp of a large value upstream of it."
+    )

@@ -1,0 +1,151 @@
+"""Losses, each a mean over examples, composed from the engine's primitives.
+
+Examples are columns (seed 000's convention): a prediction of shape ``(k, m)``
+holds ``m`` examples, and every loss here is a sum over its terms times
+``1/m``, with ``m = prediction.shape[-1]`` (1 for a 0-d prediction). For a
+single output row ``(1, m)`` this is the plain mean, as in PyTorch; for ``k``
+outputs it is seed 000's (1/m)·||Ŷ − Y||², which PyTorch's ``MSELoss`` would
+divide by ``k·m`` instead.
+
+Prediction and target must have the same shape: a ``(1, m)`` prediction
+against an ``(m,)`` target would otherwise broadcast to ``(m, m)``, a classic
+silent bug, so it is refused with the fix in the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff.errors import ShapeError
+from chainrule.autodiff.tensor import Tensor
+
+
+def mse(prediction: Tensor, target: Any) -> Tensor:
+    """Mean squared error, L = (1/m)·||ŷ − y||² (no ½), as in seed 000.
+
+    Args:
+        prediction: ŷ, shape ``(k, m)`` (usually ``(1, m)``).
+        target: y, the same shape; a Tensor, an array or a number array.
+
+    Returns:
+        A 0-d Tensor.
+    """
+    p, y = _pair("mse", prediction, target)
+    diff = p - y
+    return (diff * diff).sum() * (1.0 / _examples(p))
+
+
+def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
+    """Mean binary cross-entropy of probabilities p against labels y in [0, 1].
+
+    L = −(1/m) Σ [y log p + (1 − y) log(1 − p)].
+
+    A probability of exactly 0 or 1 makes a log infinite (and 0·log 0 = nan),
+    as the formula says. When p comes from a sigmoid, pass the logits to
+    :func:`binary_cross_entropy_with_logits` instead, which is finite for any
+    logit and has the simpler gradient (σ(z) − y)/m.
+
+    Args:
+        probabilities: p, shape ``(1, m)`` (or any shape).
+        target: y, the same shape.
+    """
+    p, y = _pair("binary_cross_entropy", probabilities, target)
+    terms = y * p.log() + (1.0 - y) * (1.0 - p).log()
+    return terms.sum() * (-1.0 / _examples(p))
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
+    """Binary cross-entropy of σ(z) against y, computed from the logits z.
+
+    L = (1/m) Σ [softplus(z) − y z], which equals
+    −(1/m) Σ [y log σ(z) + (1 − y) log(1 − σ(z))] since log σ(z) = z − softplus(z)
+    and log(1 − σ(z)) = −softplus(z). Finite for logits of any magnitude (the
+    softplus primitive does not overflow), with gradient (σ(z) − y)/m.
+
+    Args:
+        logits: z, shape ``(1, m)`` (or any shape).
+        target: y in [0, 1], the same shape.
+    """
+    z, y = _pair("binary_cross_entropy_with_logits", logits, target)
+    return (z.softplus() - y * z).sum() * (1.0 / _examples(z))
+
+
+def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
+    """Mean cross-entropy of softmax(Z) over classes, from the logits Z.
+
+    L = −(1/m) Σ_examples Σ_classes Y ⊙ log_softmax(Z), with classes along
+    axis 0 and examples along axis 1. Finite for logits of any magnitude
+    (log_softmax subtracts the column maximum first); the gradient is
+    (softmax(Z) − Y)/m when each column of Y sums to 1.
+
+    Args:
+        logits: Z, shape ``(C, m)``, or ``(C,)`` for one example.
+        target: either class probabilities (one-hot or soft labels) of the
+            same shape as ``logits``, or integer class labels of shape
+            ``(m,)`` or ``(1, m)`` with values in ``0 .. C-1``.
+    """
+    z = logits if isinstance(logits, Tensor) else Tensor(logits)
+    if z.ndim not in (1, 2):
+        raise ShapeError(
+            f"softmax_cross_entropy: logits must have shape (classes, m), got {z.shape}"
+        )
+    y = _class_targets(z.shape, target, z.dtype)
+    return (y * z.log_softmax(axis=0)).sum() * (-1.0 / _examples(z))
+
+
+def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.ndarray]:
+    p = prediction if isinstance(prediction, Tensor) else Tensor(prediction)
+    t = target if isinstance(target, Tensor) else Tensor(target).data
+    if p.shape != t.shape:
+        hint = ""
+        if t.size == p.size:
+            hint = f"; reshape the target to {p.shape} (examples are columns)"
+        raise ShapeError(
+            f"{name}: prediction shape {p.shape} and target shape {t.shape} differ{hint}"
+        )
+    return p, t
+
+
+def _examples(prediction: Tensor) -> int:
+    return prediction.shape[-1] if prediction.ndim else 1
+
+
+def _class_targets(
+    logits_shape: tuple[int, ...], target: Any, dtype: np.dtype[Any]
+) -> Tensor | np.ndarray:
+    if isinstance(target, Tensor):
+        if target.shape != logits_shape:
+            raise ShapeError(
+                f"softmax_cross_entropy: target shape {target.shape} differs from "
+                f"logits shape {logits_shape}"
+            )
+        return target
+    t = np.asarray(target)
+    if t.shape == logits_shape:
+        return Tensor(t).data
+    classes = logits_shape[0]
+    m = logits_shape[1] if len(logits_shape) == 2 else None
+    label_shapes = [(m,), (1, m)] if m is not None else [()]
+    if t.shape not in label_shapes:
+        raise ShapeError(
+            f"softmax_cross_entropy: target shape {t.shape} fits neither the logits "
+            f"shape {logits_shape} (class probabilities) nor labels of shape "
+            f"{label_shapes[0]}"
+        )
+    if t.dtype.kind not in "iu" and (t.dtype.kind != "f" or not np.all(t == np.round(t))):
+        raise TypeError(
+            f"softmax_cross_entropy: class labels must be integers, got dtype {t.dtype}"
+        )
+    labels = t.astype(np.int64).reshape(-1)
+    bad = (labels < 0) | (labels >= classes)
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"softmax_cross_entropy: label {labels[first]} at example {first} is "
+            f"outside 0..{classes - 1} for {classes} classes"
+        )
+    one_hot = np.zeros((classes, labels.size), dtype=dtype)
+    one_hot[labels, np.arange(labels.size)] = 1.0
+    return one_hot.reshape(logits_shape)

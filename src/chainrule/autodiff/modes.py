@@ -1,0 +1,73 @@
+"""Per-thread switches of the engine: gradient recording and anomaly detection."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import ContextDecorator
+from types import TracebackType
+
+
+class _Modes(threading.local):
+    grad_enabled: bool = True
+    anomaly: bool = False
+
+
+MODES = _Modes()
+
+
+def is_grad_enabled() -> bool:
+    """True unless inside :class:`no_grad` in this thread."""
+    return MODES.grad_enabled
+
+
+class no_grad(ContextDecorator):  # noqa: N801 - named like the context managers it mirrors
+    """Context manager (or decorator) that turns off graph recording.
+
+    Operations inside compute values only: their results have
+    ``requires_grad=False`` and keep no references to their inputs, which
+    saves time and memory in evaluation and in parameter updates::
+
+        with no_grad():
+            w_new = w - 0.1 * dw
+    """
+
+    def __enter__(self) -> no_grad:
+        self._previous = MODES.grad_enabled
+        MODES.grad_enabled = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        MODES.grad_enabled = self._previous
+
+
+class detect_anomaly(ContextDecorator):  # noqa: N801
+    """Context manager (or decorator) that stops at the first non-finite value.
+
+    Inside it, every operation checks its output, and the backward pass checks
+    every gradient it computes. The first operation whose forward or backward
+    produces nan or ±inf raises :class:`AnomalyError`, naming the operation,
+    its input shapes and the line of your code that created it. Checking costs
+    a pass over every array, so use it to debug, not to train::
+
+        with detect_anomaly():
+            loss = model_loss(params)
+            loss.backward()
+    """
+
+    def __enter__(self) -> detect_anomaly:
+        self._previous = MODES.anomaly
+        MODES.anomaly = True
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        MODES.anomaly = self._previous

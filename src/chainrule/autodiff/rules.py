@@ -1,0 +1,305 @@
+"""The rule table: every primitive operation, its forward beside its derivative.
+
+Each primitive is a :class:`Primitive` holding a NumPy forward and one
+vector-Jacobian product (VJP) per array input. A VJP has the signature
+``vjp(g, ans, *inputs, **params)``: ``g`` is the gradient of the loss with
+respect to the output ``ans``, and the VJP returns the gradient with respect
+to one input. Broadcasting is *not* undone here: a VJP may return a gradient of
+the broadcast shape and the engine sums it back to the input's shape, once,
+for every primitive (see :func:`chainrule.autodiff.backward.sum_to`).
+
+The VJPs use only ``+ - * / @``, ``.mT``, ``.sum``, ``.reshape``,
+``.transpose`` and the functions of :mod:`chainrule.autodiff.vocabulary`, so
+the same rules run on NumPy arrays and on symbolic matrices.
+
+Everything else (mean, softmax, log_softmax, the losses, subtraction of a
+constant shift, ``number ** x``) is composed from these primitives in
+:mod:`chainrule.autodiff.tensor` and :mod:`chainrule.autodiff.losses`.
+Elementwise functions whose composed form would overflow (sigmoid, tanh,
+softplus) are primitives for numerical stability; their docstrings say why.
+
+``RULES`` at the bottom is the table itself, built explicitly from the
+definitions in this file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff.vocabulary import broadcast_to, sigmoid, step
+
+Array = Any  # a NumPy array, or a symbolic matrix when run by the deriver
+
+
+@dataclass(frozen=True, slots=True)
+class Primitive:
+    """One operation of the engine.
+
+    Attributes:
+        name: the operation's name, used in error messages and graphs.
+        forward: ``forward(*inputs, **params) -> ndarray`` on NumPy arrays.
+        vjps: one VJP per array input, in input order.
+        symbol: how the operation is written in formulas (``"+"``, ``"@"``,
+            ``"σ"``...).
+    """
+
+    name: str
+    forward: Callable[..., Any]
+    vjps: tuple[Callable[..., Array], ...]
+    symbol: str
+
+    @property
+    def arity(self) -> int:
+        """Number of array inputs."""
+        return len(self.vjps)
+
+    def __repr__(self) -> str:
+        return f"Primitive({self.name!r})"
+
+
+# --- arithmetic -------------------------------------------------------------
+
+
+def neg(x: Array) -> Array:
+    """-x, elementwise."""
+    return -x
+
+
+def neg_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return -g
+
+
+def add(a: Array, b: Array) -> Array:
+    """a + b, elementwise with broadcasting."""
+    return a + b
+
+
+def add_vjp_a(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g
+
+
+def add_vjp_b(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g
+
+
+def sub(a: Array, b: Array) -> Array:
+    """a - b, elementwise with broadcasting."""
+    return a - b
+
+
+def sub_vjp_a(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g
+
+
+def sub_vjp_b(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return -g
+
+
+def mul(a: Array, b: Array) -> Array:
+    """a * b, elementwise (Hadamard) with broadcasting."""
+    return a * b
+
+
+def mul_vjp_a(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g * b
+
+
+def mul_vjp_b(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g * a
+
+
+def div(a: Array, b: Array) -> Array:
+    """a / b, elementwise with broadcasting."""
+    return a / b
+
+
+def div_vjp_a(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g / b
+
+
+def div_vjp_b(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    # d(a/b)/db = -a/b² = -ans/b
+    return -g * ans / b
+
+
+def power(x: Array, exponent: float) -> Array:
+    """x ** exponent for a fixed number ``exponent``, elementwise."""
+    return x**exponent
+
+
+def power_vjp(g: Array, ans: Array, x: Array, exponent: float) -> Array:
+    if exponent == 0:
+        return g * 0.0
+    if exponent == 1:
+        return g
+    if exponent == 2:
+        return g * (2.0 * x)
+    return g * (exponent * x ** (exponent - 1))
+
+
+# --- elementwise functions --------------------------------------------------
+
+
+def exp(x: Array) -> Array:
+    """e ** x, elementwise."""
+    return np.exp(x)
+
+
+def exp_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g * ans
+
+
+def log(x: Array) -> Array:
+    """Natural logarithm, elementwise (-inf at 0, nan below)."""
+    return np.log(x)
+
+
+def log_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g / x
+
+
+def tanh(x: Array) -> Array:
+    """Hyperbolic tangent, elementwise.
+
+    A primitive for stability: composed as (e^x - e^-x) / (e^x + e^-x) it is
+    inf / inf = nan once |x| > 710.
+    """
+    return np.tanh(x)
+
+
+def tanh_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g * (1.0 - ans * ans)
+
+
+def sigmoid_forward(x: Array) -> Array:
+    """Logistic function σ(x) = 1 / (1 + e^-x), elementwise.
+
+    A primitive for stability: composed from exp, add and div its backward
+    multiplies 0 by e^-x = inf for x < -709 and gives nan; written through its
+    output, σ' = σ (1 - σ) is finite everywhere.
+    """
+    return sigmoid(x)
+
+
+def sigmoid_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g * ans * (1.0 - ans)
+
+
+def relu(x: Array) -> Array:
+    """max(x, 0), elementwise; its derivative at 0 is taken as 0."""
+    return np.maximum(x, 0.0)
+
+
+def relu_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g * step(x)
+
+
+def softplus(x: Array) -> Array:
+    """log(1 + e^x), elementwise.
+
+    A primitive for stability: composed, e^x overflows for x > 709 and the
+    loss becomes inf. ``np.logaddexp(0, x)`` is exact for every x, and the
+    derivative is σ(x). The binary cross-entropy with logits is built on it.
+    """
+    return np.logaddexp(0.0, x)
+
+
+def softplus_vjp(g: Array, ans: Array, x: Array) -> Array:
+    return g * sigmoid(x)
+
+
+# --- linear algebra and shape -----------------------------------------------
+
+
+def matmul(a: Array, b: Array) -> Array:
+    """Matrix product of the last two axes, broadcasting leading axes.
+
+    Both inputs have at least two axes; vector products are composed with
+    reshape in :meth:`Tensor.__matmul__`.
+    """
+    return a @ b
+
+
+def matmul_vjp_a(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return g @ b.mT
+
+
+def matmul_vjp_b(g: Array, ans: Array, a: Array, b: Array) -> Array:
+    return a.mT @ g
+
+
+def transpose(x: Array, axes: tuple[int, ...]) -> Array:
+    """Permutes the axes: output axis i is input axis ``axes[i]``."""
+    return x.transpose(axes)
+
+
+def transpose_vjp(g: Array, ans: Array, x: Array, axes: tuple[int, ...]) -> Array:
+    inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
+    return g.transpose(inverse)
+
+
+def reshape(x: Array, shape: tuple[int, ...]) -> Array:
+    """The same elements, in row-major order, with a new shape."""
+    return x.reshape(shape)
+
+
+def reshape_vjp(g: Array, ans: Array, x: Array, shape: tuple[int, ...]) -> Array:
+    return g.reshape(x.shape)
+
+
+def sum_forward(x: Array, axis: tuple[int, ...], keepdims: bool) -> Array:
+    """Sum over ``axis``, a tuple of distinct non-negative axes."""
+    return x.sum(axis=axis, keepdims=keepdims)
+
+
+def sum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims: bool) -> Array:
+    if not keepdims:
+        kept = tuple(1 if i in axis else d for i, d in enumerate(x.shape))
+        g = g.reshape(kept)
+    return broadcast_to(g, x.shape)
+
+
+# --- the table ----------------------------------------------------------------
+
+NEG = Primitive("neg", neg, (neg_vjp,), "-")
+ADD = Primitive("add", add, (add_vjp_a, add_vjp_b), "+")
+SUB = Primitive("sub", sub, (sub_vjp_a, sub_vjp_b), "-")
+MUL = Primitive("mul", mul, (mul_vjp_a, mul_vjp_b), "⊙")
+DIV = Primitive("div", div, (div_vjp_a, div_vjp_b), "/")
+POW = Primitive("pow", power, (power_vjp,), "**")
+EXP = Primitive("exp", exp, (exp_vjp,), "exp")
+LOG = Primitive("log", log, (log_vjp,), "log")
+TANH = Primitive("tanh", tanh, (tanh_vjp,), "tanh")
+SIGMOID = Primitive("sigmoid", sigmoid_forward, (sigmoid_vjp,), "σ")
+RELU = Primitive("relu", relu, (relu_vjp,), "relu")
+SOFTPLUS = Primitive("softplus", softplus, (softplus_vjp,), "softplus")
+MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
+TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
+RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
+SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
+
+RULES: dict[str, Primitive] = {
+    p.name: p
+    for p in (
+        NEG,
+        ADD,
+        SUB,
+        MUL,
+        DIV,
+        POW,
+        EXP,
+        LOG,
+        TANH,
+        SIGMOID,
+        RELU,
+        SOFTPLUS,
+        MATMUL,
+        TRANSPOSE,
+        RESHAPE,
+        SUM,
+    )
+}

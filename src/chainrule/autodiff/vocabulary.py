@@ -1,0 +1,42 @@
+"""The functions a rule may call besides operators and array methods.
+
+A vector-Jacobian product in :mod:`chainrule.autodiff.rules` is written with
+``+ - * / @``, ``.mT`` (the transpose of the last two axes, ``.T`` for a
+matrix), ``.sum(axis, keepdims)``, ``.reshape``, ``.transpose`` and the few
+functions below. NumPy arrays provide all the operators and methods; these
+functions give NumPy arrays their numeric meaning and hand any other value
+(a symbolic matrix, for instance) to its method of the same name, so that the
+same rule runs on numbers and on symbols.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def sigmoid(x: Any) -> Any:
+    """Elementwise logistic function 1 / (1 + exp(-x)), accurate for all x.
+
+    ``exp(-x)`` overflows to inf for x < -709, and 1 / inf = 0 is the right
+    answer there, so the overflow warning is silenced rather than avoided.
+    """
+    if isinstance(x, np.ndarray | np.generic):
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(np.negative(x)))
+    return x.sigmoid()
+
+
+def step(x: Any) -> Any:
+    """Elementwise Heaviside step: 1 where x > 0, else 0 (so step(0) = 0)."""
+    if isinstance(x, np.ndarray | np.generic):
+        return (np.asarray(x) > 0).astype(x.dtype)
+    return x.step()
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """``x`` repeated along its size-1 axes (and new leading axes) to ``shape``."""
+    if isinstance(x, np.ndarray | np.generic):
+        return np.broadcast_to(x, shape)
+    return x.broadcast_to(shape)
