@@ -1,0 +1,49 @@
+"""The layer table of DESIGN.md: a module imports only from the layers below it."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "chainrule"
+
+# package -> the chainrule packages it may import
+ALLOWED = {
+    "autodiff": {"autodiff"},
+    "gradcheck": {"gradcheck", "autodiff"},
+    "cli": {"cli", "autodiff", "gradcheck"},
+}
+THIRD_PARTY = {
+    "autodiff": {"numpy"},
+    "gradcheck": {"numpy"},
+}
+
+
+def imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_layer_imports(package: str) -> None:
+    for path in (SRC / package).rglob("*.py"):
+        for name in imports(path):
+            top = name.split(".")[0]
+            if top == "chainrule":
+                parts = name.split(".")
+                if len(parts) > 1:
+                    assert parts[1] in ALLOWED[package], f"{path.name} imports {name}"
+            elif package in THIRD_PARTY and top not in THIRD_PARTY[package]:
+                import sys
+
+                assert top in sys.stdlib_module_names, f"{path.name} imports {name}"
+
+
+def test_every_package_is_in_the_table() -> None:
+    packages = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert packages == set(ALLOWED)
