@@ -1,8 +1,12 @@
 """The autodiff engine: ``Tensor``, the rule table, the backward pass, losses.
 
 Layer 1 of chainrule (see DESIGN.md): imports NumPy only.
+
+Importing it tunes glibc's allocator for graph-shaped workloads (see
+:mod:`chainrule.autodiff.allocator`; opt out with CHAINRULE_DEFAULT_MALLOC=1).
 """
 
+from chainrule.autodiff.allocator import tune_allocator
 from chainrule.autodiff.errors import AnomalyError, ShapeError
 from chainrule.autodiff.functional import grad, value_and_grad
 from chainrule.autodiff.losses import (
@@ -14,6 +18,8 @@ from chainrule.autodiff.losses import (
 from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
 from chainrule.autodiff.rules import RULES, Primitive
 from chainrule.autodiff.tensor import Tensor, apply
+
+tune_allocator()
 
 __all__ = [
     "RULES",

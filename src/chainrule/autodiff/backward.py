@@ -10,6 +10,8 @@ The walk is iterative, so graphs of any depth run without RecursionError.
 
 from __future__ import annotations
 
+import functools
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -17,26 +19,25 @@ import numpy as np
 from chainrule.autodiff.errors import AnomalyError
 from chainrule.autodiff.modes import MODES
 
+_seq = attrgetter("_seq")
+
 
 def topological_order(root: Any) -> list[Any]:
-    """Nodes that ``root`` depends on and that require grad, inputs first."""
-    order: list[Any] = []
-    visited: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
+    """Nodes that ``root`` depends on and that require grad, inputs first.
+
+    Every recorded node carries ``_seq``, a number from a counter that grows
+    with each recorded operation, and a node's inputs exist before it does,
+    so sorting the reachable nodes by ``_seq`` is a topological order. That is
+    one flat pass and a sort in C, cheaper than a depth-first search.
+    """
+    seen = {root}
+    stack = [root]
     while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            order.append(node)
-            continue
-        key = id(node)
-        if key in visited:
-            continue
-        visited.add(key)
-        stack.append((node, True))
-        for _, parent in node._parents:
-            if id(parent) not in visited:
-                stack.append((parent, False))
-    return order
+        for _, parent in stack.pop()._parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return sorted(seen, key=_seq)
 
 
 def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
@@ -46,13 +47,19 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     to every position it was repeated into, so its gradient is the sum over
     the new leading axes and over the axes where ``shape`` has size 1.
     """
-    lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        lead + i for i, size in enumerate(shape) if size == 1 and g.shape[lead + i] != 1
-    )
+    axes = _broadcast_axes(g.shape, shape)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
+
+
+@functools.lru_cache(maxsize=1024)
+def _broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of ``big`` along which ``shape`` was broadcast."""
+    lead = len(big) - len(shape)
+    return tuple(range(lead)) + tuple(
+        lead + i for i, size in enumerate(shape) if size == 1 and big[lead + i] != 1
+    )
 
 
 def backpropagate(root: Any, seed: np.ndarray) -> dict[Any, np.ndarray]:

@@ -33,8 +33,7 @@ def mse(prediction: Tensor, target: Any) -> Tensor:
         A 0-d Tensor.
     """
     p, y = _pair("mse", prediction, target)
-    diff = p - y
-    return (diff * diff).sum() * (1.0 / _examples(p))
+    return ((p - y) ** 2).sum() * (1.0 / _examples(p))
 
 
 def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
@@ -97,7 +96,10 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
 
 def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.ndarray]:
     p = prediction if isinstance(prediction, Tensor) else Tensor(prediction)
-    t = target if isinstance(target, Tensor) else Tensor(target).data
+    if isinstance(target, Tensor) or (isinstance(target, np.ndarray) and target.dtype.kind == "f"):
+        t = target
+    else:
+        t = Tensor(target).data
     if p.shape != t.shape:
         hint = ""
         if t.size == p.size:

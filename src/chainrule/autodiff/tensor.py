@@ -7,6 +7,7 @@ as a node of the graph that :meth:`Tensor.backward` walks in reverse.
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -23,6 +24,7 @@ from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import Primitive
 
 _NO_PARAMS: dict[str, Any] = {}
+_counter = itertools.count(1)  # orders recorded nodes; see backward.topological_order
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -57,6 +59,7 @@ class Tensor:
         "_params",
         "_parents",
         "_retain",
+        "_seq",
         "data",
         "grad",
         "requires_grad",
@@ -73,6 +76,7 @@ class Tensor:
     _parents: tuple[tuple[int, Tensor], ...]
     _retain: bool
     _origin: str | None
+    _seq: int
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
         self.data = _as_float_array(data.data if isinstance(data, Tensor) else data)
@@ -84,6 +88,7 @@ class Tensor:
         self._parents = ()
         self._retain = False
         self._origin = None
+        self._seq = 0
 
     # --- properties -------------------------------------------------------
 
@@ -186,7 +191,7 @@ class Tensor:
                     f"{self.shape} holding d(loss)/d(this tensor), or reduce it to a "
                     "scalar first, e.g. t.sum().backward() or t.mean().backward()."
                 )
-            seed = np.ones_like(self.data)
+            seed = np.ones(self.data.shape, self.data.dtype)
         else:
             seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -376,27 +381,38 @@ def apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
 
 
 def _unary(op: Primitive, x: Tensor, **params: Any) -> Tensor:
-    args = (x.data,)
-    out = op.forward(x.data, **params)
-    return _record(op, out, args, ((0, x),) if x.requires_grad else (), params or _NO_PARAMS)
+    data = x.data
+    return _record(
+        op, op.forward(data, **params), (data,), ((0, x),) if x.requires_grad else (), params
+    )
 
 
 def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
-    a_is_tensor = isinstance(a, Tensor)
-    b_is_tensor = isinstance(b, Tensor)
-    av = a.data if a_is_tensor else _constant(a)
-    bv = b.data if b_is_tensor else _constant(b)
-    if av is NotImplemented or bv is NotImplemented:
-        return NotImplemented  # type: ignore[no-any-return]
+    # The hot path of every arithmetic operator: kept flat on purpose.
+    if isinstance(a, Tensor):
+        av = a.data
+        a_grad = a.requires_grad
+    else:
+        av = _constant(a)
+        a_grad = False
+        if av is NotImplemented:
+            return NotImplemented  # type: ignore[no-any-return]
+    if isinstance(b, Tensor):
+        bv = b.data
+        b_grad = b.requires_grad
+    else:
+        bv = _constant(b)
+        b_grad = False
+        if bv is NotImplemented:
+            return NotImplemented  # type: ignore[no-any-return]
     try:
         out = op.forward(av, bv)
     except ValueError:
         raise _combine_error(op, (av, bv)) from None
-    parents: tuple[tuple[int, Tensor], ...] = ()
-    if a_is_tensor and a.requires_grad:
-        parents = ((0, a),)
-    if b_is_tensor and b.requires_grad:
-        parents += ((1, b),)
+    if a_grad:
+        parents: tuple[tuple[int, Tensor], ...] = ((0, a), (1, b)) if b_grad else ((0, a),)
+    else:
+        parents = ((1, b),) if b_grad else ()
     return _record(op, out, (av, bv), parents, _NO_PARAMS)
 
 
@@ -407,18 +423,20 @@ def _record(
     parents: tuple[tuple[int, Tensor], ...],
     params: dict[str, Any],
 ) -> Tensor:
-    t = Tensor.__new__(Tensor)
+    t = _new_tensor(Tensor)
     t.data = out if type(out) is np.ndarray else np.asarray(out)
     t.grad = None
     t._retain = False
     t._origin = None
     if parents and MODES.grad_enabled:
+        t._seq = next(_counter)
         t.requires_grad = True
         t._op = op
         t._args = args
         t._params = params
         t._parents = parents
     else:
+        t._seq = 0
         t.requires_grad = False
         t._op = None
         t._args = ()
@@ -431,12 +449,16 @@ def _record(
     return t
 
 
+_new_tensor = Tensor.__new__
+
+
 def _matmul(a: Any, b: Any) -> Tensor:
     av = a.data if isinstance(a, Tensor) else _constant(a)
     bv = b.data if isinstance(b, Tensor) else _constant(b)
     if av is NotImplemented or bv is NotImplemented:
         return NotImplemented  # type: ignore[no-any-return]
-    sa, sb = np.shape(av), np.shape(bv)
+    sa: tuple[int, ...] = getattr(av, "shape", ())
+    sb: tuple[int, ...] = getattr(bv, "shape", ())
     if len(sa) == 0 or len(sb) == 0:
         raise ShapeError(
             f"matmul: {sa} @ {sb}: @ needs arrays with at least 1 axis; use * to scale"
@@ -444,6 +466,8 @@ def _matmul(a: Any, b: Any) -> Tensor:
     if sa[-1] != sb[-2 if len(sb) > 1 else 0]:
         inner_b = sb[-2 if len(sb) > 1 else 0]
         raise ShapeError(f"matmul: {sa} @ {sb}: inner dimensions {sa[-1]} and {inner_b} differ")
+    if len(sa) > 1 and len(sb) > 1:
+        return _binary(rules.MATMUL, a, b)
     a_t = a if isinstance(a, Tensor) else Tensor(av)
     b_t = b if isinstance(b, Tensor) else Tensor(bv)
     if len(sa) == 1 and len(sb) == 1:
@@ -451,9 +475,7 @@ def _matmul(a: Any, b: Any) -> Tensor:
     if len(sa) == 1:
         out = a_t.reshape(1, sa[0]) @ b_t
         return out.reshape(out.shape[:-2] + out.shape[-1:])
-    if len(sb) == 1:
-        return (a_t @ b_t.reshape(sb[0], 1)).reshape(sa[:-1])
-    return apply(rules.MATMUL, a_t, b_t)
+    return (a_t @ b_t.reshape(sb[0], 1)).reshape(sa[:-1])
 
 
 # --- helpers ---------------------------------------------------------------
@@ -478,6 +500,9 @@ def _is_number(x: Any) -> bool:
 
 def _constant(x: Any) -> Any:
     """A non-Tensor operand as the forward will see it, or NotImplemented."""
+    kind = type(x)
+    if kind is float or (kind is np.ndarray and x.dtype.kind == "f"):
+        return x
     if isinstance(x, float | int | np.ndarray | np.generic) and not isinstance(x, bool):
         if isinstance(x, np.ndarray | np.generic) and x.dtype.kind not in "biuf":
             return NotImplemented
