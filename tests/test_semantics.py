@@ -253,3 +253,17 @@ def test_without_anomaly_mode_nan_passes_silently() -> None:
     with np.errstate(divide="ignore"):
         (x**0.5).sum().backward()
     assert np.isinf(x.grad[0])
+
+
+def test_leaf_gradient_never_aliases_the_callers_grad_or_another_leaf() -> None:
+    x = Tensor(np.ones((2, 2)), requires_grad=True)
+    h = (x + 0.0).retain_grad()
+    seed = np.full((2, 2), 3.0)
+    h.backward(seed)
+    assert x.grad is not seed and h.grad is not seed and x.grad is not h.grad
+    x.grad[0, 0] = 99.0
+    assert seed[0, 0] == 3.0 and h.grad[0, 0] == 3.0
+    a = Tensor(np.ones(3), requires_grad=True)
+    (a.reshape(3, 1) * 2.0).sum().backward()  # a's gradient arrives as a view
+    a.grad[0] = 7.0
+    assert a.grad.base is None

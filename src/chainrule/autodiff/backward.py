@@ -50,7 +50,7 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     axes = _broadcast_axes(g.shape, shape)
     if axes:
         g = g.sum(axis=axes, keepdims=True)
-    return g.reshape(shape)
+    return g if g.shape == shape else g.reshape(shape)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -74,9 +74,11 @@ def backpropagate(root: Any, seed: np.ndarray) -> dict[Any, np.ndarray]:
     if anomaly:
         _check_finite(seed, "the gradient passed to backward()", root)
     grads: dict[Any, Any] = {root: seed}
+    pop = grads.pop
+    get = grads.get
     found: dict[Any, np.ndarray] = {}
     for node in reversed(topological_order(root)):
-        g = grads.pop(node)
+        g = pop(node)
         op = node._op
         if op is None:
             found[node] = g
@@ -86,15 +88,17 @@ def backpropagate(root: Any, seed: np.ndarray) -> dict[Any, np.ndarray]:
         ans = node.data
         args = node._args
         params = node._params
+        vjps = op.vjps
         for position, parent in node._parents:
-            gi = op.vjps[position](g, ans, *args, **params)
-            if gi.shape != parent.data.shape:
-                gi = sum_to(gi, parent.data.shape)
+            gi = vjps[position](g, ans, *args, **params)
+            shape = parent.data.shape
+            if gi.shape != shape:
+                gi = sum_to(gi, shape)
             if anomaly:
                 _check_finite(
                     gi, f"the backward of {op.name} (gradient for input {position})", node
                 )
-            previous = grads.get(parent)
+            previous = get(parent)
             grads[parent] = gi if previous is None else previous + gi
     return found
 

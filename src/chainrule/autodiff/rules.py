@@ -257,7 +257,7 @@ def sum_forward(x: Array, axis: tuple[int, ...], keepdims: bool) -> Array:
 
 
 def sum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims: bool) -> Array:
-    if not keepdims:
+    if not keepdims and g.ndim:  # a 0-d g broadcasts as it is
         kept = tuple(1 if i in axis else d for i, d in enumerate(x.shape))
         g = g.reshape(kept)
     return broadcast_to(g, x.shape)

@@ -24,6 +24,7 @@ from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import Primitive
 
 _NO_PARAMS: dict[str, Any] = {}
+_CPYTHON = sys.implementation.name == "cpython"
 _counter = itertools.count(1)  # orders recorded nodes; see backward.topological_order
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -199,9 +200,23 @@ class Tensor:
                     f"backward(): grad has shape {seed.shape} but the tensor has "
                     f"shape {self.shape}; they must be equal."
                 )
-        for node, g in backpropagate(self, seed).items():
-            g = np.array(g, dtype=node.data.dtype)
-            node.grad = g if node.grad is None else node.grad + g
+        found = backpropagate(self, seed)
+        del seed, grad
+        for node in found:
+            g = found[node]
+            dtype = node.data.dtype
+            if node.grad is not None:
+                node.grad = np.asarray(node.grad + g, dtype=dtype)
+            elif (
+                _CPYTHON
+                and type(g) is np.ndarray
+                and g.base is None
+                and g.dtype == dtype
+                and sys.getrefcount(g) <= 3  # held only by `found`, `g` and this call
+            ):
+                node.grad = g  # a fresh array no one else sees: no copy needed
+            else:
+                node.grad = np.array(g, dtype=dtype)
 
     def zero_grad(self) -> None:
         """Forgets the accumulated gradient (sets ``.grad`` to None)."""
@@ -409,11 +424,13 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         out = op.forward(av, bv)
     except ValueError:
         raise _combine_error(op, (av, bv)) from None
+    return _record(op, out, (av, bv), _parents_of_two(a, a_grad, b, b_grad), _NO_PARAMS)
+
+
+def _parents_of_two(a: Any, a_grad: bool, b: Any, b_grad: bool) -> tuple[tuple[int, Tensor], ...]:
     if a_grad:
-        parents: tuple[tuple[int, Tensor], ...] = ((0, a), (1, b)) if b_grad else ((0, a),)
-    else:
-        parents = ((1, b),) if b_grad else ()
-    return _record(op, out, (av, bv), parents, _NO_PARAMS)
+        return ((0, a), (1, b)) if b_grad else ((0, a),)
+    return ((1, b),) if b_grad else ()
 
 
 def _record(
@@ -467,7 +484,17 @@ def _matmul(a: Any, b: Any) -> Tensor:
         inner_b = sb[-2 if len(sb) > 1 else 0]
         raise ShapeError(f"matmul: {sa} @ {sb}: inner dimensions {sa[-1]} and {inner_b} differ")
     if len(sa) > 1 and len(sb) > 1:
-        return _binary(rules.MATMUL, a, b)
+        try:
+            out = av @ bv
+        except ValueError:
+            raise _combine_error(rules.MATMUL, (av, bv)) from None
+        parents = _parents_of_two(
+            a,
+            isinstance(a, Tensor) and a.requires_grad,
+            b,
+            isinstance(b, Tensor) and b.requires_grad,
+        )
+        return _record(rules.MATMUL, out, (av, bv), parents, _NO_PARAMS)
     a_t = a if isinstance(a, Tensor) else Tensor(av)
     b_t = b if isinstance(b, Tensor) else Tensor(bv)
     if len(sa) == 1 and len(sb) == 1:
