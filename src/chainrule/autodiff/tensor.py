@@ -411,7 +411,7 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         av = _constant(a)
         a_grad = False
         if av is NotImplemented:
-            return NotImplemented  # type: ignore[no-any-return]
+            return NotImplemented
     if isinstance(b, Tensor):
         bv = b.data
         b_grad = b.requires_grad
@@ -419,7 +419,7 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         bv = _constant(b)
         b_grad = False
         if bv is NotImplemented:
-            return NotImplemented  # type: ignore[no-any-return]
+            return NotImplemented
     try:
         out = op.forward(av, bv)
     except ValueError:
@@ -473,7 +473,7 @@ def _matmul(a: Any, b: Any) -> Tensor:
     av = a.data if isinstance(a, Tensor) else _constant(a)
     bv = b.data if isinstance(b, Tensor) else _constant(b)
     if av is NotImplemented or bv is NotImplemented:
-        return NotImplemented  # type: ignore[no-any-return]
+        return NotImplemented
     sa: tuple[int, ...] = getattr(av, "shape", ())
     sb: tuple[int, ...] = getattr(bv, "shape", ())
     if len(sa) == 0 or len(sb) == 0:

@@ -1,0 +1,171 @@
+"""Binary classifiers under the mean binary cross-entropy (seed 003).
+
+L = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)], with ŷ = σ(z). Its derivative
+through the sigmoid collapses: dL/dz = (1/m)(ŷ − y). The loss value is
+computed from the logits z as (1/m) Σ [softplus(z) − y z], the same number,
+finite even when σ saturates.
+
+Seed 003 derives the two-layer classifier with mistakes, corrected here:
+
+- its loss, "L = y ln(a2) + (1 − y) ln(1 − a2)", lacks the minus sign, so its
+  dL/da2 = y/a2 + (1 − y)/(1 − a2) has the wrong sign (and the second term's
+  sign is wrong too: the correct derivative is −y/a2 + (1 − y)/(1 − a2));
+  with both corrected, dZ2 = A2 − Y as the text concludes;
+- it writes dZ1 = dW2 * dZ2 * σ'(Z1), using the gradient dW2 where the
+  weights W2ᵀ belong: dZ1 = (W2ᵀ dZ2) ⊙ A1 ⊙ (1 − A1);
+- dW2 = dZ2 * A1 and dW1 = dZ1 * X miss the transposes and the mean over
+  examples: dW2 = (1/m) dZ2 A1ᵀ, dW1 = (1/m) dZ1 Xᵀ, and db = (1/m) dZ 1⃗
+  rather than dZ itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits
+from chainrule.autodiff.vocabulary import sigmoid
+from chainrule.models.base import Model
+from chainrule.models.init import glorot_uniform
+from chainrule.models.seed000 import _check_size
+
+
+def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
+    return float(np.sum(np.logaddexp(0.0, z) - y * z) / y.shape[1])
+
+
+class _Classifier(Model):
+    task = "binary"
+
+    def __init__(self, n_features: int, seed: int = 0) -> None:
+        _check_size("n_features", n_features)
+        self.n_features = n_features
+        self.rng = np.random.default_rng(seed)
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"n_features": self.n_features}
+
+    @property
+    def n_inputs(self) -> int:
+        return self.n_features
+
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
+        return _bce_from_logits(cache["z_out"], y)
+
+    def value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        X, y = self.check_data(X, y)
+        cache = self.forward(X)[1]
+        return self.loss_from_cache(cache, y), self._backward(X, y, cache)
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        X, y = self.check_data(X, y)
+        return self._backward(X, y, self.forward(X)[1])
+
+    def _backward(
+        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    def predict_class(self, X: np.ndarray) -> np.ndarray:
+        """0/1 labels, (1, m): ŷ ≥ 0.5."""
+        return (self.predict(X) >= 0.5).astype(np.int64)
+
+
+class LogisticRegression(_Classifier):
+    """ŷ = σ(w X + b) with w (1, n), b (1, 1); labels y in {0, 1}, (1, m).
+
+    Forward:   z = w X + b                      (1, m)
+               ŷ = σ(z)                          (1, m)
+               L = −(1/m) Σ [y log ŷ + (1 − y) log(1 − ŷ)]
+    Backward:  dz = ŷ − y                        (1, m)
+               ∂L/∂w = (1/m) dz Xᵀ               (1, n)
+               ∂L/∂b = (1/m) dz 1⃗                (1, 1)
+    """
+
+    name = "logistic"
+
+    def __init__(self, n_features: int, seed: int = 0) -> None:
+        super().__init__(n_features, seed)
+        self.params = {"w": glorot_uniform(self.rng, 1, n_features), "b": np.zeros((1, 1))}
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Cache: ``z_out`` (the logits) and ``y_hat``, both (1, m)."""
+        z = self.params["w"] @ X + self.params["b"]
+        y_hat = sigmoid(z)
+        return y_hat, {"z_out": z, "y_hat": y_hat}
+
+    def _backward(
+        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        dz = cache["y_hat"] - y
+        m = X.shape[1]
+        return {"w": (dz @ X.T) / m, "b": dz.sum(axis=1, keepdims=True) / m}
+
+    def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
+        return binary_cross_entropy_with_logits(params["w"] @ X + params["b"], y)
+
+
+class TwoLayerClassifier(_Classifier):
+    """Seed 003's network: W1 (k, n), b1 (k, 1), W2 (1, k), b2 (1, 1).
+
+    Forward:   Z1 = W1 X + b1                   (k, m)
+               A1 = σ(Z1)                       (k, m)
+               Z2 = W2 A1 + b2                  (1, m)
+               A2 = σ(Z2) = ŷ                   (1, m)
+               L = −(1/m) Σ [y log A2 + (1 − y) log(1 − A2)]
+    Backward:  dZ2 = A2 − Y                      (1, m)
+               ∂L/∂W2 = (1/m) dZ2 A1ᵀ            (1, k)
+               ∂L/∂b2 = (1/m) dZ2 1⃗             (1, 1)
+               dZ1 = (W2ᵀ dZ2) ⊙ A1 ⊙ (1 − A1)   (k, m)
+               ∂L/∂W1 = (1/m) dZ1 Xᵀ             (k, n)
+               ∂L/∂b1 = (1/m) dZ1 1⃗             (k, 1)
+
+    Where seed 003's text differs (sign of the loss, dW2 for W2ᵀ, the missing
+    transposes and 1/m), see this module's docstring.
+    """
+
+    name = "two-layer-classifier"
+
+    def __init__(self, n_features: int, n_hidden: int, seed: int = 0) -> None:
+        super().__init__(n_features, seed)
+        _check_size("n_hidden", n_hidden)
+        self.n_hidden = n_hidden
+        self.params = {
+            "W1": glorot_uniform(self.rng, n_hidden, n_features),
+            "b1": np.zeros((n_hidden, 1)),
+            "W2": glorot_uniform(self.rng, 1, n_hidden),
+            "b2": np.zeros((1, 1)),
+        }
+
+    def hyperparameters(self) -> dict[str, Any]:
+        return {"n_features": self.n_features, "n_hidden": self.n_hidden}
+
+    def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Cache: ``Z1``, ``A1`` (k, m); ``Z2`` (also as ``z_out``), ``A2`` (1, m)."""
+        p = self.params
+        Z1 = p["W1"] @ X + p["b1"]
+        A1 = sigmoid(Z1)
+        Z2 = p["W2"] @ A1 + p["b2"]
+        A2 = sigmoid(Z2)
+        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "z_out": Z2, "y_hat": A2}
+
+    def _backward(
+        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        m = X.shape[1]
+        A1 = cache["A1"]
+        dZ2 = cache["A2"] - y
+        dZ1 = (self.params["W2"].T @ dZ2) * A1 * (1.0 - A1)
+        return {
+            "W1": (dZ1 @ X.T) / m,
+            "b1": dZ1.sum(axis=1, keepdims=True) / m,
+            "W2": (dZ2 @ A1.T) / m,
+            "b2": dZ2.sum(axis=1, keepdims=True) / m,
+        }
+
+    def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
+        A1 = (params["W1"] @ X + params["b1"]).sigmoid()
+        return binary_cross_entropy_with_logits(params["W2"] @ A1 + params["b2"], y)
