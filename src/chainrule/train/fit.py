@@ -1,0 +1,197 @@
+"""``fit``: gradient descent on a model, full-batch or in mini-batches, with a History."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from chainrule.models import Model
+from chainrule.optim import GradientTransformation, apply_updates, current_lr
+
+RECORDABLE = ("params", "state")
+
+
+@dataclass
+class History:
+    """What happened during :func:`fit`.
+
+    Attributes:
+        step_loss: the loss of the batch at each step, before its update.
+        grad_norm: the global L2 norm of the gradients at each step.
+        lr: the learning rate of each step.
+        initial_loss: the full-data loss before training.
+        epoch_loss: the full-data loss after each epoch.
+        params: when recorded, the parameters before the first step and after
+            every step (``steps + 1`` dicts of arrays).
+        states: when recorded, the optimizer state after every step.
+        epoch_of_step: the epoch each step belongs to.
+        stopped: why training ended early, or None.
+    """
+
+    step_loss: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    initial_loss: float = math.nan
+    epoch_loss: list[float] = field(default_factory=list)
+    params: list[dict[str, np.ndarray]] | None = None
+    states: list[Any] | None = None
+    epoch_of_step: list[int] = field(default_factory=list)
+    stopped: str | None = None
+
+    @property
+    def steps(self) -> int:
+        return len(self.step_loss)
+
+    @property
+    def epochs(self) -> int:
+        return len(self.epoch_loss)
+
+    @property
+    def final_loss(self) -> float:
+        return self.epoch_loss[-1] if self.epoch_loss else self.initial_loss
+
+    def as_dict(self) -> dict[str, Any]:
+        """The numbers, JSON-ready (no parameters or states)."""
+        return {
+            "initial_loss": self.initial_loss,
+            "final_loss": self.final_loss,
+            "epoch_loss": list(self.epoch_loss),
+            "step_loss": list(self.step_loss),
+            "grad_norm": list(self.grad_norm),
+            "lr": list(self.lr),
+            "steps": self.steps,
+            "epochs": self.epochs,
+            "stopped": self.stopped,
+        }
+
+
+class DivergenceError(ArithmeticError):
+    """Training stopped because the loss became non-finite or exploded.
+
+    Attributes:
+        step: the step at which it happened (0-based).
+        lr: the learning rate at that step.
+        history: the History up to that step.
+    """
+
+    def __init__(self, message: str, step: int, lr: float | None, history: History) -> None:
+        super().__init__(message)
+        self.step = step
+        self.lr = lr
+        self.history = history
+
+
+def fit(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    optimizer: GradientTransformation,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    seed: int = 0,
+    record: bool | Iterable[str] = (),
+    callback: Callable[[int, History], None] | None = None,
+    divergence_factor: float = 1e6,
+) -> History:
+    """Trains ``model`` in place and returns its History.
+
+    Each step computes the loss and gradients of one batch with
+    ``model.value_and_gradients`` (the hand-derived equations for the worked
+    networks, the engine for the MLP) and applies the optimizer's update to
+    ``model.params``.
+
+    Args:
+        model: any chainrule model.
+        X: features, (n, m), examples as columns.
+        y: targets, (1, m) (or what the model accepts).
+        optimizer: e.g. ``optim.sgd(0.1)``.
+        epochs: passes over the data.
+        batch_size: None for full-batch gradient descent, else the number of
+            examples per step (the last batch of an epoch may be smaller).
+        shuffle: reshuffle the examples each epoch (mini-batches only).
+        seed: seeds the shuffling: the same seed gives the same History, bit
+            for bit.
+        record: True, or any of "params" and "state": keep the parameter
+            trajectory and/or the optimizer state of every step.
+        callback: called after every epoch with (epoch, history).
+        divergence_factor: stop when the loss exceeds this many times the
+            initial loss.
+
+    Raises:
+        DivergenceError: the loss became nan or inf, or grew past
+            ``divergence_factor`` times its start. The model keeps the last
+            parameters whose loss was finite and the error carries the History.
+    """
+    X, y = model.check_data(X, y)
+    m = X.shape[1]
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    if batch_size is not None and (
+        isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    wanted = set(RECORDABLE) if record is True else set() if record is False else set(record)
+    unknown = wanted - set(RECORDABLE)
+    if unknown:
+        raise ValueError(f"record takes {RECORDABLE}, got {sorted(unknown)}")
+
+    rng = np.random.default_rng(seed)
+    history = History(initial_loss=model.loss(X, y))
+    if "params" in wanted:
+        history.params = [dict(model.params)]
+    if "state" in wanted:
+        history.states = []
+    limit = divergence_factor * history.initial_loss if history.initial_loss > 0 else math.inf
+    state = optimizer.init(dict(model.params))
+    size = m if batch_size is None else min(batch_size, m)
+    step = 0
+    last_good: dict[str, np.ndarray] | None = None
+    for epoch in range(epochs):
+        order = rng.permutation(m) if (shuffle and size < m) else None
+        for start in range(0, m, size):
+            if order is None and size == m:
+                Xb, yb = X, y
+            else:
+                idx = (
+                    order[start : start + size] if order is not None else slice(start, start + size)
+                )
+                Xb, yb = X[:, idx], y[:, idx]
+            lr = current_lr(optimizer, state)
+            loss, grads = model.value_and_gradients(Xb, yb)
+            if not math.isfinite(loss) or loss > limit:
+                what = "became " + str(loss) if not math.isfinite(loss) else f"grew to {loss:.3g}"
+                history.stopped = f"diverged at step {step}"
+                if last_good is not None:
+                    model.params.update(last_good)
+                suggestion = f", such as {lr / 10:g}" if lr else ""
+                raise DivergenceError(
+                    f"training diverged at step {step} (epoch {epoch + 1}): the loss {what} "
+                    f"(it started at {history.initial_loss:.3g}) with {optimizer!r}. Try a "
+                    f"smaller learning rate{suggestion}. The model keeps the parameters of "
+                    f"the last step with a finite loss.",
+                    step,
+                    lr,
+                    history,
+                )
+            params = last_good = dict(model.params)
+            updates, state = optimizer.update(grads, state, params)
+            model.params.update(apply_updates(params, updates))
+            history.step_loss.append(loss)
+            history.grad_norm.append(math.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+            history.lr.append(math.nan if lr is None else lr)
+            history.epoch_of_step.append(epoch)
+            if history.params is not None:
+                history.params.append(dict(model.params))
+            if history.states is not None:
+                history.states.append(state)
+            step += 1
+        epoch_loss = model.loss(X, y)
+        history.epoch_loss.append(epoch_loss)
+        if callback is not None:
+            callback(epoch, history)
+    return history

@@ -1,0 +1,96 @@
+import math
+
+import numpy as np
+import pytest
+
+from chainrule import data, optim
+from chainrule.models import MLP, MultivariateRegression, TwoLayerSigmoid
+from chainrule.train import DivergenceError, fit
+
+
+def test_full_batch_gd_is_plain_gradient_descent() -> None:
+    d = data.linear(m=50, n_features=2, seed=1)
+    model = MultivariateRegression(2, seed=0)
+    start = {k: v.copy() for k, v in model.params.items()}
+    history = fit(model, d.X, d.y, optim.sgd(0.1), epochs=3)
+    p = start
+    for _ in range(3):
+        ref = MultivariateRegression(2)
+        ref.params.update(p)
+        g = ref.gradients(d.X, d.y)
+        p = {k: p[k] - 0.1 * g[k] for k in p}
+    for k in p:
+        np.testing.assert_allclose(model.params[k], p[k], rtol=1e-14)
+    assert history.steps == 3 and history.epochs == 3
+    assert history.epoch_loss[-1] < history.initial_loss
+
+
+def test_mini_batches_cover_every_example_once_per_epoch() -> None:
+    d = data.moons(m=70)
+    model = TwoLayerSigmoid(2, 4)
+    history = fit(model, d.X, d.y, optim.sgd(0.1), epochs=2, batch_size=32)
+    assert history.steps == 2 * 3  # 32 + 32 + 6
+    assert history.epoch_of_step == [0, 0, 0, 1, 1, 1]
+
+
+def test_same_seed_same_history_bit_for_bit() -> None:
+    d = data.moons(m=100)
+
+    def run(seed: int):  # type: ignore[no-untyped-def]
+        model = TwoLayerSigmoid(2, 5, seed=3)
+        return fit(model, d.X, d.y, optim.adam(0.01), epochs=5, batch_size=16, seed=seed), model
+
+    (h1, m1), (h2, m2), (h3, _) = run(0), run(0), run(1)
+    assert h1.step_loss == h2.step_loss and h1.grad_norm == h2.grad_norm
+    for k in m1.params:
+        np.testing.assert_array_equal(m1.params[k], m2.params[k])
+    assert h1.step_loss != h3.step_loss
+
+
+def test_records_trajectory_and_states() -> None:
+    d = data.linear(m=20)
+    model = MultivariateRegression(1)
+    h = fit(model, d.X, d.y, optim.sgd(0.1, momentum=0.9), epochs=4, record=True)
+    assert len(h.params) == 5 and len(h.states) == 4
+    np.testing.assert_array_equal(h.params[-1]["w"], model.params["w"])
+    assert not np.array_equal(h.params[0]["w"], h.params[1]["w"])
+    h = fit(model, d.X, d.y, optim.sgd(0.1), epochs=2, record=["params"])
+    assert h.states is None and len(h.params) == 3
+    with pytest.raises(ValueError, match="record takes"):
+        fit(model, d.X, d.y, optim.sgd(0.1), record=["weights"])
+
+
+def test_divergence_on_diabetes_keeps_finite_parameters() -> None:
+    d = data.diabetes()
+    model = MultivariateRegression(d.n_features, seed=0)
+    with pytest.raises(DivergenceError) as info:
+        fit(model, d.X, d.y, optim.sgd(100.0), epochs=100)
+    err = info.value
+    assert err.lr == 100.0 and err.step >= 1
+    assert f"step {err.step}" in str(err) and "smaller learning rate" in str(err)
+    assert all(np.all(np.isfinite(v)) for v in model.params.values())
+    assert math.isfinite(model.loss(d.X, d.y))
+    assert err.history.steps == err.step
+
+
+def test_schedule_learning_rates_are_recorded() -> None:
+    d = data.linear(m=10)
+    h = fit(MultivariateRegression(1), d.X, d.y, optim.sgd(optim.exponential(0.1, 0.5)), epochs=3)
+    assert h.lr == pytest.approx([0.1, 0.05, 0.025])
+
+
+def test_mlp_trains_on_softmax_labels() -> None:
+    d = data.blobs(m=150)
+    model = MLP([2, 8, 3], activation="relu", output="softmax", seed=0)
+    h = fit(model, d.X, d.y, optim.adam(0.05), epochs=40, batch_size=32)
+    accuracy = np.mean(model.predict_class(d.X) == d.labels)
+    assert h.final_loss < 0.3 * h.initial_loss and accuracy > 0.9
+
+
+def test_bad_arguments() -> None:
+    d = data.linear(m=10)
+    model = MultivariateRegression(1)
+    with pytest.raises(ValueError, match="epochs must be a positive integer, got 0"):
+        fit(model, d.X, d.y, optim.sgd(0.1), epochs=0)
+    with pytest.raises(ValueError, match="batch_size"):
+        fit(model, d.X, d.y, optim.sgd(0.1), batch_size=0)
