@@ -1,23 +1,28 @@
-"""The ``chainrule`` command: thin Typer commands over library functions."""
+"""The ``chainrule`` command: thin Typer commands over library functions.
+
+Layer ``cli`` of chainrule (see DESIGN.md): may import anything; nothing imports it.
+"""
 
 from __future__ import annotations
 
 import typer
 
-from chainrule.cli.demo import demo
+from chainrule.cli.listing import datasets, models
+from chainrule.cli.tour import tour
+from chainrule.cli.train_cmd import gradcheck, train
 
 app = typer.Typer(
     name="chainrule",
     help="Backpropagation you can see, derive, check and run.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
 )
-app.command()(demo)
-
-
-@app.callback()
-def _root() -> None:
-    """Backpropagation you can see, derive, check and run."""
+app.command()(tour)
+app.command()(train)
+app.command()(gradcheck)
+app.command()(models)
+app.command()(datasets)
 
 
 def main() -> None:

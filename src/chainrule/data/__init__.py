@@ -8,10 +8,11 @@ from collections.abc import Callable
 from chainrule.data.csv_file import DataError, load_csv
 from chainrule.data.dataset import Dataset, standardize
 from chainrule.data.real import breast_cancer, diabetes, digits, iris
-from chainrule.data.synthetic import blobs, circles, linear, moons, spirals, xor
+from chainrule.data.synthetic import blobs, circles, linear, moons, spirals, wave, xor
 
 DATASETS: dict[str, Callable[[], Dataset]] = {
     "linear": linear,
+    "wave": wave,
     "moons": moons,
     "circles": circles,
     "xor": xor,
@@ -51,5 +52,6 @@ __all__ = [
     "moons",
     "spirals",
     "standardize",
+    "wave",
     "xor",
 ]

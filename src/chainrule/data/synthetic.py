@@ -66,3 +66,11 @@ def spirals(m: int = 200, noise: float = 0.1, turns: float = 1.5, seed: int = 0)
     X = np.vstack([t * np.cos(angle), t * np.sin(angle)]) / (turns * 2 * np.pi)
     X = X + noise * rng.standard_normal((2, m)) / 2
     return Dataset(X, labels[None, :], ("x1", "x2"), "class", "binary", "spirals", ("0", "1"))
+
+
+def wave(m: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
+    """A smooth nonlinear regression of 3 features: y = sin(x1) + ½ x2 x3 + noise."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2.0, 2.0, size=(3, m))
+    y = np.sin(X[0:1]) + 0.5 * X[1:2] * X[2:3] + noise * rng.standard_normal((1, m))
+    return Dataset(X, y, ("x1", "x2", "x3"), "y", "regression", "wave")

@@ -7,6 +7,7 @@ g is the gradient, p the parameter, η the learning rate at step t.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chainrule.optim.base import GradientTransformation, chain
@@ -167,7 +168,7 @@ def adagrad(
     return chain(*parts, name="adagrad", **_shown(lr=lr, eps=eps, weight_decay=weight_decay))
 
 
-OPTIMIZERS = {
+OPTIMIZERS: dict[str, Callable[..., GradientTransformation]] = {
     "gd": sgd,
     "sgd": sgd,
     "momentum": momentum,

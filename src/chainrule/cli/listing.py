@@ -1,0 +1,63 @@
+"""``chainrule models`` and ``chainrule datasets``: what there is."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from chainrule import data
+from chainrule.cli.output import console, print_json
+from chainrule.models import MODELS
+
+
+def models(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
+    """List the models."""
+    rows = [
+        {
+            "name": name,
+            "class": cls.__name__,
+            "task": cls.task if isinstance(cls.task, str) else "any",
+            "summary": (inspect.getdoc(cls) or "").splitlines()[0],
+        }
+        for name, cls in MODELS.items()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "class", "task", "model")
+    for r in rows:
+        table.add_row(r["name"], r["class"], r["task"], r["summary"])
+    console.print(table)
+
+
+def datasets(
+    as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
+) -> None:
+    """List the built-in data sets."""
+    rows: list[dict[str, Any]] = []
+    for name, make in data.DATASETS.items():
+        d = make()
+        rows.append(
+            {
+                "name": name,
+                "task": d.task,
+                "features": d.n_features,
+                "examples": d.n_examples,
+                "classes": d.n_classes,
+            }
+        )
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "task", "features", "examples", "classes")
+    for r in rows:
+        table.add_row(
+            r["name"], r["task"], str(r["features"]), str(r["examples"]), str(r["classes"] or "-")
+        )
+    console.print(table)
+    console.print(
+        "Any CSV file of numbers works too: --data file.csv (the target is the last column)."
+    )

@@ -1,0 +1,142 @@
+"""``chainrule tour``: seed 000's four networks, equations, checks, descent, plots."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from chainrule import data, optim
+from chainrule.cli.output import (
+    check_table,
+    console,
+    epoch_callback,
+    print_json,
+    progress,
+    user_errors,
+)
+from chainrule.gradcheck import check_model
+from chainrule.models import (
+    Model,
+    MultivariateRegression,
+    TwoLayerLinear,
+    TwoLayerSigmoid,
+    UnivariateRegression,
+)
+from chainrule.plot import loss_curve
+from chainrule.train import fit
+
+
+@dataclass(frozen=True)
+class Stop:
+    title: str
+    model: Model
+    dataset: data.Dataset
+    lr: float
+    epochs: int
+
+
+def stops(seed: int) -> list[Stop]:
+    """The four networks of seed 000, each with data it can learn."""
+    return [
+        Stop(
+            "Univariate regression",
+            UnivariateRegression(seed=seed),
+            data.linear(100, 1, seed=seed),
+            0.1,
+            100,
+        ),
+        Stop(
+            "Multivariate regression",
+            MultivariateRegression(3, seed=seed),
+            data.linear(200, 3, seed=seed),
+            0.1,
+            100,
+        ),
+        Stop(
+            "Two-layer linear network",
+            TwoLayerLinear(3, 4, seed=seed),
+            data.linear(200, 3, seed=seed),
+            0.05,
+            200,
+        ),
+        Stop(
+            "Two-layer sigmoid network",
+            TwoLayerSigmoid(3, 8, seed=seed),
+            data.wave(200, seed=seed),
+            0.5,
+            2000,
+        ),
+    ]
+
+
+def tour(
+    out: Annotated[Path, typer.Option(help="Folder for the loss-curve PNGs.")] = Path(
+        "chainrule-tour"
+    ),
+    seed: Annotated[int, typer.Option(help="Seed of the data and the initial weights.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+) -> None:
+    """Walk through seed 000's four networks.
+
+    For each: the forward and backward equations, a check of the hand-derived
+    gradients against the autodiff engine and finite differences, gradient
+    descent on built-in data, and a loss-curve PNG written to OUT.
+    """
+    with user_errors():
+        out.mkdir(parents=True, exist_ok=True)
+    results: list[dict[str, Any]] = []
+    for stop in stops(seed):
+        model, d = stop.model, stop.dataset
+        check = check_model(model, d.X[:, :20], d.y[:, :20])
+        if not as_json:
+            console.rule(f"[bold]{stop.title}[/]  ({model.name})")
+            console.print(_equations(model), highlight=False)
+            console.print(check_table(check, "gradients at the initial weights, 20 examples"))
+        with progress(f"gradient descent, lr={stop.lr:g}", as_json) as bar:
+            task = bar.add_task("gd", total=stop.epochs, loss=model.loss(d.X, d.y))
+            history = fit(
+                model,
+                d.X,
+                d.y,
+                optim.sgd(stop.lr),
+                epochs=stop.epochs,
+                callback=epoch_callback(bar, task),
+            )
+        png = out / f"{model.name}.png"
+        loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}").savefig(png, dpi=120)
+        results.append(
+            {
+                "model": model.name,
+                "check_passed": check.passed,
+                "initial_loss": history.initial_loss,
+                "final_loss": history.final_loss,
+                "epochs": stop.epochs,
+                "lr": stop.lr,
+                "plot": str(png),
+            }
+        )
+        if not as_json:
+            console.print(
+                f"loss {history.initial_loss:.5g} -> {history.final_loss:.5g} after "
+                f"{stop.epochs} steps of full-batch gradient descent on {d.name} data "
+                f"(m={d.n_examples})\n"
+            )
+    if as_json:
+        print_json({"networks": results, "out": str(out)})
+    else:
+        console.print(
+            f"Loss curves written to {out}/: " + ", ".join(Path(r["plot"]).name for r in results)
+        )
+    if not all(r["check_passed"] for r in results):
+        raise typer.Exit(code=1)
+
+
+def _equations(model: Model) -> str:
+    doc = inspect.getdoc(type(model)) or ""
+    lines = doc.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.startswith("Forward")), len(lines))
+    return "\n".join(lines[start:])
