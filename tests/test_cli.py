@@ -120,3 +120,9 @@ def test_saved_model_round_trip_values(tmp_path: Path) -> None:
     other = MLP([2, 3, 1], seed=5)
     other.load_params(tmp_path / "a.npz")
     np.testing.assert_array_equal(other.params["W1"], model.params["W1"])
+
+
+def test_delta_rule_worked_example() -> None:
+    result = runner.invoke(app, ["delta-rule", "--lr", "0.5"])
+    assert result.exit_code == 0
+    assert "δ2 = (y − ŷ) f'(v_in2)" in result.output and "ΔW01 = η x δ1ᵀ" in result.output

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import typer
 
-from chainrule.cli.listing import datasets, models
+from chainrule.cli.listing import datasets, delta_rule, models
 from chainrule.cli.tour import tour
 from chainrule.cli.train_cmd import gradcheck, train
 
@@ -23,6 +23,7 @@ app.command()(train)
 app.command()(gradcheck)
 app.command()(models)
 app.command()(datasets)
+app.command("delta-rule")(delta_rule)
 
 
 def main() -> None:

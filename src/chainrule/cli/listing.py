@@ -10,7 +10,7 @@ from rich.table import Table
 
 from chainrule import data
 from chainrule.cli.output import console, print_json
-from chainrule.models import MODELS
+from chainrule.models import MODELS, DeltaRuleNetwork
 
 
 def models(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
@@ -60,4 +60,15 @@ def datasets(
     console.print(table)
     console.print(
         "Any CSV file of numbers works too: --data file.csv (the target is the last column)."
+    )
+
+
+def delta_rule(
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate η.")] = 0.5,
+    target: Annotated[float, typer.Option(help="Target output y.")] = 1.0,
+    seed: Annotated[int, typer.Option(help="Seed of the weights.")] = 0,
+) -> None:
+    """Seed 001's 3-2-1 network: one forward pass and one delta-rule update, with numbers."""
+    console.print(
+        DeltaRuleNetwork(seed=seed).worked_example(y=target, lr=lr), highlight=False, soft_wrap=True
     )
