@@ -149,7 +149,8 @@ def test_shape_errors_say_how_to_fix() -> None:
 def test_classifier_loss_is_finite_when_saturated() -> None:
     model = LogisticRegression(1)
     model.params["w"] = np.array([[1000.0]])
-    loss = model.loss(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]]))
+    with pytest.warns(RuntimeWarning, match="overflow"):  # σ(−1000) = 0, as documented
+        loss = model.loss(np.array([[1.0, -1.0]]), np.array([[0.0, 1.0]]))
     assert loss == pytest.approx(1000.0)
 
 

@@ -25,8 +25,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits
-from chainrule.autodiff.vocabulary import sigmoid
-from chainrule.models.base import Model
+from chainrule.models.base import Model, sigmoid
 from chainrule.models.init import glorot_uniform
 from chainrule.models.seed000 import _check_size
 
@@ -40,15 +39,11 @@ class _Classifier(Model):
 
     def __init__(self, n_features: int, seed: int = 0) -> None:
         _check_size("n_features", n_features)
-        self.n_features = n_features
+        self.n_features = self.n_inputs = n_features
         self.rng = np.random.default_rng(seed)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"n_features": self.n_features}
-
-    @property
-    def n_inputs(self) -> int:
-        return self.n_features
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
         return _bce_from_logits(cache["z_out"], y)

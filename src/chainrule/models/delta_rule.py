@@ -21,8 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from chainrule.autodiff import Tensor
-from chainrule.autodiff.vocabulary import sigmoid
-from chainrule.models.base import Model
+from chainrule.models.base import Model, sigmoid
 
 
 class DeltaRuleNetwork(Model):
@@ -33,14 +32,11 @@ class DeltaRuleNetwork(Model):
 
     def __init__(self, seed: int = 0) -> None:
         rng = np.random.default_rng(seed)
+        self.n_inputs = 3
         self.params = {
             "W01": rng.uniform(-1.0, 1.0, size=(3, 2)),
             "W12": rng.uniform(-1.0, 1.0, size=(2, 1)),
         }
-
-    @property
-    def n_inputs(self) -> int:
-        return 3
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """ŷ (1, m). Cache: ``v_in1``, ``v_out1`` (2, m); ``v_in2``, ``y_hat`` (1, m)."""

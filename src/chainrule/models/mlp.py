@@ -9,8 +9,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits, mse, softmax_cross_entropy
-from chainrule.autodiff.vocabulary import sigmoid
-from chainrule.models.base import Model
+from chainrule.models.base import Model, sigmoid
 from chainrule.models.init import INITIALISERS
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu")
@@ -62,6 +61,7 @@ class MLP(Model):
         if init not in INITIALISERS:
             raise ValueError(f"init must be one of {tuple(INITIALISERS)}, got {init!r}")
         self.layer_sizes = [int(s) for s in sizes]
+        self.n_inputs, self.n_outputs = self.layer_sizes[0], self.layer_sizes[-1]
         self.activation = activation
         self.output = output
         self.init = init
@@ -78,14 +78,6 @@ class MLP(Model):
     @property
     def depth(self) -> int:
         return len(self.layer_sizes) - 1
-
-    @property
-    def n_inputs(self) -> int:
-        return self.layer_sizes[0]
-
-    @property
-    def n_outputs(self) -> int:
-        return self.layer_sizes[-1]
 
     def hyperparameters(self) -> dict[str, Any]:
         return {

@@ -12,8 +12,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor, mse
-from chainrule.autodiff.vocabulary import sigmoid
-from chainrule.models.base import Model
+from chainrule.models.base import Model, sigmoid
 from chainrule.models.init import glorot_uniform
 
 
@@ -54,11 +53,8 @@ class UnivariateRegression(_Regression):
 
     def __init__(self, seed: int = 0) -> None:
         rng = np.random.default_rng(seed)
+        self.n_inputs = 1
         self.params = {"w": rng.standard_normal((1, 1)), "b": np.zeros((1, 1))}
-
-    @property
-    def n_inputs(self) -> int:
-        return 1
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """ŷ = w x + b. Cache: ``y_hat`` (1, m)."""
@@ -89,15 +85,11 @@ class MultivariateRegression(_Regression):
     def __init__(self, n_features: int, seed: int = 0) -> None:
         _check_size("n_features", n_features)
         rng = np.random.default_rng(seed)
-        self.n_features = n_features
+        self.n_features = self.n_inputs = n_features
         self.params = {"w": glorot_uniform(rng, 1, n_features), "b": np.zeros((1, 1))}
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"n_features": self.n_features}
-
-    @property
-    def n_inputs(self) -> int:
-        return self.n_features
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """ŷ = w X + b. Cache: ``y_hat`` (1, m)."""
@@ -119,7 +111,7 @@ class _TwoLayer(_Regression):
         _check_size("n_features", n_features)
         _check_size("n_hidden", n_hidden)
         rng = np.random.default_rng(seed)
-        self.n_features = n_features
+        self.n_features = self.n_inputs = n_features
         self.n_hidden = n_hidden
         self.params = {
             "W1": glorot_uniform(rng, n_hidden, n_features),
@@ -130,10 +122,6 @@ class _TwoLayer(_Regression):
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"n_features": self.n_features, "n_hidden": self.n_hidden}
-
-    @property
-    def n_inputs(self) -> int:
-        return self.n_features
 
 
 class TwoLayerLinear(_TwoLayer):
