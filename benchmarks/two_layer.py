@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
+from chainrule.models import TwoLayerSigmoid
 
 SIZES = ((3, 2, 4), (10, 32, 1000), (100, 256, 10000))
 LR = 0.1
@@ -66,6 +67,20 @@ def engine_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict]:
     return step
 
 
+def hand_derived_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict]:
+    """chainrule's TwoLayerSigmoid.gradients (the hand-derived equations) and the update."""
+    model = TwoLayerSigmoid(X.shape[0], P["W1"].shape[0])
+    model.params.update(P)
+
+    def step() -> dict:
+        grads = model.gradients(X, y)
+        for name in NAMES:
+            model.params[name] = model.params[name] - LR * grads[name]
+        return model.params
+
+    return step
+
+
 def torch_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict] | None:
     """PyTorch eager: persistent leaves, backward, update under no_grad."""
     try:
@@ -113,7 +128,12 @@ def run(rounds: int, threads: int) -> None:
     print("| (n, k, m) | implementation | median µs | IQR µs | × NumPy |")
     print("|---|---|---:|---:|---:|")
     for n, k, m in SIZES:
-        makers = {"numpy": numpy_step, "chainrule engine": engine_step, "pytorch eager": torch_step}
+        makers = {
+            "numpy": numpy_step,
+            "chainrule hand-derived": hand_derived_step,
+            "chainrule engine": engine_step,
+            "pytorch eager": torch_step,
+        }
         steps = {}
         for label, make in makers.items():
             X, y, P = make_problem(n, k, m)
