@@ -15,8 +15,19 @@ ALLOWED = {
     "models": {"models", "autodiff", "optim"},
     "data": {"data"},
     "train": {"train", "autodiff", "gradcheck", "optim", "models", "data"},
-    "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train"},
-    "cli": {"cli", "autodiff", "gradcheck", "optim", "models", "data", "train", "plot"},
+    "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
+    "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
+    "cli": {
+        "cli",
+        "autodiff",
+        "gradcheck",
+        "optim",
+        "models",
+        "data",
+        "train",
+        "landscape",
+        "plot",
+    },
 }
 THIRD_PARTY = {
     "autodiff": {"numpy"},

@@ -53,8 +53,13 @@ class Model:
         """The loss written with the engine's operations, for autodiff."""
         raise NotImplementedError
 
-    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
-        """The loss given the forward cache (so a forward pass is not repeated)."""
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
+        """The loss given the forward cache (so a forward pass is not repeated).
+
+        Reduces over the last two axes only, so parameters with leading batch
+        axes (many parameter settings at once, as the landscape evaluates
+        them) give one loss per setting.
+        """
         raise NotImplementedError
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
@@ -74,7 +79,7 @@ class Model:
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The loss at the current parameters, a float."""
         X, y = self.check_data(X, y)
-        return self.loss_from_cache(self.forward(X)[1], y)
+        return float(self.loss_from_cache(self.forward(X)[1], y))
 
     def value_and_gradients(
         self, X: np.ndarray, y: np.ndarray

@@ -30,8 +30,8 @@ from chainrule.models.init import glorot_uniform
 from chainrule.models.seed000 import _check_size
 
 
-def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> float:
-    return float(np.sum(np.logaddexp(0.0, z) - y * z) / y.shape[1])
+def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> Any:
+    return np.sum(np.logaddexp(0.0, z) - y * z, axis=(-2, -1)) / y.shape[-1]
 
 
 class _Classifier(Model):
@@ -45,7 +45,7 @@ class _Classifier(Model):
     def hyperparameters(self) -> dict[str, Any]:
         return {"n_features": self.n_features}
 
-    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         return _bce_from_logits(cache["z_out"], y)
 
     def value_and_gradients(
@@ -53,7 +53,7 @@ class _Classifier(Model):
     ) -> tuple[float, dict[str, np.ndarray]]:
         X, y = self.check_data(X, y)
         cache = self.forward(X)[1]
-        return self.loss_from_cache(cache, y), self._backward(X, y, cache)
+        return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         X, y = self.check_data(X, y)

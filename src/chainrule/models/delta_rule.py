@@ -18,6 +18,8 @@ averaged, so one example reproduces the seed exactly.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from chainrule.autodiff import Tensor
@@ -40,15 +42,15 @@ class DeltaRuleNetwork(Model):
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """ŷ (1, m). Cache: ``v_in1``, ``v_out1`` (2, m); ``v_in2``, ``y_hat`` (1, m)."""
-        v_in1 = self.params["W01"].T @ X
+        v_in1 = self.params["W01"].mT @ X
         v_out1 = sigmoid(v_in1)
-        v_in2 = self.params["W12"].T @ v_out1
+        v_in2 = self.params["W12"].mT @ v_out1
         y_hat = sigmoid(v_in2)
         return y_hat, {"v_in1": v_in1, "v_out1": v_out1, "v_in2": v_in2, "y_hat": y_hat}
 
-    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         r = y - cache["y_hat"]
-        return float(0.5 * np.sum(r * r) / y.shape[1])
+        return 0.5 * np.sum(r * r, axis=(-2, -1)) / y.shape[-1]
 
     def error_terms(
         self, X: np.ndarray, y: np.ndarray

@@ -126,16 +126,16 @@ class MLP(Model):
         cache["y_hat"] = y_hat
         return y_hat, cache
 
-    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
-        Z, m = cache[f"Z{self.depth}"], y.shape[1]
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
+        Z, m = cache[f"Z{self.depth}"], y.shape[-1]
         if self.output == "identity":
             r = cache["y_hat"] - y
-            return float(np.sum(r * r) / m)
+            return np.sum(r * r, axis=(-2, -1)) / m
         if self.output == "sigmoid":
-            return float(np.sum(np.logaddexp(0.0, Z) - y * Z) / m)
-        shift = Z.max(axis=0, keepdims=True)
-        log_p = Z - shift - np.log(np.exp(Z - shift).sum(axis=0, keepdims=True))
-        return float(-np.sum(y * log_p) / m)
+            return np.sum(np.logaddexp(0.0, Z) - y * Z, axis=(-2, -1)) / m
+        shift = Z.max(axis=-2, keepdims=True)
+        log_p = Z - shift - np.log(np.exp(Z - shift).sum(axis=-2, keepdims=True))
+        return -np.sum(y * log_p, axis=(-2, -1)) / m
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         A: Tensor | np.ndarray = X
@@ -181,6 +181,6 @@ def _output(name: str, Z: np.ndarray) -> np.ndarray:
     if name == "sigmoid":
         return sigmoid(Z)
     if name == "softmax":
-        e = np.exp(Z - Z.max(axis=0, keepdims=True))
-        return e / e.sum(axis=0, keepdims=True)
+        e = np.exp(Z - Z.max(axis=-2, keepdims=True))
+        return e / e.sum(axis=-2, keepdims=True)
     return Z

@@ -19,16 +19,16 @@ from chainrule.models.init import glorot_uniform
 class _Regression(Model):
     task = "regression"
 
-    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> float:
+    def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         r = cache["y_hat"] - y
-        return float(np.sum(r * r) / y.shape[1])
+        return np.sum(r * r, axis=(-2, -1)) / y.shape[-1]
 
     def value_and_gradients(
         self, X: np.ndarray, y: np.ndarray
     ) -> tuple[float, dict[str, np.ndarray]]:
         X, y = self.check_data(X, y)
         _, cache = self.forward(X)
-        return self.loss_from_cache(cache, y), self._backward(X, y, cache)
+        return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
 
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         X, y = self.check_data(X, y)

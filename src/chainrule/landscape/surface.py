@@ -1,0 +1,344 @@
+"""Exact loss surfaces over two parameter coordinates.
+
+``surface(model, X, y, axes=("w", "b"))`` evaluates the loss on a grid over two
+coordinates, every other parameter held at ``center``. Two ways, chosen
+automatically:
+
+- **closed form**: when the loss is quadratic in the two coordinates (MSE with
+  both coordinates in the final linear layer: the regressions, the readout
+  ``w2``/``b2`` of the two-layer networks, the last layer of an identity-output
+  MLP), ŷ = u·a + v·b + r is linear in them, so the loss is a quadratic form
+  whose six coefficients are sums over the examples, computed in one pass;
+  the grid then costs nothing per example.
+- **batched**: otherwise, the model's forward pass runs on many grid points
+  at once (the parameters get a leading batch axis), in chunks whose
+  intermediate arrays stay under ``max_bytes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from chainrule.models import (
+    MLP,
+    Model,
+    MultivariateRegression,
+    TwoLayerLinear,
+    TwoLayerSigmoid,
+    UnivariateRegression,
+)
+
+Axis = str | tuple[str, tuple[int, ...]]
+DEFAULT_MAX_BYTES = 256 << 20
+
+
+@dataclass(frozen=True)
+class Surface:
+    """The loss on a grid: ``loss[j, i]`` is the loss at ``(x[i], y[j])``.
+
+    Attributes:
+        x, y: the 1-D grids of the two coordinates.
+        loss: shape (len(y), len(x)).
+        x_label, y_label: the coordinates, e.g. ``w`` or ``W1[0, 1]``.
+        center: the parameters the slice goes through.
+        method: "closed form", "batched" or "function".
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    loss: np.ndarray
+    x_label: str
+    y_label: str
+    center: dict[str, np.ndarray]
+    method: str
+
+    @property
+    def minimum(self) -> tuple[float, float, float]:
+        """(x, y, loss) at the lowest grid point."""
+        j, i = np.unravel_index(int(np.argmin(self.loss)), self.loss.shape)
+        return float(self.x[i]), float(self.y[j]), float(self.loss[j, i])
+
+
+@dataclass(frozen=True)
+class Coordinate:
+    """One entry of one parameter."""
+
+    name: str
+    index: tuple[int, ...]
+    single: bool  # the parameter has one entry
+
+    @property
+    def label(self) -> str:
+        return self.name if self.single else f"{self.name}[{', '.join(map(str, self.index))}]"
+
+    def get(self, params: dict[str, np.ndarray]) -> float:
+        return float(params[self.name][self.index])
+
+
+def coordinate(axis: Axis, params: dict[str, np.ndarray]) -> Coordinate:
+    """Resolves an axis: a parameter name (one-entry parameters), or (name, index)."""
+    if isinstance(axis, str):
+        name, index = axis, None
+    else:
+        try:
+            name, index = axis
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"an axis is a parameter name or (name, index), got {axis!r}"
+            ) from None
+    if name not in params:
+        raise ValueError(f"no parameter {name!r}; the model has {', '.join(params)}")
+    shape = params[name].shape
+    if index is None:
+        if params[name].size != 1:
+            example = (0,) * len(shape)
+            raise ValueError(
+                f"{name} has shape {shape}, so name one entry, e.g. ({name!r}, {example})"
+            )
+        return Coordinate(name, (0,) * len(shape), True)
+    index = tuple(int(i) for i in (index if isinstance(index, Sequence) else (index,)))
+    if len(index) != len(shape) or any(not 0 <= i < d for i, d in zip(index, shape, strict=True)):
+        raise ValueError(f"index {index} is not an entry of {name}, which has shape {shape}")
+    return Coordinate(name, index, params[name].size == 1)
+
+
+def surface(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    axes: tuple[Axis, Axis] = ("w", "b"),
+    center: dict[str, np.ndarray] | None = None,
+    span: float | tuple[tuple[float, float], tuple[float, float]] = 2.0,
+    resolution: int | tuple[int, int] = 101,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    method: str = "auto",
+) -> Surface:
+    """The loss of ``model`` over a grid of two coordinates.
+
+    Args:
+        model: any chainrule model.
+        X: (n, m) and y: (1, m): the data the loss is measured on.
+        axes: two coordinates: parameter names (one-entry parameters such as
+            ``w`` and ``b`` of the univariate regression) or ``(name, index)``
+            for one entry of a matrix, e.g. ``("W1", (0, 1))``.
+        center: the parameters the slice goes through (default: the model's).
+        span: the grid covers ``center ± span`` along each axis, or give
+            ``((x_lo, x_hi), (y_lo, y_hi))``.
+        resolution: grid points per axis, or (nx, ny).
+        max_bytes: memory bound for the batched evaluation.
+        method: "auto", "closed form" or "batched".
+
+    Returns:
+        A :class:`Surface`.
+    """
+    X, y = model.check_data(X, y)
+    center = {k: np.asarray(v, dtype=np.float64) for k, v in (center or model.params).items()}
+    if set(center) != set(model.params):
+        raise ValueError(f"center must give every parameter: {', '.join(model.params)}")
+    cx, cy = (coordinate(a, center) for a in axes)
+    if (cx.name, cx.index) == (cy.name, cy.index):
+        raise ValueError(f"the two axes are the same coordinate {cx.label}")
+    xs, ys = _grids(cx.get(center), cy.get(center), span, resolution)
+    readout = _quadratic_readout(model, cx, cy)
+    if method == "auto":
+        method = "closed form" if readout is not None else "batched"
+    if method == "closed form":
+        if readout is None:
+            raise ValueError(
+                f"the loss of {model.name} is not quadratic in ({cx.label}, {cy.label}); "
+                "use method='batched'"
+            )
+        loss = _closed_form(model, X, y, center, cx, cy, readout, xs, ys)
+    elif method == "batched":
+        loss = _batched(model, X, y, center, cx, cy, xs, ys, max_bytes)
+    else:
+        raise ValueError(f"method must be 'auto', 'closed form' or 'batched', got {method!r}")
+    return Surface(xs, ys, loss, cx.label, cy.label, center, method)
+
+
+def _grids(
+    x0: float, y0: float, span: Any, resolution: int | tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    nx, ny = (resolution, resolution) if isinstance(resolution, int) else resolution
+    if min(nx, ny) < 2:
+        raise ValueError(f"resolution must be at least 2 points per axis, got {resolution!r}")
+    if isinstance(span, int | float):
+        if not span > 0:
+            raise ValueError(f"span must be positive, got {span!r}")
+        (xl, xh), (yl, yh) = (x0 - span, x0 + span), (y0 - span, y0 + span)
+    else:
+        (xl, xh), (yl, yh) = span
+        if not (xl < xh and yl < yh):
+            raise ValueError(f"span ranges must be (low, high) with low < high, got {span!r}")
+    return np.linspace(xl, xh, nx), np.linspace(yl, yh, ny)
+
+
+# --- closed form ---------------------------------------------------------------
+
+
+def _quadratic_readout(model: Model, cx: Coordinate, cy: Coordinate) -> tuple[str, str, str] | None:
+    """(weight name, bias name, cache key of the readout's input) when quadratic."""
+    if isinstance(model, UnivariateRegression | MultivariateRegression):
+        readout = ("w", "b", "X")
+    elif isinstance(model, TwoLayerLinear):
+        readout = ("w2", "b2", "Z")
+    elif isinstance(model, TwoLayerSigmoid):
+        readout = ("w2", "b2", "A")
+    elif isinstance(model, MLP) and model.output == "identity" and model.n_outputs == 1:
+        last = model.depth
+        readout = (f"W{last}", f"b{last}", f"A{last - 1}" if last > 1 else "X")
+    else:
+        return None
+    if {cx.name, cy.name} <= set(readout[:2]):
+        return readout
+    return None
+
+
+def _closed_form(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    center: dict[str, np.ndarray],
+    cx: Coordinate,
+    cy: Coordinate,
+    readout: tuple[str, str, str],
+    xs: np.ndarray,
+    ys: np.ndarray,
+) -> np.ndarray:
+    """L(u, v) = (1/m) Σ (u·fa + v·fb + e)², expanded into sums over the examples.
+
+    fa, fb are the features the two coordinates multiply (a row of the
+    readout's input, or 1 for the bias) and e = r − y, where r is what the
+    other readout coordinates contribute. Every sum is one dot product or one
+    reduction over m numbers, so the data is read a few times and never copied.
+    """
+    weight, bias, source = readout
+    m = X.shape[1]
+    if source == "X":
+        H = X
+    else:
+        saved = dict(model.params)
+        try:
+            model.params.update(center)
+            H = model.forward(X)[1][source]
+        finally:
+            model.params.update(saved)
+    w, b = center[weight], center[bias]
+    fa = None if cx.name == bias else H[cx.index[1]]
+    fb = None if cy.name == bias else H[cy.index[1]]
+    # r: the contribution of the readout coordinates that are not axes
+    others = [
+        j
+        for j in range(w.shape[1])
+        if (weight, j) not in {(cx.name, cx.index[-1]), (cy.name, cy.index[-1])}
+    ]
+    r = w[0, others] @ H[others] if others else None
+    if bias not in (cx.name, cy.name):
+        r = (0.0 if r is None else r) + b[0, 0]
+    # e = r − y; with nothing else in the readout, e = −y: use y and flip signs
+    e, e_sign = (y[0], -1.0) if r is None else (r - y[0], 1.0)
+    sums: dict[tuple[int, int], float] = {}
+    vectors = (fa, fb, e)
+
+    def s(p: int, q: int) -> float:
+        """Σ over the examples of vectors[p]·vectors[q]; None stands for 1."""
+        key = (min(p, q), max(p, q))
+        if key not in sums:
+            a, c = vectors[key[0]], vectors[key[1]]
+            if a is None and c is None:
+                sums[key] = float(m)
+            elif a is None or c is None:
+                vector: np.ndarray = c if a is None else a  # type: ignore[assignment]
+                sums[key] = float(np.einsum("i->", vector))  # faster than .sum() here
+            else:
+                sums[key] = float(np.dot(a, c))
+            sums[key] *= e_sign ** key.count(2)
+        return sums[key]
+
+    U, V = np.meshgrid(xs, ys)  # (ny, nx)
+    total = (
+        U * U * s(0, 0)
+        + V * V * s(1, 1)
+        + 2.0 * U * V * s(0, 1)
+        + 2.0 * U * s(0, 2)
+        + 2.0 * V * s(1, 2)
+        + s(2, 2)
+    )
+    return np.maximum(total / m, 0.0)
+
+
+# --- batched -------------------------------------------------------------------
+
+
+def _batched(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    center: dict[str, np.ndarray],
+    cx: Coordinate,
+    cy: Coordinate,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    max_bytes: int,
+) -> np.ndarray:
+    U, V = np.meshgrid(xs, ys)
+    u, v = U.ravel(), V.ravel()
+    losses = np.empty(u.size)
+    chunk = _chunk_size(model, X, y, center, cx, cy, max_bytes)
+    for start in range(0, u.size, chunk):
+        stop = min(start + chunk, u.size)
+        params = _batched_params(center, [(cx, u[start:stop]), (cy, v[start:stop])])
+        losses[start:stop] = evaluate_batched(model, params, X, y)
+    return losses.reshape(U.shape)
+
+
+def _batched_params(
+    center: dict[str, np.ndarray], settings: list[tuple[Coordinate, np.ndarray]]
+) -> dict[str, np.ndarray]:
+    """Parameters with a leading batch axis for each parameter that varies."""
+    params: dict[str, np.ndarray] = dict(center)
+    g = settings[0][1].size
+    for c, values in settings:
+        if params[c.name].ndim == center[c.name].ndim:
+            params[c.name] = np.repeat(center[c.name][None], g, axis=0)
+        target: tuple[Any, ...] = (slice(None), *c.index)
+        params[c.name][target] = values
+    return params
+
+
+def evaluate_batched(
+    model: Model, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray
+) -> np.ndarray:
+    """The loss for a batch of parameter settings: each parameter is either its
+    usual shape or has a leading batch axis of size G. Returns shape (G,)."""
+    saved = dict(model.params)
+    try:
+        model.params.update(params)
+        _, cache = model.forward(X)
+        return np.asarray(model.loss_from_cache(cache, y), dtype=np.float64).reshape(-1)
+    finally:
+        model.params.update(saved)
+
+
+def _chunk_size(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    center: dict[str, np.ndarray],
+    cx: Coordinate,
+    cy: Coordinate,
+    max_bytes: int,
+) -> int:
+    probe = _batched_params(center, [(cx, np.zeros(2)), (cy, np.zeros(2))])
+    saved = dict(model.params)
+    try:
+        model.params.update(probe)
+        _, cache = model.forward(X)
+    finally:
+        model.params.update(saved)
+    per_point = sum(a.nbytes for a in cache.values()) / 2 + 2 * y.nbytes
+    return max(1, int(max_bytes // max(per_point, 1.0)))
