@@ -3,6 +3,44 @@
 Layer ``landscape`` of chainrule (see DESIGN.md).
 """
 
+from chainrule.landscape.directions import (
+    PCA,
+    interpolate,
+    pca_directions,
+    random_direction,
+    slice_1d,
+    slice_2d,
+)
+from chainrule.landscape.functions import (
+    FUNCTIONS,
+    TestFunction,
+    beale,
+    quadratic_bowl,
+    rosenbrock,
+    saddle,
+)
 from chainrule.landscape.surface import Surface, coordinate, evaluate_batched, surface
+from chainrule.landscape.trajectories import Trajectory, from_history, race, race_function
 
-__all__ = ["Surface", "coordinate", "evaluate_batched", "surface"]
+__all__ = [
+    "FUNCTIONS",
+    "PCA",
+    "Surface",
+    "TestFunction",
+    "Trajectory",
+    "beale",
+    "coordinate",
+    "evaluate_batched",
+    "from_history",
+    "interpolate",
+    "pca_directions",
+    "quadratic_bowl",
+    "race",
+    "race_function",
+    "random_direction",
+    "rosenbrock",
+    "saddle",
+    "slice_1d",
+    "slice_2d",
+    "surface",
+]
