@@ -6,6 +6,7 @@ Importing it tunes glibc's allocator for graph-shaped workloads (see
 :mod:`chainrule.autodiff.allocator`; opt out with CHAINRULE_DEFAULT_MALLOC=1).
 """
 
+from chainrule.autodiff import inspect
 from chainrule.autodiff.allocator import tune_allocator
 from chainrule.autodiff.errors import AnomalyError, ShapeError
 from chainrule.autodiff.functional import grad, value_and_grad
@@ -32,6 +33,7 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "detect_anomaly",
     "grad",
+    "inspect",
     "is_grad_enabled",
     "mse",
     "no_grad",
