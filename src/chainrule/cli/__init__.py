@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from chainrule.cli.landscape_cmd import graph_command, landscape_command
 from chainrule.cli.listing import datasets, delta_rule, models
 from chainrule.cli.tour import tour
 from chainrule.cli.train_cmd import gradcheck, train
@@ -24,6 +25,8 @@ app.command()(gradcheck)
 app.command()(models)
 app.command()(datasets)
 app.command("delta-rule")(delta_rule)
+app.command("landscape")(landscape_command)
+app.command("graph")(graph_command)
 
 
 def main() -> None:

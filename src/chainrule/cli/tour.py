@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
+import numpy as np
 import typer
 
-from chainrule import data, optim
+from chainrule import data, landscape, optim
 from chainrule.cli.output import (
     check_table,
     console,
@@ -26,7 +27,7 @@ from chainrule.models import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
-from chainrule.plot import loss_curve
+from chainrule.plot import contour, loss_curve
 from chainrule.train import fit
 
 
@@ -41,14 +42,11 @@ class Stop:
 
 def stops(seed: int) -> list[Stop]:
     """The four networks of seed 000, each with data it can learn."""
+    univariate = UnivariateRegression(seed=seed)
+    # start far from the minimum, so the path across the landscape is worth seeing
+    univariate.params.update({"w": np.array([[-2.0]]), "b": np.array([[2.0]])})
     return [
-        Stop(
-            "Univariate regression",
-            UnivariateRegression(seed=seed),
-            data.linear(100, 1, seed=seed),
-            0.1,
-            100,
-        ),
+        Stop("Univariate regression", univariate, data.linear(100, 1, seed=seed), 0.1, 100),
         Stop(
             "Multivariate regression",
             MultivariateRegression(3, seed=seed),
@@ -67,16 +65,14 @@ def stops(seed: int) -> list[Stop]:
             "Two-layer sigmoid network",
             TwoLayerSigmoid(3, 8, seed=seed),
             data.wave(200, seed=seed),
-            0.5,
+            0.2,
             2000,
         ),
     ]
 
 
 def tour(
-    out: Annotated[Path, typer.Option(help="Folder for the loss-curve PNGs.")] = Path(
-        "chainrule-tour"
-    ),
+    out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("chainrule-tour"),
     seed: Annotated[int, typer.Option(help="Seed of the data and the initial weights.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
 ) -> None:
@@ -84,11 +80,13 @@ def tour(
 
     For each: the forward and backward equations, a check of the hand-derived
     gradients against the autodiff engine and finite differences, gradient
-    descent on built-in data, and a loss-curve PNG written to OUT.
+    descent on built-in data, and a loss-curve PNG written to OUT; for the
+    univariate regression also the loss landscape with the path of descent.
     """
     with user_errors():
         out.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
+    figures: list[Path] = []
     for stop in stops(seed):
         model, d = stop.model, stop.dataset
         check = check_model(model, d.X[:, :20], d.y[:, :20])
@@ -105,9 +103,13 @@ def tour(
                 optim.sgd(stop.lr),
                 epochs=stop.epochs,
                 callback=epoch_callback(bar, task),
+                record=["params"],
             )
         png = out / f"{model.name}.png"
         loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}").savefig(png, dpi=120)
+        figures.append(png)
+        if isinstance(model, UnivariateRegression):
+            figures.append(_landscape(model, d, history, stop.lr, out))
         results.append(
             {
                 "model": model.name,
@@ -126,13 +128,24 @@ def tour(
                 f"(m={d.n_examples})\n"
             )
     if as_json:
-        print_json({"networks": results, "out": str(out)})
+        print_json({"networks": results, "out": str(out), "figures": [str(f) for f in figures]})
     else:
-        console.print(
-            f"Loss curves written to {out}/: " + ", ".join(Path(r["plot"]).name for r in results)
-        )
+        console.print(f"Figures written to {out}/: " + ", ".join(f.name for f in figures))
     if not all(r["check_passed"] for r in results):
         raise typer.Exit(code=1)
+
+
+def _landscape(
+    model: UnivariateRegression, d: data.Dataset, history: Any, lr: float, out: Path
+) -> Path:
+    """The exact loss over (w, b) with the path gradient descent took."""
+    path = landscape.from_history(history, ("w", "b"), f"gradient descent, lr={lr:g}")
+    paths = {path.name: path}
+    surf = landscape.surface(model, d.X, d.y, span=landscape.window(paths), resolution=150)
+    title = "Univariate regression: the loss over (w, b) and the path of gradient descent"
+    figure = out / "univariate-landscape.png"
+    contour(surf, paths, title=title).savefig(figure, dpi=120)
+    return figure
 
 
 def _equations(model: Model) -> str:

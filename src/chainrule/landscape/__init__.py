@@ -20,7 +20,13 @@ from chainrule.landscape.functions import (
     saddle,
 )
 from chainrule.landscape.surface import Surface, coordinate, evaluate_batched, surface
-from chainrule.landscape.trajectories import Trajectory, from_history, race, race_function
+from chainrule.landscape.trajectories import (
+    Trajectory,
+    from_history,
+    race,
+    race_function,
+    window,
+)
 
 __all__ = [
     "FUNCTIONS",
@@ -43,4 +49,5 @@ __all__ = [
     "slice_1d",
     "slice_2d",
     "surface",
+    "window",
 ]

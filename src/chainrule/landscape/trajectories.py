@@ -115,3 +115,21 @@ def race_function(
             losses.append(fn.value_and_gradient(params["p"])[0])
         results[name] = Trajectory(name, np.array(points), np.array(losses), diverged)
     return results
+
+
+def window(
+    trajectories: Mapping[str, Trajectory], pad: float = 0.25, minimum: float = 0.5
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A plotting window around the finite points of the trajectories.
+
+    Each axis is widened by ``pad`` times its extent (at least ``minimum``)
+    on both sides; pass the result as ``surface(..., span=window(...))``.
+    """
+    finite = [t.points[np.all(np.isfinite(t.points), axis=1)] for t in trajectories.values()]
+    points = np.concatenate([p for p in finite if len(p)])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    margin = np.maximum(pad * (hi - lo), minimum)
+    return (
+        (float(lo[0] - margin[0]), float(hi[0] + margin[0])),
+        (float(lo[1] - margin[1]), float(hi[1] + margin[1])),
+    )
