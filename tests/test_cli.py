@@ -17,7 +17,7 @@ def test_tour_writes_four_plots(tmp_path: Path) -> None:
     for name in ("univariate", "multivariate", "two-layer-linear", "two-layer-sigmoid"):
         png = tmp_path / "t" / f"{name}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "Loss curves written to" in result.output
+    assert "Figures written to" in result.output
     assert "∂L/∂W1 = dZ Xᵀ" in result.output
     assert "FAIL" not in result.output
     assert "\x1b[" not in result.output
