@@ -259,16 +259,13 @@ def _closed_form(
             sums[key] *= e_sign ** key.count(2)
         return sums[key]
 
-    U, V = np.meshgrid(xs, ys)  # (ny, nx)
-    total = (
-        U * U * s(0, 0)
-        + V * V * s(1, 1)
-        + 2.0 * U * V * s(0, 1)
-        + 2.0 * U * s(0, 2)
-        + 2.0 * V * s(1, 2)
-        + s(2, 2)
-    )
-    return np.maximum(total / m, 0.0)
+    # the terms in u alone and v alone are 1-D; only u·v needs the whole grid
+    along_x = (xs * xs * s(0, 0) + 2.0 * xs * s(0, 2) + s(2, 2)) / m
+    along_y = (ys * ys * s(1, 1) + 2.0 * ys * s(1, 2)) / m
+    total = np.multiply.outer(ys, xs * (2.0 * s(0, 1) / m))  # (ny, nx)
+    total += along_x
+    total += along_y[:, None]
+    return np.maximum(total, 0.0, out=total)
 
 
 # --- batched -------------------------------------------------------------------

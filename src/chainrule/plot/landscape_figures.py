@@ -93,15 +93,17 @@ def surface3d(
 ) -> Figure:
     """The loss as a 3-D surface, with trajectories lifted onto it."""
     fig = Figure(figsize=(7.2, 5.6), layout="constrained")
-    ax = fig.add_subplot(projection="3d")
+    ax = fig.add_subplot(projection="3d", computed_zorder=False)  # paths drawn on top
     Xg, Yg = np.meshgrid(surface.x, surface.y)
     art = ax.plot_surface(Xg, Yg, surface.loss, cmap="viridis", alpha=0.85, linewidth=0)
     fig.colorbar(art, ax=ax, shrink=0.6, label="loss")
     if trajectories:
         for k, (name, t) in enumerate(trajectories.items()):
             color = PALETTE[k % len(PALETTE)]
-            ax.plot(t.points[:, 0], t.points[:, 1], t.loss, color=color, lw=2, label=name)
-            ax.scatter(*t.points[0], t.loss[0], color=color, s=30)
+            ax.plot(
+                t.points[:, 0], t.points[:, 1], t.loss, color=color, lw=2.5, label=name, zorder=10
+            )
+            ax.scatter(*t.points[0], t.loss[0], color=color, s=40, zorder=11, edgecolor="white")
         ax.legend()
     ax.set_xlabel(surface.x_label)
     ax.set_ylabel(surface.y_label)
