@@ -221,12 +221,7 @@ def _closed_form(
     if source == "X":
         H = X
     else:
-        saved = dict(model.params)
-        try:
-            model.params.update(center)
-            H = model.forward(X)[1][source]
-        finally:
-            model.params.update(saved)
+        H = forward_cache(model, center, X)[source]
     w, b = center[weight], center[bias]
     fa = None if cx.name == bias else H[cx.index[1]]
     fb = None if cy.name == bias else H[cy.index[1]]
@@ -312,11 +307,18 @@ def evaluate_batched(
 ) -> np.ndarray:
     """The loss for a batch of parameter settings: each parameter is either its
     usual shape or has a leading batch axis of size G. Returns shape (G,)."""
+    cache = forward_cache(model, params, X)
+    return np.asarray(model.loss_from_cache(cache, y), dtype=np.float64).reshape(-1)
+
+
+def forward_cache(
+    model: Model, params: dict[str, np.ndarray], X: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The model's forward cache at ``params``; the model keeps its own parameters."""
     saved = dict(model.params)
     try:
         model.params.update(params)
-        _, cache = model.forward(X)
-        return np.asarray(model.loss_from_cache(cache, y), dtype=np.float64).reshape(-1)
+        return model.forward(X)[1]
     finally:
         model.params.update(saved)
 
@@ -331,11 +333,6 @@ def _chunk_size(
     max_bytes: int,
 ) -> int:
     probe = _batched_params(center, [(cx, np.zeros(2)), (cy, np.zeros(2))])
-    saved = dict(model.params)
-    try:
-        model.params.update(probe)
-        _, cache = model.forward(X)
-    finally:
-        model.params.update(saved)
+    cache = forward_cache(model, probe, X)
     per_point = sum(a.nbytes for a in cache.values()) / 2 + 2 * y.nbytes
     return max(1, int(max_bytes // max(per_point, 1.0)))

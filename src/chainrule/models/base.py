@@ -192,6 +192,30 @@ class Model:
         self.params.update({k: v.astype(np.float64) for k, v in saved.items()})
 
 
+class HandDerived(Model):
+    """A worked network: its ``gradients`` are its own backward pass, ``_backward``.
+
+    ``_backward(X, y, cache)`` is the hand-derived equations as straight code,
+    reading the forward cache; the loss and the gradients share one forward.
+    """
+
+    def value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        X, y = self.check_data(X, y)
+        cache = self.forward(X)[1]
+        return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        X, y = self.check_data(X, y)
+        return self._backward(X, y, self.forward(X)[1])
+
+    def _backward(
+        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
+    ) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+
 def _is_float_array(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.dtype == np.float64
 

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits
-from chainrule.models.base import Model, sigmoid
+from chainrule.models.base import HandDerived, sigmoid
 from chainrule.models.init import glorot_uniform
 from chainrule.models.seed000 import _check_size
 
@@ -34,7 +34,7 @@ def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> Any:
     return np.sum(np.logaddexp(0.0, z) - y * z, axis=(-2, -1)) / y.shape[-1]
 
 
-class _Classifier(Model):
+class _Classifier(HandDerived):
     task = "binary"
 
     def __init__(self, n_features: int, seed: int = 0) -> None:
@@ -47,22 +47,6 @@ class _Classifier(Model):
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         return _bce_from_logits(cache["z_out"], y)
-
-    def value_and_gradients(
-        self, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, dict[str, np.ndarray]]:
-        X, y = self.check_data(X, y)
-        cache = self.forward(X)[1]
-        return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
-
-    def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        X, y = self.check_data(X, y)
-        return self._backward(X, y, self.forward(X)[1])
-
-    def _backward(
-        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
-    ) -> dict[str, np.ndarray]:
-        raise NotImplementedError
 
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """0/1 labels, (1, m): ŷ ≥ 0.5."""

@@ -12,35 +12,27 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor, mse
-from chainrule.models.base import Model, sigmoid
+from chainrule.models.base import HandDerived, sigmoid
 from chainrule.models.init import glorot_uniform
 
 
-class _Regression(Model):
+class _Regression(HandDerived):
     task = "regression"
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         r = cache["y_hat"] - y
         return np.sum(r * r, axis=(-2, -1)) / y.shape[-1]
 
-    def value_and_gradients(
-        self, X: np.ndarray, y: np.ndarray
-    ) -> tuple[float, dict[str, np.ndarray]]:
-        X, y = self.check_data(X, y)
-        _, cache = self.forward(X)
-        return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
 
-    def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-        X, y = self.check_data(X, y)
-        return self._backward(X, y, self.forward(X)[1])
-
+class _Linear(_Regression):
     def _backward(
         self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        raise NotImplementedError
+        delta = (2.0 / X.shape[1]) * (cache["y_hat"] - y)  # (1, m)
+        return {"w": delta @ X.T, "b": delta.sum(axis=1, keepdims=True)}
 
 
-class UnivariateRegression(_Regression):
+class UnivariateRegression(_Linear):
     """ŷ = w x + b for scalar w and b (stored as (1, 1) arrays); x and y are (1, m).
 
     Forward:   ŷ = w x + b                      (1, m)
@@ -61,17 +53,11 @@ class UnivariateRegression(_Regression):
         y_hat = self.params["w"] * X + self.params["b"]
         return y_hat, {"y_hat": y_hat}
 
-    def _backward(
-        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
-    ) -> dict[str, np.ndarray]:
-        delta = (2.0 / X.shape[1]) * (cache["y_hat"] - y)  # (1, m)
-        return {"w": delta @ X.T, "b": delta.sum(axis=1, keepdims=True)}
-
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         return mse(params["w"] * X + params["b"], y)
 
 
-class MultivariateRegression(_Regression):
+class MultivariateRegression(_Linear):
     """ŷ = w X + b with w (1, n), b (1, 1); X is (n, m), y is (1, m).
 
     Forward:   ŷ = w X + b                      (1, m)
@@ -95,12 +81,6 @@ class MultivariateRegression(_Regression):
         """ŷ = w X + b. Cache: ``y_hat`` (1, m)."""
         y_hat = self.params["w"] @ X + self.params["b"]
         return y_hat, {"y_hat": y_hat}
-
-    def _backward(
-        self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
-    ) -> dict[str, np.ndarray]:
-        delta = (2.0 / X.shape[1]) * (cache["y_hat"] - y)  # (1, m)
-        return {"w": delta @ X.T, "b": delta.sum(axis=1, keepdims=True)}
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         return mse(params["w"] @ X + params["b"], y)
