@@ -218,10 +218,7 @@ def _closed_form(
     """
     weight, bias, source = readout
     m = X.shape[1]
-    if source == "X":
-        H = X
-    else:
-        H = forward_cache(model, center, X)[source]
+    H = X if source == "X" else forward_cache(model, center, X)[source]
     w, b = center[weight], center[bias]
     fa = None if cx.name == bias else H[cx.index[1]]
     fb = None if cy.name == bias else H[cy.index[1]]
