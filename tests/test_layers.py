@@ -13,8 +13,9 @@ ALLOWED = {
     "gradcheck": {"gradcheck", "autodiff"},
     "optim": {"optim"},
     "models": {"models", "autodiff", "optim"},
+    "symbolic": {"symbolic", "autodiff", "gradcheck", "optim", "models"},
     "data": {"data"},
-    "train": {"train", "autodiff", "gradcheck", "optim", "models", "data"},
+    "train": {"train", "autodiff", "gradcheck", "optim", "models", "data", "symbolic"},
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
     "cli": {

@@ -1,0 +1,8 @@
+"""Automatic derivation of backprop equations, by the engine's own rules on symbols.
+
+Layer ``symbolic`` of chainrule (see DESIGN.md): uses the autodiff rule table.
+"""
+
+from chainrule.symbolic.derive import Derivation, derive
+
+__all__ = ["Derivation", "derive"]
