@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import typer
 
+from chainrule.cli.derive_cmd import derive_command
 from chainrule.cli.landscape_cmd import graph_command, landscape_command
 from chainrule.cli.listing import datasets, delta_rule, models
 from chainrule.cli.tour import tour
@@ -27,6 +28,7 @@ app.command()(datasets)
 app.command("delta-rule")(delta_rule)
 app.command("landscape")(landscape_command)
 app.command("graph")(graph_command)
+app.command("derive")(derive_command)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ VJP is σ(z), which is the cached A, so dL/dz = (1/m)(A − Y) with no σ′ lef
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -31,7 +32,7 @@ from chainrule.autodiff import Tensor, inspect
 from chainrule.autodiff.backward import sum_to
 from chainrule.models import MLP, Model
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
-from chainrule.symbolic.expr import Expr, Sym
+from chainrule.symbolic.expr import Dim, Expr, Sym
 
 TRACE_M = 13
 HIDDEN_SIZES = (7, 11, 17, 19, 23, 29, 31)
@@ -63,15 +64,24 @@ class Derivation:
     cached: dict[str, Expr]
     closed: dict[str, Expr]
     shapes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
-    data_names: tuple[str, str] = ("X", "y")
+    data_names: tuple[str, ...] = ("X", "y")
 
     def evaluate(
-        self, params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray
+        self,
+        params: dict[str, np.ndarray],
+        X: np.ndarray | None = None,
+        y: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """The derived equations on real numbers: parameter -> gradient array."""
-        env: dict[str, Any] = {**{k: np.asarray(v, float) for k, v in params.items()}}
-        env[self.data_names[0]] = np.asarray(X, float)
-        env[self.data_names[1]] = np.asarray(y, float)
+        """The derived equations on real numbers: parameter -> gradient array.
+
+        For a model, ``X`` (n, m) and ``y`` are the data (a softmax MLP takes
+        one-hot targets (C, m)); for a function, ``params`` holds every input.
+        """
+        env: dict[str, Any] = {k: np.asarray(v, float) for k, v in params.items()}
+        for name, value in zip(self.data_names, (X, y), strict=False):
+            if value is None:
+                raise TypeError(f"evaluate() needs {name} for {self.model}")
+            env[name] = np.asarray(value, float)
         dims = self._dims(env)
         for name, e in self.forward:
             env[name] = E.evaluate(e, env, dims)
@@ -122,13 +132,28 @@ class _Trace:
     sizes: dict[str, int]  # dimension name -> size in the trace
 
 
-def derive(model: Model, seed: int = 0) -> Derivation:
-    """The backprop equations of ``model`` (any worked network or MLP).
+def derive(
+    target: Model | Callable[..., Tensor],
+    shapes: Mapping[str, tuple[Dim, ...]] | None = None,
+    seed: int = 0,
+) -> Derivation:
+    """The backprop equations of a model, or of a function of Tensors.
 
-    Returns a :class:`Derivation` with the forward values named after the
-    model's forward cache, the named adjoints (cached form) and every
-    parameter's gradient in cached and closed form, each with its shape.
+    ``derive(model)``: any worked network or MLP. The forward values are
+    named after the model's forward cache (Z, A, ŷ...), the adjoints that
+    feed two or more operations are named (δ, dZ...), and every parameter's
+    gradient comes in cached and closed form, each with its shape.
+
+    ``derive(f, shapes={"W": ("k", "n"), "X": ("n", "m")})``: ``f`` takes one
+    Tensor per entry of ``shapes`` (in that order) and returns a scalar loss;
+    dimensions are names (``"m"`` is the number of examples) or integers. The
+    gradient with respect to every input is derived.
     """
+    if not isinstance(target, Model):
+        if shapes is None:
+            raise TypeError("derive(f, shapes=...) needs the shape of every input of f")
+        return _derive_function(target, dict(shapes), seed)
+    model = target
     tracer, dims = _tracing_copy(model)
     rng = np.random.default_rng(seed)
     X, y = tracer.check_data(rng.standard_normal((tracer.n_inputs, TRACE_M)), _targets(tracer, rng))
@@ -137,7 +162,8 @@ def derive(model: Model, seed: int = 0) -> Derivation:
     named = _cache_matcher(tracer.forward(X)[1])
     E._M_VALUE[0] = TRACE_M
     data_names = ("X", "y") if tracer.task == "regression" and tracer.name != "mlp" else ("X", "Y")
-    trace = _replay_forward(root, leaves, X, y, dims, data_names, named)
+    constants = {id(X): data_names[0], id(y): data_names[1]}
+    trace = _replay_forward(root, leaves, {id(X): X, id(y): y}, constants, dims, named)
     adjoint_of = _backward(trace, root)
     found = _name_backward_values(trace, adjoint_of, named)
     if found:
@@ -169,26 +195,26 @@ def derive(model: Model, seed: int = 0) -> Derivation:
 def _replay_forward(
     root: Tensor,
     leaves: dict[str, Tensor],
-    X: np.ndarray,
-    y: np.ndarray,
+    arrays: dict[int, np.ndarray],
+    names: dict[int, str],
     dims: dict[int, str],
-    data_names: tuple[str, str],
     named: Any,
 ) -> _Trace:
-    """The recorded forward pass on symbols; values found in the cache get its names."""
+    """The recorded forward pass on symbols; values found in the cache get its names.
+
+    ``arrays`` and ``names`` give the data (X, y) by the id of their array.
+    """
 
     def shape_of(a: Any) -> tuple[Any, ...]:
         return tuple(dims.get(int(s), int(s)) for s in np.shape(a))
 
     sym: dict[int, Expr] = {id(t): Sym(n, shape_of(t.data), "param") for n, t in leaves.items()}
-    constants: dict[int, Expr] = {
-        id(X): Sym(data_names[0], shape_of(X), "data"),
-        id(y): Sym(data_names[1], shape_of(y), "data"),
-    }
+    constants: dict[int, Expr] = {k: Sym(names[k], shape_of(a), "data") for k, a in arrays.items()}
     shapes = {n: shape_of(t.data) for n, t in leaves.items()}
-    shapes[data_names[0]], shapes[data_names[1]] = shape_of(X), shape_of(y)
     env: dict[str, Any] = {n: t.data for n, t in leaves.items()}
-    env[data_names[0]], env[data_names[1]] = X, y
+    for k, a in arrays.items():
+        shapes[names[k]] = shape_of(a)
+        env[names[k]] = a
     forward: list[tuple[str, Expr]] = []
     order = inspect.nodes(root)
     for t in order:
@@ -269,6 +295,33 @@ def _name_adjoints(
         trace.shapes[aname] = rest.shape
         mapping[rest] = Sym(aname, rest.shape, "adjoint")
     return adjoints, mapping
+
+
+def _derive_function(
+    f: Callable[..., Tensor], shapes: dict[str, tuple[Dim, ...]], seed: int
+) -> Derivation:
+    names = sorted({d for shape in shapes.values() for d in shape if isinstance(d, str)})
+    free = iter(s for s in (N_FEATURES, *HIDDEN_SIZES, 37, 41, 43, 47) if s != TRACE_M)
+    size_of = {d: TRACE_M if d == "m" else next(free) for d in names}
+    dims = {size: name for name, size in size_of.items()}
+    rng = np.random.default_rng(seed)
+    leaves = {
+        name: Tensor(rng.uniform(0.2, 1.0, _concrete(shape, size_of)), requires_grad=True)
+        for name, shape in shapes.items()
+    }
+    root = f(*leaves.values())
+    if not isinstance(root, Tensor) or root.size != 1:
+        raise ValueError("derive(f, shapes=...): f must return a one-element Tensor (a loss)")
+    E._M_VALUE[0] = TRACE_M
+    trace = _replay_forward(root, leaves, {}, {}, dims, lambda value: None)
+    adjoint_of = _backward(trace, root)
+    grads = {n: adjoint_of.get(id(t), E.Num(Fraction(0))) for n, t in leaves.items()}
+    name = getattr(f, "__name__", "f")
+    return Derivation(name, [], trace.sym[id(root)], [], grads, dict(grads), trace.shapes, ())
+
+
+def _concrete(shape: tuple[Dim, ...], size_of: dict[str, int]) -> tuple[int, ...]:
+    return tuple(size_of[d] if isinstance(d, str) else int(d) for d in shape)
 
 
 def _input_expr(x: Any, sym: dict[int, Expr], constants: dict[int, Expr]) -> Expr:

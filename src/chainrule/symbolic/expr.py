@@ -274,6 +274,8 @@ def mul(a: Expr, b: Expr) -> Expr:
     cb, rb = _split(b)
     if not (_is_one(ca) and _is_one(cb)):
         return scale(_mul_num(ca, cb), mul(ra, rb))
+    if a == b:  # A ⊙ A = A², as tanh′ = 1 − A² is written
+        return power(a, 2)
     return Node("had", (a, b), _broadcast_shape(a.shape, b.shape))
 
 

@@ -34,6 +34,10 @@ def _number_text(n: Num) -> str:
     return f"{c}{m}" if c != 1 else m
 
 
+def _is_one_by_one(e: Expr) -> bool:
+    return e.shape == (1, 1)
+
+
 def _is_product(e: Expr) -> bool:
     return isinstance(e, Node) and e.op in ("matmul", "scale")
 
@@ -56,6 +60,8 @@ def text_expr(e: Expr, parent: int = 0) -> str:
         s = f"{text_expr(a[0], 1)} − {text_expr(a[1], 2)}"
     elif op == "neg":
         s = f"−{text_expr(a[0], 3)}"
+    elif op == "had" and _is_one_by_one(a[0]):  # a 1×1 matrix scales: w x
+        s = f"{text_expr(a[0], 4)} {text_expr(a[1], 4)}"
     elif op == "had":  # products inside ⊙ get parentheses, as people write them
         left = text_expr(a[0], 4 if _is_product(a[0]) else 2)
         s = f"{left} ⊙ {text_expr(a[1], 4 if _is_product(a[1]) else 2)}"
@@ -71,7 +77,7 @@ def text_expr(e: Expr, parent: int = 0) -> str:
         return f"{e.fn}({text_expr(a[0], 0)})"
     elif op == "pow":
         p = int(e.p) if float(e.p).is_integer() else e.p
-        s = f"{text_expr(a[0], 5)}^{p}"
+        s = f"{text_expr(a[0], 5)}" + ("²" if p == 2 else f"^{p}")
     elif op == "reshape":
         return text_expr(a[0], parent)
     elif op == "fill":
@@ -155,6 +161,8 @@ def latex_expr(e: Expr, parent: int = 0) -> str:
         s = f"{latex_expr(a[0], 1)} - {latex_expr(a[1], 2)}"
     elif op == "neg":
         s = f"-{latex_expr(a[0], 3)}"
+    elif op == "had" and _is_one_by_one(a[0]):
+        s = f"{latex_expr(a[0], 4)} {latex_expr(a[1], 4)}"
     elif op == "had":
         left = latex_expr(a[0], 4 if _is_product(a[0]) else 2)
         s = rf"{left} \odot {latex_expr(a[1], 4 if _is_product(a[1]) else 2)}"
@@ -221,7 +229,13 @@ def numpy_code(d: Derivation, function_name: str = "gradients") -> str:
     names = {d.data_names[0], d.data_names[1], *d.cached}
     for p in d.cached:
         body.append(f"    {_py(p)} = params[{p!r}]")
-    body.append(f"    m = {d.data_names[0]}.shape[1]")
+    sources: dict[str, str] = {}
+    for name in [*d.data_names, *d.cached]:
+        for axis, dim in enumerate(d.shapes.get(name, ())):
+            if isinstance(dim, str) and dim not in sources:
+                sources[dim] = f"{_py(name)}.shape[{axis}]"
+    body.append("    dims = {" + ", ".join(f"{k!r}: {v}" for k, v in sources.items()) + "}")
+    body.append('    m = dims["m"]')
     for n, e in d.forward:
         body.append(f"    {_py(n)} = {_code(e)}")
         names.add(n)
