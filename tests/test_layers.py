@@ -24,6 +24,7 @@ ALLOWED = {
         "gradcheck",
         "optim",
         "models",
+        "symbolic",
         "data",
         "train",
         "landscape",
