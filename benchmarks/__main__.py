@@ -3,7 +3,8 @@
 chainrule's engine against the same step written by hand in NumPy and against
 PyTorch eager (if installed), at (n, k, m) = (3, 2, 4), (10, 32, 1000) and
 (100, 256, 10000); and the 200×200 loss surface of univariate regression over
-a million examples (case D). Implementations are interleaved in shuffled rounds in one
+a million examples (case D); and the time to derive each worked network's
+equations (case F). Implementations are interleaved in shuffled rounds in one
 process, at one thread pinned to one core, after a warm-up; each step's result
 is checked against the NumPy step before it is timed. Prints a Markdown table
 of medians and interquartile ranges, and ratios to NumPy.
@@ -33,10 +34,11 @@ def main() -> None:
     args = parser.parse_args()
     _limit_threads(args.threads)  # before NumPy loads its BLAS
 
-    from benchmarks import surface, two_layer
+    from benchmarks import derivation, surface, two_layer
 
     two_layer.run(rounds=args.rounds, threads=args.threads)
     surface.run()
+    derivation.run()
 
 
 if __name__ == "__main__":

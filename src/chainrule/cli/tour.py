@@ -28,6 +28,8 @@ from chainrule.models import (
     UnivariateRegression,
 )
 from chainrule.plot import contour, loss_curve
+from chainrule.symbolic import derive
+from chainrule.symbolic.render import text
 from chainrule.train import fit
 
 
@@ -93,6 +95,9 @@ def tour(
         if not as_json:
             console.rule(f"[bold]{stop.title}[/]  ({model.name})")
             console.print(_equations(model), highlight=False)
+            derived = text(derive(model), "cached").split("backward (cached)\n", 1)[1]
+            console.print("Derived by chainrule from the engine's rules:", style="bold")
+            console.print(derived, highlight=False)
             console.print(check_table(check, "gradients at the initial weights, 20 examples"))
         with progress(f"gradient descent, lr={stop.lr:g}", as_json) as bar:
             task = bar.add_task("gd", total=stop.epochs, loss=model.loss(d.X, d.y))
