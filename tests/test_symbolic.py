@@ -179,3 +179,56 @@ def test_renderers_and_jupyter_hooks() -> None:
     assert str(d) == text(d)
     with pytest.raises(TypeError, match="needs X"):
         d.evaluate(TwoLayerSigmoid(3, 2).params)
+
+
+def test_row_notation_is_the_transposed_derivation() -> None:
+    from chainrule.symbolic import in_notation
+
+    rng = np.random.default_rng(4)
+    for model in [
+        TwoLayerSigmoid(3, 4),
+        TwoLayerClassifier(3, 2),
+        MLP([3, 4, 3], "relu", "softmax"),
+    ]:
+        rows = in_notation(derive(model), "rows")
+        X, y = data_for(model, 5, rng)
+        derived = rows.evaluate({k: v.T for k, v in model.params.items()}, X.T, y.T)
+        for k, g in model.autodiff_gradients(X, y).items():
+            np.testing.assert_allclose(derived[k], g.T, rtol=1e-10, atol=1e-14)
+    out = text(in_notation(derive(TwoLayerSigmoid(3, 4)), "rows"))
+    assert "Z = X W1 + b1    (m, k)" in out and "∂L/∂W1 = (2/m) Xᵀ dZ    (n, k)" in out
+    with pytest.raises(ValueError, match="notation must be one of"):
+        in_notation(derive(TwoLayerSigmoid(3, 4)), "diagonal")
+
+
+def test_derive_command() -> None:
+    from typer.testing import CliRunner
+
+    from chainrule.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["derive", "two-layer-classifier"])
+    assert result.exit_code == 0 and "dZ2 = A2 − Y" in result.output
+    result = runner.invoke(
+        app, ["derive", "two-layer-sigmoid", "--format", "latex", "--form", "closed"]
+    )
+    assert result.exit_code == 0 and r"\odot A \odot" in result.output
+    result = runner.invoke(
+        app,
+        [
+            "derive",
+            "--layers",
+            "4,8,1",
+            "--activation",
+            "tanh",
+            "--loss",
+            "mse",
+            "--format",
+            "numpy",
+        ],
+    )
+    assert result.exit_code == 0 and result.output.startswith("import numpy as np")
+    result = runner.invoke(app, ["derive", "two-layer-sigmoid", "--notation", "rows"])
+    assert "Z = X W1 + b1" in result.output
+    result = runner.invoke(app, ["derive", "resnet"])
+    assert result.exit_code == 2 and "unknown model 'resnet'" in result.output

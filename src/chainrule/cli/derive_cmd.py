@@ -8,7 +8,7 @@ import typer
 
 from chainrule import models
 from chainrule.cli.output import console, user_errors
-from chainrule.symbolic import derive
+from chainrule.symbolic import derive, in_notation
 from chainrule.symbolic import render as R  # noqa: N812
 
 FORMATS = ("text", "latex", "markdown", "numpy")
@@ -28,6 +28,9 @@ def derive_command(
     ] = None,
     activation: Annotated[str, typer.Option(help="MLP hidden activation.")] = "tanh",
     loss: Annotated[str, typer.Option(help="MLP loss: mse, bce or cross-entropy.")] = "mse",
+    notation: Annotated[
+        str, typer.Option(help="columns (seed 000: X is (n, m)) or rows (PyTorch: X is (m, n)).")
+    ] = "columns",
 ) -> None:
     """Derive and print the backprop equations of a network."""
     with user_errors():
@@ -46,7 +49,7 @@ def derive_command(
                 raise ValueError(f"unknown model {model!r}: use one of {', '.join(models.MODELS)}")
             n = {"univariate": 1, "delta-rule": 3}.get(model, 3)
             net = models.create(model, n, task=cls.task, n_hidden=4)
-        derivation = derive(net)
+        derivation = in_notation(derive(net), notation)
     if fmt == "text":
         console.print(R.text(derivation, form), highlight=False, soft_wrap=True)
     elif fmt == "latex":

@@ -65,6 +65,7 @@ class Derivation:
     closed: dict[str, Expr]
     shapes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     data_names: tuple[str, ...] = ("X", "y")
+    notation: str = "columns"
 
     def evaluate(
         self,

@@ -93,7 +93,7 @@ def text_expr(e: Expr, parent: int = 0) -> str:
 
 def text(d: Derivation, form: str = "cached") -> str:
     """The derivation as lines of Unicode text."""
-    lines = [f"{d.model}: forward"]
+    lines = [f"{d.model}: forward ({d.notation} are examples)"]
     for name, e in d.forward:
         lines.append(f"  {name} = {text_expr(e)}    {_shape(d, name)}")
     lines.append(f"  L = {text_expr(d.loss)}")
