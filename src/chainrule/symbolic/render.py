@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from fractions import Fraction
 
 from chainrule.symbolic.derive import Derivation
@@ -42,53 +44,113 @@ def _is_product(e: Expr) -> bool:
     return isinstance(e, Node) and e.op in ("matmul", "scale")
 
 
-def text_expr(e: Expr, parent: int = 0) -> str:
-    """Unicode: ⊙ for the elementwise product, ᵀ, 1⃗, σ."""
+@dataclass(frozen=True)
+class Style:
+    """How one output format writes the pieces of an expression."""
+
+    name: Callable[[str], str]
+    number: Callable[[Num], str]
+    ones: str
+    minus: str
+    odot: str
+    transpose: str
+    left: str
+    right: str
+    square: str
+    power: str  # a format with {p}
+    function: Callable[[str], str]
+    fill: str
+    divide: Callable[[str, str], str]
+
+
+def _function_text(fn: str) -> str:
+    return fn
+
+
+def _function_latex(fn: str) -> str:
+    return {"σ": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log"}.get(
+        fn, rf"\operatorname{{{fn}}}"
+    )
+
+
+def _wrap_number_text(n: Num) -> str:
+    s = _number_text(n)
+    return f"({s})" if "/" in s or s.startswith("-") else s
+
+
+TEXT = Style(
+    name=lambda n: n,
+    number=_wrap_number_text,
+    ones="1⃗",
+    minus=" − ",
+    odot=" ⊙ ",
+    transpose="ᵀ",
+    left="(",
+    right=")",
+    square="²",
+    power="^{p}",
+    function=_function_text,
+    fill=" 1⃗1⃗ᵀ",
+    divide=lambda a, b: f"{a} / {b}",
+)
+
+
+def _render(e: Expr, style: Style, parent: int = 0) -> str:
+    """``e`` in ``style``, with parentheses only where precedence needs them."""
     if isinstance(e, Sym):
-        return e.name
+        return style.name(e.name)
     if isinstance(e, Num):
-        s = _number_text(e)
-        return f"({s})" if ("/" in s or s.startswith("-")) and parent >= 3 else s
+        return style.number(e) if parent >= 3 else _plain_number(e, style)
     if isinstance(e, Ones):
-        return "1⃗"
+        return style.ones
     assert isinstance(e, Node)
     op, a = e.op, e.args
-    prec = _PREC.get(op, 5)
+
+    def r(x: Expr, p: int) -> str:
+        return _render(x, style, p)
+
     if op == "add":
-        s = f"{text_expr(a[0], 1)} + {text_expr(a[1], 1)}"
+        s = f"{r(a[0], 1)} + {r(a[1], 1)}"
     elif op == "sub":
-        s = f"{text_expr(a[0], 1)} − {text_expr(a[1], 2)}"
+        s = f"{r(a[0], 1)}{style.minus}{r(a[1], 2)}"
     elif op == "neg":
-        s = f"−{text_expr(a[0], 3)}"
+        s = f"{style.minus.strip()}{r(a[0], 3)}"
     elif op == "had" and _is_one_by_one(a[0]):  # a 1×1 matrix scales: w x
-        s = f"{text_expr(a[0], 4)} {text_expr(a[1], 4)}"
+        s = f"{r(a[0], 4)} {r(a[1], 4)}"
     elif op == "had":  # products inside ⊙ get parentheses, as people write them
-        left = text_expr(a[0], 4 if _is_product(a[0]) else 2)
-        s = f"{left} ⊙ {text_expr(a[1], 4 if _is_product(a[1]) else 2)}"
+        left = r(a[0], 4 if _is_product(a[0]) else 2)
+        s = f"{left}{style.odot}{r(a[1], 4 if _is_product(a[1]) else 2)}"
     elif op == "div":
-        s = f"{text_expr(a[0], 3)} / {text_expr(a[1], 3)}"
+        s = style.divide(r(a[0], 3), r(a[1], 3))
     elif op == "scale":
-        s = f"{text_expr(a[0], 4)} {text_expr(a[1], 3)}"
+        s = f"{r(a[0], 4)} {r(a[1], 3)}"
     elif op == "matmul":
-        s = f"{text_expr(a[0], 3)} {text_expr(a[1], 4)}"
+        s = f"{r(a[0], 3)} {r(a[1], 4)}"
     elif op == "tr":
-        s = f"{text_expr(a[0], 5)}ᵀ"
+        s = f"{r(a[0], 5)}{style.transpose}"
     elif op == "func":
-        return f"{e.fn}({text_expr(a[0], 0)})"
+        return f"{style.function(e.fn)}{style.left}{r(a[0], 0)}{style.right}"
     elif op == "pow":
         p = int(e.p) if float(e.p).is_integer() else e.p
-        s = f"{text_expr(a[0], 5)}" + ("²" if p == 2 else f"^{p}")
+        s = r(a[0], 5) + (style.square if p == 2 else style.power.format(p=p))
     elif op == "reshape":
-        return text_expr(a[0], parent)
+        return r(a[0], parent)
     elif op == "fill":
-        s = f"{text_expr(a[0], 4)} 1⃗1⃗ᵀ"
+        s = f"{r(a[0], 4)}{style.fill}"
     else:
         raise ValueError(op)
-    return (
-        f"({s})"
-        if prec < parent or ((prec == parent and op in ("sub", "scale")) and parent > 1)
-        else s
-    )
+    prec = _PREC.get(op, 5)
+    needs = prec < parent or (prec == parent and op in ("sub", "scale") and parent > 1)
+    return f"{style.left}{s}{style.right}" if needs else s
+
+
+def _plain_number(n: Num, style: Style) -> str:
+    return _number_text(n) if style is TEXT else style.number(n)
+
+
+def text_expr(e: Expr, parent: int = 0) -> str:
+    """Unicode: ⊙ for the elementwise product, ᵀ, 1⃗, σ."""
+    return _render(e, TEXT, parent)
 
 
 def text(d: Derivation, form: str = "cached") -> str:
@@ -144,52 +206,26 @@ def _latex_number(n: Num) -> str:
     return sign + (m if c == 1 else rf"{c}{m}")
 
 
+LATEX = Style(
+    name=_latex_name,
+    number=_latex_number,
+    ones=r"\vec{1}",
+    minus=" - ",
+    odot=r" \odot ",
+    transpose=r"^\intercal",
+    left=r"\left(",
+    right=r"\right)",
+    square="^{2}",
+    power="^{{{p}}}",
+    function=_function_latex,
+    fill=r" \vec{1}\vec{1}^\intercal",
+    divide=lambda a, b: rf"\frac{{{a}}}{{{b}}}",
+)
+
+
 def latex_expr(e: Expr, parent: int = 0) -> str:
     """LaTeX: \\odot, ^\\intercal, \\vec{1}, \\frac{2}{m}, \\sigma."""
-    if isinstance(e, Sym):
-        return _latex_name(e.name)
-    if isinstance(e, Num):
-        return _latex_number(e)
-    if isinstance(e, Ones):
-        return r"\vec{1}"
-    assert isinstance(e, Node)
-    op, a = e.op, e.args
-    prec = _PREC.get(op, 5)
-    if op == "add":
-        s = f"{latex_expr(a[0], 1)} + {latex_expr(a[1], 1)}"
-    elif op == "sub":
-        s = f"{latex_expr(a[0], 1)} - {latex_expr(a[1], 2)}"
-    elif op == "neg":
-        s = f"-{latex_expr(a[0], 3)}"
-    elif op == "had" and _is_one_by_one(a[0]):
-        s = f"{latex_expr(a[0], 4)} {latex_expr(a[1], 4)}"
-    elif op == "had":
-        left = latex_expr(a[0], 4 if _is_product(a[0]) else 2)
-        s = rf"{left} \odot {latex_expr(a[1], 4 if _is_product(a[1]) else 2)}"
-    elif op == "div":
-        s = rf"\frac{{{latex_expr(a[0])}}}{{{latex_expr(a[1])}}}"
-    elif op == "scale":
-        s = f"{latex_expr(a[0], 4)}{latex_expr(a[1], 3)}"
-    elif op == "matmul":
-        s = f"{latex_expr(a[0], 3)} {latex_expr(a[1], 4)}"
-    elif op == "tr":
-        s = f"{latex_expr(a[0], 5)}^\\intercal"
-    elif op == "func":
-        name = {"σ": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log"}.get(
-            e.fn, rf"\operatorname{{{e.fn}}}"
-        )
-        return rf"{name}\left({latex_expr(a[0])}\right)"
-    elif op == "pow":
-        p = int(e.p) if float(e.p).is_integer() else e.p
-        s = f"{latex_expr(a[0], 5)}^{{{p}}}"
-    elif op == "reshape":
-        return latex_expr(a[0], parent)
-    elif op == "fill":
-        s = rf"{latex_expr(a[0], 4)} \vec{{1}}\vec{{1}}^\intercal"
-    else:
-        raise ValueError(op)
-    needs = prec < parent or (prec == parent and op in ("sub", "scale") and parent > 1)
-    return rf"\left({s}\right)" if needs else s
+    return _render(e, LATEX, parent)
 
 
 def latex(d: Derivation, form: str = "cached") -> str:
