@@ -234,3 +234,23 @@ def test_derive_command() -> None:
     assert "Z = X W1 + b1" in result.output
     result = runner.invoke(app, ["derive", "resnet"])
     assert result.exit_code == 2 and "unknown model 'resnet'" in result.output
+
+
+def test_seed_001_notation_with_error_terms() -> None:
+    from chainrule.symbolic import in_notation
+
+    out = text(in_notation(derive(DeltaRuleNetwork()), "inout"))
+    assert "δ2 = (y − ŷ) ⊙ ŷ ⊙ (1 − ŷ)" in out  # δ_out = (y − ŷ) f′(h)
+    assert "∂L/∂W12 = (-1/m) v_out1 δ2ᵀ" in out  # Δw_ij = η δ_j x_i
+    sig = text(in_notation(derive(TwoLayerSigmoid(3, 4)), "inout"))
+    assert "Z = W1ᵀ X + b1" in sig and "δ1 = (w2 δ2) ⊙ A ⊙ (1 − A)" in sig
+    assert "∂L/∂W1 = (-2/m) X δ1ᵀ    (n, k)" in sig
+    rng = np.random.default_rng(5)
+    for model in [TwoLayerSigmoid(3, 4), TwoLayerClassifier(2, 3), DeltaRuleNetwork()]:
+        X, y = data_for(model, 6, rng)
+        d = in_notation(derive(model), "inout")
+        flip = set() if model.weights_in_out else {k for k in model.params if not k.startswith("b")}
+        params = {k: v.T if k in flip else v for k, v in model.params.items()}
+        derived = d.evaluate(params, X, y)
+        for k, g in model.autodiff_gradients(X, y).items():
+            np.testing.assert_allclose(derived[k], g.T if k in flip else g, rtol=1e-10, atol=1e-14)

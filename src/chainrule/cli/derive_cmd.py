@@ -29,7 +29,11 @@ def derive_command(
     activation: Annotated[str, typer.Option(help="MLP hidden activation.")] = "tanh",
     loss: Annotated[str, typer.Option(help="MLP loss: mse, bce or cross-entropy.")] = "mse",
     notation: Annotated[
-        str, typer.Option(help="columns (seed 000: X is (n, m)) or rows (PyTorch: X is (m, n)).")
+        str,
+        typer.Option(
+            help="columns (seed 000: X is (n, m)), rows (PyTorch: X is (m, n)) or inout "
+            "(seed 001: W is (in, out), error terms δ)."
+        ),
     ] = "columns",
 ) -> None:
     """Derive and print the backprop equations of a network."""

@@ -42,6 +42,7 @@ class Model:
     params: dict[str, np.ndarray]
     n_inputs: int  # rows of X: features
     n_outputs: int = 1  # rows of y
+    weights_in_out: ClassVar[bool] = False  # True where W is (in, out), as in seed 001
 
     # --- what subclasses define ---------------------------------------------
 

@@ -66,6 +66,8 @@ class Derivation:
     shapes: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     data_names: tuple[str, ...] = ("X", "y")
     notation: str = "columns"
+    weights_in_out: bool = False  # the model's own weights are (in, out)
+    factors: dict[str, Expr] = field(default_factory=dict)  # adjoint = factor · named adjoint
 
     def evaluate(
         self,
@@ -169,7 +171,7 @@ def derive(
     found = _name_backward_values(trace, adjoint_of, named)
     if found:
         adjoint_of = {k: E.replace(g, found) for k, g in adjoint_of.items()}
-    adjoints, mapping = _name_adjoints(trace, adjoint_of)
+    adjoints, mapping, factors = _name_adjoints(trace, adjoint_of)
     substitute: dict[Expr, Expr] = {Sym(n, e.shape, "adjoint"): e for n, e in adjoints}
     cached: dict[str, Expr] = {}
     closed: dict[str, Expr] = {}
@@ -190,6 +192,8 @@ def derive(
         closed,
         trace.shapes,
         data_names,
+        weights_in_out=model.weights_in_out,
+        factors=factors,
     )
 
 
@@ -279,23 +283,25 @@ def _name_backward_values(
 
 def _name_adjoints(
     trace: _Trace, adjoint_of: dict[int, Expr]
-) -> tuple[list[tuple[str, Expr]], dict[Expr, Expr]]:
+) -> tuple[list[tuple[str, Expr]], dict[Expr, Expr], dict[str, Expr]]:
     """Names the adjoint of each named forward value that feeds two or more
     operations (δ for ŷ, dZ for Z), output side first. A constant factor such
     as the 1/m of the mean stays on the parameter gradients."""
     tensor_of = {e.name: t for t in trace.order if isinstance(e := trace.sym[id(t)], Sym)}
     adjoints: list[tuple[str, Expr]] = []
     mapping: dict[Expr, Expr] = {}
+    factors: dict[str, Expr] = {}
     for fname, _ in reversed(trace.forward):
         t = tensor_of.get(fname)
         if t is None or id(t) not in adjoint_of or len(t._parents) < 2:
             continue
-        _, rest = E._split(adjoint_of[id(t)])
+        factor, rest = E._split(adjoint_of[id(t)])
         aname = "δ" if fname == "ŷ" else f"d{fname}"
+        factors[aname] = factor
         adjoints.append((aname, E.replace(rest, mapping)))
         trace.shapes[aname] = rest.shape
         mapping[rest] = Sym(aname, rest.shape, "adjoint")
-    return adjoints, mapping
+    return adjoints, mapping, factors
 
 
 def _derive_function(

@@ -7,6 +7,11 @@ transpose of the same-named matrix of the other, so an expression E in
 columns becomes Eᵀ in rows, with the transposes pushed down to the symbols:
 (AB)ᵀ = BᵀAᵀ, (A ⊙ B)ᵀ = Aᵀ ⊙ Bᵀ, σ(A)ᵀ = σ(Aᵀ), and a symbol's transpose is
 the row-notation symbol of the same name.
+
+``inout`` is seed 001's: examples stay columns but a weight matrix is
+(in, out), w_ij going from unit i to unit j, so Z = Wᵀ X + b; and the
+backward pass is written with error terms δ = −∂L/∂Z (for the output,
+(y − ŷ) f′), numbered by layer, so that the update is Δw_ij = η δ_j x_i.
 """
 
 from __future__ import annotations
@@ -17,12 +22,18 @@ from chainrule.symbolic import expr as E  # noqa: N812
 from chainrule.symbolic.derive import Derivation
 from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym
 
-NOTATIONS = ("columns", "rows")
+NOTATIONS = ("columns", "rows", "inout")
 
 
-def to_rows(e: Expr) -> Expr:
-    """eᵀ written with row-notation symbols (each the transpose of its column twin)."""
+def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
+    """eᵀ written with row-notation symbols (each the transpose of its column twin).
+
+    Symbols named in ``kept`` are laid out the same way in both notations
+    (weights already (in, out)), so their transpose stays explicit.
+    """
     if isinstance(e, Sym):
+        if e.name in kept:
+            return E.tr(e)
         return Sym(e.name, tuple(reversed(e.shape)), e.role)
     if isinstance(e, Num):
         return e
@@ -31,16 +42,17 @@ def to_rows(e: Expr) -> Expr:
     assert isinstance(e, Node)
     a = e.args
     if e.op == "matmul":
-        return E.matmul(to_rows(a[1]), to_rows(a[0]))
+        return E.matmul(to_rows(a[1], kept), to_rows(a[0], kept))
     if e.op == "tr":
-        return E.tr(to_rows(a[0]))
+        return E.tr(to_rows(a[0], kept))
     if e.op == "reshape":
-        return E.reshape(to_rows(a[0]), tuple(reversed(e.shape)))
+        return E.reshape(to_rows(a[0], kept), tuple(reversed(e.shape)))
     if e.op == "fill":
         return E.broadcast(a[0], tuple(reversed(e.shape)))
     if e.op == "scale":
-        return E.scale(a[0], to_rows(a[1]))
-    return E.rebuild(replace(e, shape=tuple(reversed(e.shape))), tuple(to_rows(x) for x in a))
+        return E.scale(a[0], to_rows(a[1], kept))
+    reversed_shape = replace(e, shape=tuple(reversed(e.shape)))
+    return E.rebuild(reversed_shape, tuple(to_rows(x, kept) for x in a))
 
 
 def in_notation(d: Derivation, notation: str) -> Derivation:
@@ -49,14 +61,73 @@ def in_notation(d: Derivation, notation: str) -> Derivation:
         raise ValueError(f"notation must be one of {', '.join(NOTATIONS)}, got {notation!r}")
     if notation == "columns":
         return d
+    if notation == "inout":
+        return _to_inout(d)
+    kept = frozenset(_weights(d)) if d.weights_in_out else frozenset()
+
+    def rows(e: Expr) -> Expr:
+        return to_rows(e, kept)
+
     return Derivation(
         d.model,
-        [(n, to_rows(e)) for n, e in d.forward],
-        to_rows(d.loss),
-        [(n, to_rows(e)) for n, e in d.adjoints],
-        {n: to_rows(e) for n, e in d.cached.items()},
-        {n: to_rows(e) for n, e in d.closed.items()},
-        {n: tuple(reversed(s)) for n, s in d.shapes.items()},
+        [(n, rows(e)) for n, e in d.forward],
+        rows(d.loss),
+        [(n, rows(e)) for n, e in d.adjoints],
+        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.cached.items()},
+        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.closed.items()},
+        {n: s if n in kept else tuple(reversed(s)) for n, s in d.shapes.items()},
         d.data_names,
         notation="rows",
+        weights_in_out=d.weights_in_out,
+    )
+
+
+def _weights(d: Derivation) -> list[str]:
+    """The weight matrices: parameters that are not biases and not 1×1."""
+    return [
+        n
+        for n in d.cached
+        if not n.startswith("b") and len(d.shapes[n]) == 2 and d.shapes[n] != (1, 1)
+    ]
+
+
+def _to_inout(d: Derivation) -> Derivation:
+    weights = [] if d.weights_in_out else _weights(d)
+    flip: dict[Expr, Expr] = {}
+    shapes = dict(d.shapes)
+    for w in weights:
+        col = Sym(w, d.shapes[w], "param")
+        flip[col] = E.tr(Sym(w, tuple(reversed(d.shapes[w])), "param"))
+        shapes[w] = tuple(reversed(d.shapes[w]))
+    # error terms δ ∝ −(the adjoint), numbered by layer from the output down
+    layers = sum(1 for n in d.cached if not n.startswith("b"))
+    signs = {}
+    for i, (name, e) in enumerate(d.adjoints):
+        delta = Sym(f"δ{layers - i}", e.shape, "adjoint")
+        factor = d.factors.get(name)
+        negative = isinstance(factor, E.Num) and factor.coef < 0
+        signs[name] = negative
+        flip[Sym(name, e.shape, "adjoint")] = delta if negative else E.neg(delta)
+        shapes[delta.name] = e.shape
+    adjoints = []
+    for i, (name, e) in enumerate(d.adjoints):
+        value = E.replace(e, flip)
+        adjoints.append((f"δ{layers - i}", value if signs[name] else E.neg(value)))
+    grads = {}
+    closed = {}
+    for name in d.cached:
+        g, c = E.replace(d.cached[name], flip), E.replace(d.closed[name], flip)
+        grads[name] = E.tr(g) if name in weights else g
+        closed[name] = E.tr(c) if name in weights else c
+    return Derivation(
+        d.model,
+        [(n, E.replace(e, flip)) for n, e in d.forward],
+        E.replace(d.loss, flip),
+        adjoints,
+        grads,
+        closed,
+        shapes,
+        d.data_names,
+        notation="inout",
+        weights_in_out=True,
     )

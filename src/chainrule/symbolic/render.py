@@ -155,7 +155,10 @@ def text_expr(e: Expr, parent: int = 0) -> str:
 
 def text(d: Derivation, form: str = "cached") -> str:
     """The derivation as lines of Unicode text."""
-    lines = [f"{d.model}: forward ({d.notation} are examples)"]
+    where = {"columns": "examples are columns", "rows": "examples are rows"}.get(
+        d.notation, "weights are (in, out), examples are columns"
+    )
+    lines = [f"{d.model}: forward ({where})"]
     for name, e in d.forward:
         lines.append(f"  {name} = {text_expr(e)}    {_shape(d, name)}")
     lines.append(f"  L = {text_expr(d.loss)}")
