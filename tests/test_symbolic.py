@@ -99,10 +99,10 @@ def test_seed_000_closed_forms_have_the_seeds_structure() -> None:
 def test_cached_form_names_adjoints_after_the_cache() -> None:
     out = text(derive(TwoLayerSigmoid(3, 4)), "cached")
     for line in (
-        "δ = ŷ − y",
+        "δ = (2/m) (ŷ − y)",  # as seed 000's cached form writes it
         "dZ = (w2ᵀ δ) ⊙ A ⊙ (1 − A)",
-        "∂L/∂W1 = (2/m) dZ Xᵀ",
-        "∂L/∂b1 = (2/m) dZ 1⃗",
+        "∂L/∂W1 = dZ Xᵀ",
+        "∂L/∂b1 = dZ 1⃗",
     ):
         assert line in out
     assert "(k, n)" in out and "(1, k)" in out
@@ -120,8 +120,8 @@ def test_tanh_derivative_through_its_output_and_delta_rule() -> None:
     out = text(derive(MLP([3, 4, 1], activation="tanh")))
     assert "(1 − A1²)" in out
     delta = text(derive(DeltaRuleNetwork()))
-    assert "dv_in2 = (y − ŷ) ⊙ ŷ ⊙ (1 − ŷ)" in delta  # seed 001's δ of the output
-    assert "∂L/∂W12 = (-1/m) v_out1 dv_in2ᵀ" in delta  # Δw = η δ_j x_i, as a gradient
+    assert "dv_in2 = (ŷ − y) ⊙ ŷ ⊙ (1 − ŷ)" in delta  # seed 001's δ of the output
+    assert "∂L/∂W12 = (1/m) v_out1 dv_in2ᵀ" in delta  # Δw = η δ_j x_i, as a gradient
 
 
 def test_generated_numpy_code_runs_with_numpy_only(tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_row_notation_is_the_transposed_derivation() -> None:
         for k, g in model.autodiff_gradients(X, y).items():
             np.testing.assert_allclose(derived[k], g.T, rtol=1e-10, atol=1e-14)
     out = text(in_notation(derive(TwoLayerSigmoid(3, 4)), "rows"))
-    assert "Z = X W1 + b1    (m, k)" in out and "∂L/∂W1 = (2/m) Xᵀ dZ    (n, k)" in out
+    assert "Z = X W1 + b1    (m, k)" in out and "∂L/∂W1 = Xᵀ dZ    (n, k)" in out
     with pytest.raises(ValueError, match="notation must be one of"):
         in_notation(derive(TwoLayerSigmoid(3, 4)), "diagonal")
 
@@ -244,7 +244,7 @@ def test_seed_001_notation_with_error_terms() -> None:
     assert "∂L/∂W12 = (-1/m) v_out1 δ2ᵀ" in out  # Δw_ij = η δ_j x_i
     sig = text(in_notation(derive(TwoLayerSigmoid(3, 4)), "inout"))
     assert "Z = W1ᵀ X + b1" in sig and "δ1 = (w2 δ2) ⊙ A ⊙ (1 − A)" in sig
-    assert "∂L/∂W1 = (-2/m) X δ1ᵀ    (n, k)" in sig
+    assert "∂L/∂W1 = −X δ1ᵀ    (n, k)" in sig
     rng = np.random.default_rng(5)
     for model in [TwoLayerSigmoid(3, 4), TwoLayerClassifier(2, 3), DeltaRuleNetwork()]:
         X, y = data_for(model, 6, rng)

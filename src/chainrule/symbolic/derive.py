@@ -297,10 +297,19 @@ def _name_adjoints(
             continue
         factor, rest = E._split(adjoint_of[id(t)])
         aname = "δ" if fname == "ŷ" else f"d{fname}"
-        factors[aname] = factor
-        adjoints.append((aname, E.replace(rest, mapping)))
+        a_sym = Sym(aname, rest.shape, "adjoint")
         trace.shapes[aname] = rest.shape
-        mapping[rest] = Sym(aname, rest.shape, "adjoint")
+        if factor.power == -1 and abs(factor.coef) == 1:
+            # ±1/m, the mean over examples: it stays on the parameter gradients
+            # (dZ2 = A2 − Y, ∂L/∂W2 = (1/m) dZ2 A1ᵀ, as seed 003 writes them)
+            factors[aname] = factor
+            adjoints.append((aname, E.replace(rest, mapping)))
+            mapping[rest] = a_sym
+        else:
+            # any other factor belongs to the adjoint (δ = (2/m)(ŷ − y), as seed 000)
+            factors[aname] = E.Num(Fraction(1))
+            adjoints.append((aname, E.scale(factor, E.replace(rest, mapping))))
+            mapping[rest] = E.scale(E.Num(1 / factor.coef, -factor.power), a_sym)
     return adjoints, mapping, factors
 
 

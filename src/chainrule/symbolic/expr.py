@@ -188,6 +188,8 @@ def scale(c: Expr, a: Expr) -> Expr:
     """c·a for a scalar c."""
     if is_num(c, 1):
         return a
+    if is_num(c, -1):
+        return neg(a)
     if isinstance(c, Num) and isinstance(a, Num):
         return _mul_num(c, a)
     if isinstance(a, Node) and a.op == "scale":
@@ -205,9 +207,16 @@ def neg(a: Expr) -> Expr:
     if isinstance(a, Node) and a.op == "neg":
         return a.args[0]
     if isinstance(a, Node) and a.op == "scale" and isinstance(a.args[0], Num):
-        return scale(neg(a.args[0]), a.args[1])
+        inner = a.args[1]
+        if a.args[0].coef > 0 and isinstance(inner, Node) and inner.op == "sub":
+            return scale(a.args[0], sub(inner.args[1], inner.args[0]))  # −c(a − b) = c(b − a)
+        return scale(neg(a.args[0]), inner)
     if isinstance(a, Node) and a.op == "sub":
         return sub(a.args[1], a.args[0])
+    if isinstance(a, Node) and a.op == "had":
+        first = neg(a.args[0])  # −((a − b) ⊙ c) = (b − a) ⊙ c
+        if not (isinstance(first, Node) and first.op == "neg"):
+            return mul(first, a.args[1])
     return Node("neg", (a,), a.shape)
 
 
