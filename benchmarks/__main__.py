@@ -1,44 +1,85 @@
-"""One gradient-descent step of seed 000's two-layer sigmoid network.
+"""chainrule's benchmark suite: ``python -m benchmarks``.
 
-chainrule's engine against the same step written by hand in NumPy and against
-PyTorch eager (if installed), at (n, k, m) = (3, 2, 4), (10, 32, 1000) and
-(100, 256, 10000); and the 200×200 loss surface of univariate regression over
-a million examples (case D); and the time to derive each worked network's
-equations (case F). Implementations are interleaved in shuffled rounds in one
-process, at one thread pinned to one core, after a warm-up; each step's result
-is checked against the NumPy step before it is timed. Prints a Markdown table
-of medians and interquartile ranges, and ratios to NumPy.
+Cases (issue 6): A, seed 000's two-layer sigmoid network, one GD step at
+three sizes; B, digits 64-128-10 (a full-batch step and an epoch of batches
+of 64); C, 784-256-256-10 at batches of 128 and 4096 in float64 and float32;
+D, a 200×200 loss surface over a million examples; E, the engine's overhead
+on tiny arrays; F, deriving each worked network's equations.
 
-    python -m benchmarks [--rounds 30] [--threads 1]
+Every implementation of a case is checked against the first (hand-written
+NumPy) after one step from the same start, then all are timed interleaved in
+shuffled rounds after a warm-up (JAX's compile time reported apart); medians
+and interquartile ranges in µs. By default one thread, the process pinned to
+one core. A peer that is not installed is skipped with a line saying so
+(``pip install -e ".[bench]"`` installs them).
+
+    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEF] [--json out.json]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
 
 def _limit_threads(threads: int) -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(threads)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "XLA_FLAGS"):
+        if var == "XLA_FLAGS":
+            os.environ[var] = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+        else:
+            os.environ[var] = str(threads)
     if hasattr(os, "sched_setaffinity"):
-        cores = sorted(os.sched_getaffinity(0))[:threads]
-        os.sched_setaffinity(0, cores)
+        os.sched_setaffinity(0, sorted(os.sched_getaffinity(0))[:threads])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=30)
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, choices=(1, 2))
+    parser.add_argument("--cases", default="ABCDEF", help="which cases to run, e.g. AE")
+    parser.add_argument(
+        "--json", default="benchmark-results.json", help="where to write the results"
+    )
     args = parser.parse_args()
     _limit_threads(args.threads)  # before NumPy loads its BLAS
 
-    from benchmarks import derivation, surface, two_layer
+    from benchmarks import derivation, harness, mlp_cases, overhead, surface, two_layer
 
-    two_layer.run(rounds=args.rounds, threads=args.threads)
-    surface.run()
-    derivation.run()
+    try:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    except ImportError:
+        pass
+    runners = {
+        "A": two_layer.run,
+        "B": mlp_cases.run_b,
+        "C": mlp_cases.run_c,
+        "D": surface.run,
+        "E": overhead.run,
+        "F": derivation.run,
+    }
+    rows = []
+    for case in args.cases.upper():
+        if case not in runners:
+            parser.error(f"unknown case {case!r}: use letters of ABCDEF")
+        rows += runners[case](args.rounds)
+    info = harness.machine()
+    print(f"# chainrule benchmarks, {args.threads} thread(s)")
+    print()
+    print("machine: " + ", ".join(f"{k}={v}" for k, v in info.items()))
+    print()
+    print(harness.markdown(rows))
+    with open(args.json, "w") as f:
+        json.dump(
+            {"machine": info, "threads": args.threads, "rows": [r.__dict__ for r in rows]},
+            f,
+            indent=1,
+        )
+    print(f"\nwrote {args.json}")
+    return 0
 
 
 if __name__ == "__main__":

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from typing import Any
 
-import numpy as np
-
+from benchmarks.harness import Impl, Row, measure
 from chainrule.models import (
     MLP,
     DeltaRuleNetwork,
     LogisticRegression,
+    Model,
     MultivariateRegression,
     TwoLayerClassifier,
     TwoLayerLinear,
@@ -19,8 +20,8 @@ from chainrule.models import (
 from chainrule.symbolic import derive
 
 
-def run() -> None:
-    networks = [
+def run(rounds: int) -> list[Row]:
+    networks: list[Model] = [
         UnivariateRegression(),
         MultivariateRegression(3),
         TwoLayerLinear(3, 4),
@@ -30,16 +31,13 @@ def run() -> None:
         DeltaRuleNetwork(),
         MLP([4, 16, 16, 3], activation="relu", output="softmax"),
     ]
-    print()
-    print("# deriving the backprop equations (chainrule.derive), median of 20")
-    print()
-    print("| network | ms |")
-    print("|---|---:|")
+    rows: list[Row] = []
     for net in networks:
-        derive(net)
-        times = []
-        for _ in range(20):
-            start = time.perf_counter()
-            derive(net)
-            times.append(time.perf_counter() - start)
-        print(f"| {net!r} | {np.median(times) * 1e3:.2f} |")
+
+        def make(net: Model = net) -> tuple[Callable[[], Any], None]:
+            return (lambda: derive(net)), None
+
+        rows.extend(measure("F", repr(net), [Impl("chainrule.derive", make)], max(3, rounds // 3)))
+    for r in rows:
+        r.ratio = None
+    return rows

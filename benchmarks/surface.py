@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
+from benchmarks.harness import Impl, Row, measure
 from chainrule import landscape
 from chainrule.models import UnivariateRegression
 
@@ -13,41 +16,45 @@ M = 1_000_000
 GRID = 200
 
 
-def _median_ms(fn, repeats: int = 15) -> float:  # type: ignore[no-untyped-def]
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return float(np.median(times) * 1e3)
-
-
-def run() -> None:
+def run(rounds: int) -> list[Row]:
     rng = np.random.default_rng(0)
     X = rng.standard_normal((1, M))
     y = 2.0 * X + 1.0 + 0.1 * rng.standard_normal((1, M))
     model = UnivariateRegression()
-    closed = _median_ms(lambda: landscape.surface(model, X, y, resolution=GRID))
-    read_once = _median_ms(lambda: (X.sum(), y.sum()))
-    # the per-point loop is timed on 200 points and scaled to the 40,000 of the grid
-    ws = np.linspace(-1, 3, GRID)
 
-    def loop() -> None:
-        for w in ws:
-            model.params["w"] = np.array([[w]])
-            model.loss(X, y)
+    def read_once() -> tuple[Callable[[], Any], None]:
+        return (lambda: (X.sum(), y.sum())), None
 
-    per_point_total = _median_ms(loop, repeats=3) * GRID
+    def closed_form() -> tuple[Callable[[], Any], None]:
+        return (lambda: landscape.surface(model, X, y, resolution=GRID)), None
+
     reference = landscape.surface(model, X, y, resolution=9, method="batched")
-    check = landscape.surface(model, X, y, resolution=9)
-    assert np.allclose(check.loss, reference.loss, rtol=1e-10), "closed form differs from batched"
-    print()
-    print(f"# 200x200 loss surface, univariate regression, m = {M:,}")
-    print()
-    print("| implementation | ms | × reading the data once |")
-    print("|---|---:|---:|")
-    print(f"| reading X and y once (X.sum(), y.sum()) | {read_once:.2f} | 1.00 |")
-    print(f"| chainrule closed form | {closed:.2f} | {closed / read_once:.2f} |")
-    ratio = per_point_total / read_once
-    print(f"| per-point loop (extrapolated) | {per_point_total:,.0f} | {ratio:,.0f} |")
+    assert np.allclose(
+        landscape.surface(model, X, y, resolution=9).loss, reference.loss, rtol=1e-10
+    )
+    size = f"{GRID}×{GRID} grid, m = {M:,}"
+    rows = measure(
+        "D",
+        size,
+        [Impl("reading X and y once", read_once), Impl("chainrule closed form", closed_form)],
+        rounds,
+    )
+    # a per-point loop, timed on 200 points and scaled to the 40,000 of the grid
+    ws = np.linspace(-1, 3, GRID)
+    start = time.perf_counter()
+    for w in ws:
+        model.params["w"] = np.array([[w]])
+        model.loss(X, y)
+    per_point_us = (time.perf_counter() - start) * GRID * 1e6
+    rows.append(
+        Row(
+            "D",
+            size,
+            "per-point loop",
+            per_point_us,
+            float("nan"),
+            per_point_us / rows[0].median_us,
+            "extrapolated from 200 points",
+        )
+    )
+    return rows

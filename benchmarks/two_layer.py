@@ -1,9 +1,8 @@
-"""Case A: one GD step of the two-layer sigmoid network, three ways."""
+"""Case A: one GD step of seed 000's two-layer sigmoid network, every way."""
 
 from __future__ import annotations
 
-import platform
-import random
+import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -11,14 +10,18 @@ from typing import Any
 import numpy as np
 
 import chainrule as cr
+from benchmarks.harness import Impl, Row, measure, skipped
 from chainrule.models import TwoLayerSigmoid
 
 SIZES = ((3, 2, 4), (10, 32, 1000), (100, 256, 10000))
 LR = 0.1
 NAMES = ("W1", "b1", "w2", "b2")
+State = Callable[[], dict[str, np.ndarray]]
 
 
-def make_problem(n: int, k: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray, dict]:
+def problem(
+    n: int, k: int, m: int, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
     rng = np.random.default_rng(seed)
     X, y = rng.standard_normal((n, m)), rng.standard_normal((1, m))
     params = {
@@ -30,136 +33,217 @@ def make_problem(n: int, k: int, m: int, seed: int = 0) -> tuple[np.ndarray, np.
     return X, y, params
 
 
-def numpy_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict]:
-    """Seed 000's equations written by hand."""
+def numpy_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl:
+    def make() -> tuple[Callable[[], Any], State]:
+        P = dict(start)
 
-    def step() -> dict:
-        m = X.shape[1]
-        A = 1.0 / (1.0 + np.exp(-(P["W1"] @ X + P["b1"])))
-        y_hat = P["w2"] @ A + P["b2"]
-        d = (2.0 / m) * (y_hat - y)
-        dZ = (P["w2"].T @ d) * A * (1.0 - A)
-        grads = {
-            "W1": dZ @ X.T,
-            "b1": dZ.sum(axis=1, keepdims=True),
-            "w2": d @ A.T,
-            "b2": d.sum(axis=1, keepdims=True),
-        }
-        for name in NAMES:
-            P[name] = P[name] - LR * grads[name]
-        return P
+        def step() -> None:
+            m = X.shape[1]
+            A = 1.0 / (1.0 + np.exp(-(P["W1"] @ X + P["b1"])))
+            y_hat = P["w2"] @ A + P["b2"]
+            d = (2.0 / m) * (y_hat - y)
+            dZ = (P["w2"].T @ d) * A * (1.0 - A)
+            grads = {
+                "W1": dZ @ X.T,
+                "b1": dZ.sum(axis=1, keepdims=True),
+                "w2": d @ A.T,
+                "b2": d.sum(axis=1, keepdims=True),
+            }
+            for name in NAMES:
+                P[name] = P[name] - LR * grads[name]
 
-    return step
+        return step, lambda: P
 
-
-def engine_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict]:
-    """chainrule's engine: persistent leaves, backward, plain update."""
-    T = {name: cr.Tensor(P[name], requires_grad=True) for name in NAMES}
-
-    def step() -> dict:
-        loss = cr.mse(T["w2"] @ (T["W1"] @ X + T["b1"]).sigmoid() + T["b2"], y)
-        loss.backward()
-        for t in T.values():
-            t.data = t.data - LR * t.grad
-            t.grad = None
-        return {name: T[name].data for name in NAMES}
-
-    return step
+    return Impl("numpy (by hand)", make)
 
 
-def hand_derived_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict]:
-    """chainrule's TwoLayerSigmoid.gradients (the hand-derived equations) and the update."""
-    model = TwoLayerSigmoid(X.shape[0], P["W1"].shape[0])
-    model.params.update(P)
+def hand_derived_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl:
+    def make() -> tuple[Callable[[], Any], State]:
+        model = TwoLayerSigmoid(X.shape[0], start["W1"].shape[0])
+        model.params.update(start)
 
-    def step() -> dict:
-        grads = model.gradients(X, y)
-        for name in NAMES:
-            model.params[name] = model.params[name] - LR * grads[name]
-        return model.params
+        def step() -> None:
+            grads = model.gradients(X, y)
+            for name in NAMES:
+                model.params[name] = model.params[name] - LR * grads[name]
 
-    return step
+        return step, lambda: model.params
+
+    return Impl("chainrule hand-derived", make)
 
 
-def torch_step(X: np.ndarray, y: np.ndarray, P: dict) -> Callable[[], dict] | None:
-    """PyTorch eager: persistent leaves, backward, update under no_grad."""
+def engine_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl:
+    def make() -> tuple[Callable[[], Any], State]:
+        T = {name: cr.Tensor(start[name], requires_grad=True) for name in NAMES}
+
+        def step() -> None:
+            loss = cr.mse(T["w2"] @ (T["W1"] @ X + T["b1"]).sigmoid() + T["b2"], y)
+            loss.backward()
+            for t in T.values():
+                t.data = t.data - LR * t.grad
+                t.grad = None
+
+        return step, lambda: {name: T[name].data for name in NAMES}
+
+    return Impl("chainrule engine", make)
+
+
+def torch_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl | None:
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(1)
-    T = {name: torch.tensor(P[name], requires_grad=True) for name in NAMES}
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
-    m = X.shape[1]
 
-    def step() -> dict:
-        y_hat = T["w2"] @ torch.sigmoid(T["W1"] @ Xt + T["b1"]) + T["b2"]
-        loss = ((y_hat - yt) ** 2).sum() / m
-        loss.backward()
-        with torch.no_grad():
-            for t in T.values():
-                t -= LR * t.grad
-                t.grad = None
-        return {name: T[name].detach().numpy() for name in NAMES}
+    def make() -> tuple[Callable[[], Any], State]:
+        T = {name: torch.tensor(start[name], requires_grad=True) for name in NAMES}
+        Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+        m = X.shape[1]
 
-    return step
+        def step() -> None:
+            y_hat = T["w2"] @ torch.sigmoid(T["W1"] @ Xt + T["b1"]) + T["b2"]
+            ((y_hat - yt) ** 2).sum().div(m).backward()
+            with torch.no_grad():
+                for t in T.values():
+                    t -= LR * t.grad
+                    t.grad = None
 
+        return step, lambda: {name: T[name].detach().numpy() for name in NAMES}
 
-def _check(name: str, got: dict, want: dict) -> None:
-    for key in NAMES:
-        if not np.allclose(got[key], want[key], rtol=1e-10, atol=1e-12):
-            raise AssertionError(f"{name}: parameter {key} differs from the NumPy step")
+    return Impl("pytorch eager", make)
 
 
-def _time(fn: Callable[[], Any], inner: int) -> float:
-    start = time.perf_counter()
-    for _ in range(inner):
-        fn()
-    return (time.perf_counter() - start) / inner
+def jax_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl | None:
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    Xj, yj = jnp.asarray(X), jnp.asarray(y)
+
+    def loss(P: dict[str, Any]) -> Any:
+        A = jax.nn.sigmoid(P["W1"] @ Xj + P["b1"])
+        return jnp.sum((P["w2"] @ A + P["b2"] - yj) ** 2) / X.shape[1]
+
+    @jax.jit
+    def update(P: dict[str, Any]) -> dict[str, Any]:
+        g = jax.grad(loss)(P)
+        return {k: P[k] - LR * g[k] for k in P}
+
+    t0 = time.perf_counter()
+    jax.block_until_ready(update({k: jnp.asarray(v) for k, v in start.items()}))
+    compile_seconds = time.perf_counter() - t0
+
+    def make() -> tuple[Callable[[], Any], State]:
+        box = {"P": {k: jnp.asarray(v) for k, v in start.items()}}
+
+        def step() -> None:
+            box["P"] = jax.block_until_ready(update(box["P"]))
+
+        return step, lambda: {k: np.asarray(v) for k, v in box["P"].items()}
+
+    return Impl("jax jit", make, compile_seconds=compile_seconds)
 
 
-def run(rounds: int, threads: int) -> None:
-    print(
-        f"# two-layer sigmoid GD step; {platform.processor() or platform.machine()}, "
-        f"NumPy {np.__version__}, threads={threads}, "
-        f"OPENBLAS_CORETYPE={__import__('os').environ.get('OPENBLAS_CORETYPE', '-')}"
-    )
-    print()
-    print("| (n, k, m) | implementation | median µs | IQR µs | × NumPy |")
-    print("|---|---|---:|---:|---:|")
-    for n, k, m in SIZES:
-        makers = {
-            "numpy": numpy_step,
-            "chainrule hand-derived": hand_derived_step,
-            "chainrule engine": engine_step,
-            "pytorch eager": torch_step,
+def autograd_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl | None:
+    try:
+        import autograd
+        import autograd.numpy as anp
+    except ImportError:
+        return None
+
+    def loss(P: dict[str, Any]) -> Any:
+        A = 1.0 / (1.0 + anp.exp(-(anp.dot(P["W1"], X) + P["b1"])))
+        return anp.sum((anp.dot(P["w2"], A) + P["b2"] - y) ** 2) / X.shape[1]
+
+    gradient = autograd.grad(loss)
+
+    def make() -> tuple[Callable[[], Any], State]:
+        P = dict(start)
+
+        def step() -> None:
+            g = gradient(P)
+            for name in NAMES:
+                P[name] = P[name] - LR * g[name]
+
+        return step, lambda: P
+
+    return Impl("hips autograd", make)
+
+
+def micrograd_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl | None:
+    try:
+        from micrograd.engine import Value
+    except ImportError:
+        return None
+
+    def sigmoid(v: Any) -> Any:
+        s = 1.0 / (1.0 + math.exp(-v.data))
+        out = Value(s, (v,), "sigmoid")
+
+        def backward() -> None:
+            v.grad += s * (1.0 - s) * out.grad
+
+        out._backward = backward
+        return out
+
+    def make() -> tuple[Callable[[], Any], State]:
+        P = {k: [[Value(float(x)) for x in row] for row in v] for k, v in start.items()}
+        n, m = X.shape
+        k = len(P["W1"])
+
+        def step() -> None:
+            total = Value(0.0)
+            for j in range(m):
+                hidden = [
+                    sigmoid(sum((P["W1"][i][f] * X[f, j] for f in range(n)), P["b1"][i][0]))
+                    for i in range(k)
+                ]
+                out = sum((P["w2"][0][i] * hidden[i] for i in range(k)), P["b2"][0][0])
+                total = total + (out - y[0, j]) ** 2
+            loss = total * (1.0 / m)
+            for rows in P.values():
+                for row in rows:
+                    for v in row:
+                        v.grad = 0.0
+            loss.backward()
+            for rows in P.values():
+                for row in rows:
+                    for v in row:
+                        v.data -= LR * v.grad
+
+        return step, lambda: {
+            k: np.array([[v.data for v in row] for row in rows]) for k, rows in P.items()
         }
-        steps = {}
-        for label, make in makers.items():
-            X, y, P = make_problem(n, k, m)
-            fn = make(X, y, P)
-            if fn is None:
-                print(f"| {(n, k, m)} | {label} | skipped: not installed | | |")
-                continue
-            steps[label] = fn
-        # correctness first: one step from the same start
-        X, y, P = make_problem(n, k, m)
-        want = numpy_step(X, y, dict(P))()
-        for label, make in makers.items():
-            if label in steps and label != "numpy":
-                X2, y2, P2 = make_problem(n, k, m)
-                _check(label, make(X2, y2, P2)(), want)  # type: ignore[misc]
-        one = min(_time(steps["numpy"], 3) for _ in range(3))
-        inner = max(1, int(0.02 / one))
-        for fn in steps.values():
-            _time(fn, inner)
-        samples: dict[str, list[float]] = {label: [] for label in steps}
-        for _ in range(rounds):
-            order = list(steps)
-            random.shuffle(order)
-            for label in order:
-                samples[label].append(_time(steps[label], inner) * 1e6)
-        base = float(np.median(samples["numpy"]))
-        for label, values in samples.items():
-            q1, med, q3 = np.percentile(values, [25, 50, 75])
-            print(f"| {(n, k, m)} | {label} | {med:.1f} | {q3 - q1:.1f} | {med / base:.2f} |")
+
+    return Impl("micrograd", make)
+
+
+def run(rounds: int) -> list[Row]:
+    rows: list[Row] = []
+    for n, k, m in SIZES:
+        X, y, start = problem(n, k, m)
+        size = f"(n, k, m) = {(n, k, m)}"
+        impls: list[Impl] = [
+            numpy_impl(X, y, start),
+            hand_derived_impl(X, y, start),
+            engine_impl(X, y, start),
+        ]
+        for name, maker in (
+            ("pytorch eager", torch_impl),
+            ("jax jit", jax_impl),
+            ("hips autograd", autograd_impl),
+        ):
+            impl = maker(X, y, start)
+            if impl is None:
+                rows.append(skipped("A", size, name, "not installed"))
+            else:
+                impls.append(impl)
+        if m <= 10:
+            impl = micrograd_impl(X, y, start)
+            if impl is None:
+                rows.append(skipped("A", size, "micrograd", "not installed"))
+            else:
+                impls.append(impl)
+        rows.extend(measure("A", size, impls, rounds, rtol=1e-9))
+    return rows
