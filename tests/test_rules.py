@@ -52,6 +52,11 @@ CASES: dict[str, list[Case]] = {
         ([normal(2, 3, 4)], {"axes": (0, 2, 1)}),
     ],
     "reshape": [([normal(3, 4)], {"shape": (2, 6)}), ([normal(2, 3, 4)], {"shape": (4, 6)})],
+    "softmax_cross_entropy": [
+        ([normal(3, 4), positive(3, 4)], {"axis": 0}),  # any targets, not only distributions
+        ([normal(4, 3), positive(4, 3)], {"axis": 1}),
+        ([10 * normal(5), positive(5)], {"axis": 0}),
+    ],
     "sum": [
         ([normal(3, 4)], {"axis": (0, 1), "keepdims": False}),
         ([normal(3, 4)], {"axis": (1,), "keepdims": True}),

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff import rules
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.tensor import Tensor
+from chainrule.autodiff.tensor import Tensor, apply
 
 
 def mse(prediction: Tensor, target: Any) -> Tensor:
@@ -75,9 +76,9 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     """Mean cross-entropy of softmax(Z) over classes, from the logits Z.
 
     L = −(1/m) Σ_examples Σ_classes Y ⊙ log_softmax(Z), with classes along
-    axis 0 and examples along axis 1. Finite for logits of any magnitude
-    (log_softmax subtracts the column maximum first); the gradient is
-    (softmax(Z) − Y)/m when each column of Y sums to 1.
+    axis 0 and examples along axis 1, computed by the fused
+    ``softmax_cross_entropy`` primitive: finite for logits of any magnitude,
+    with gradient (softmax(Z) − Y)/m when each column of Y sums to 1.
 
     Args:
         logits: Z, shape ``(C, m)``, or ``(C,)`` for one example.
@@ -91,7 +92,7 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
             f"softmax_cross_entropy: logits must have shape (classes, m), got {z.shape}"
         )
     y = _class_targets(z.shape, target, z.dtype)
-    return (y * z.log_softmax(axis=0)).sum() * (-1.0 / _examples(z))
+    return apply(rules.SOFTMAX_CROSS_ENTROPY, z, y, axis=0) * (1.0 / _examples(z))
 
 
 def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.ndarray]:

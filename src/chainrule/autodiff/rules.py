@@ -12,11 +12,14 @@ The VJPs use only ``+ - * / @``, ``.mT``, ``.sum``, ``.reshape``,
 ``.transpose`` and the functions of :mod:`chainrule.autodiff.vocabulary`, so
 the same rules run on NumPy arrays and on symbolic matrices.
 
-Everything else (mean, softmax, log_softmax, the losses, subtraction of a
-constant shift, ``number ** x``) is composed from these primitives in
-:mod:`chainrule.autodiff.tensor` and :mod:`chainrule.autodiff.losses`.
+Everything else (mean, softmax, log_softmax, MSE and the binary
+cross-entropies, subtraction of a constant shift, ``number ** x``) is
+composed from these primitives in :mod:`chainrule.autodiff.tensor` and
+:mod:`chainrule.autodiff.losses`.
 Elementwise functions whose composed form would overflow (sigmoid, tanh,
 softplus) are primitives for numerical stability; their docstrings say why.
+The softmax cross-entropy is an explicit fused pair (loss with its output
+activation), so its rule reads softmax(Z) − Y.
 
 ``RULES`` at the bottom is the table itself, built explicitly from the
 definitions in this file.
@@ -30,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.vocabulary import broadcast_to, sigmoid, step
+from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
 
 Array = Any  # a NumPy array, or a symbolic matrix when run by the deriver
 
@@ -212,6 +215,26 @@ def softplus_vjp(g: Array, ans: Array, x: Array) -> Array:
     return g * sigmoid(x)
 
 
+def softmax_cross_entropy(z: Array, y: Array, axis: int) -> Array:
+    """−Σ y ⊙ log_softmax(z), summed over every entry; classes along ``axis``.
+
+    A fused pair, made an explicit operation: composed from log_softmax it
+    takes a dozen operations each way, and its rule says plainly what the
+    composition computes, dL/dz = softmax(z)·Σ_classes y − y (softmax(z) − y
+    when each column of y sums to 1). The forward subtracts the maximum, so it
+    is finite for logits of any size.
+    """
+    return -np.sum(y * log_softmax(z, axis))
+
+
+def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
+    return g * (softmax(z, axis) * y.sum(axis=(axis,), keepdims=True) - y)
+
+
+def softmax_cross_entropy_vjp_y(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
+    return -g * log_softmax(z, axis)
+
+
 # --- linear algebra and shape -----------------------------------------------
 
 
@@ -281,6 +304,12 @@ MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
 TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
 RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
 SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
+SOFTMAX_CROSS_ENTROPY = Primitive(
+    "softmax_cross_entropy",
+    softmax_cross_entropy,
+    (softmax_cross_entropy_vjp_z, softmax_cross_entropy_vjp_y),
+    "H",
+)
 
 RULES: dict[str, Primitive] = {
     p.name: p
@@ -301,5 +330,6 @@ RULES: dict[str, Primitive] = {
         TRANSPOSE,
         RESHAPE,
         SUM,
+        SOFTMAX_CROSS_ENTROPY,
     )
 }

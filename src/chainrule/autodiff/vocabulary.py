@@ -50,3 +50,21 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
         out[...] = x
         return out
     return x.broadcast_to(shape)
+
+
+def log_softmax(x: Any, axis: int) -> Any:
+    """x − log Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
+    if isinstance(x, np.ndarray | np.generic):
+        shift = np.max(x, axis=axis, keepdims=True)
+        shift = np.where(np.isfinite(shift), shift, 0.0)
+        z = x - shift
+        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+    return x.log_softmax(axis)
+
+
+def softmax(x: Any, axis: int) -> Any:
+    """exp(x) / Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
+    if isinstance(x, np.ndarray | np.generic):
+        e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+        return e / np.sum(e, axis=axis, keepdims=True)
+    return x.softmax(axis)

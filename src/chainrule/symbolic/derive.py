@@ -168,6 +168,11 @@ def derive(
     constants = {id(X): data_names[0], id(y): data_names[1]}
     trace = _replay_forward(root, leaves, {id(X): X, id(y): y}, constants, dims, named)
     adjoint_of = _backward(trace, root)
+    if isinstance(tracer, MLP) and tracer.output == "softmax":
+        # the targets are one-hot, so every column of Y sums to 1: 1⃗ᵀ Y = 1⃗ᵀ
+        y_sym = trace.constants[id(y)]
+        ones = {E.matmul(E.tr(E.Ones(y_sym.shape[0])), y_sym): E.tr(E.Ones(y_sym.shape[1]))}
+        adjoint_of = {k: E.replace(g, ones) for k, g in adjoint_of.items()}
     found = _name_backward_values(trace, adjoint_of, named)
     if found:
         adjoint_of = {k: E.replace(g, found) for k, g in adjoint_of.items()}
@@ -395,6 +400,9 @@ def _replay(op: str, args: list[Expr], params: dict[str, Any], shape: tuple[Any,
         return E.func(op, a)
     if op == "sigmoid":
         return E.func("σ", a)
+    if op == "softmax_cross_entropy":
+        axes = (0, 1) if a.ndim == 2 else (0,)
+        return -E.sum_axes(args[1] * a.log_softmax(params["axis"]), axes, False)
     raise NotImplementedError(f"no symbolic replay of {op}")
 
 

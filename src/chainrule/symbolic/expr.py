@@ -91,6 +91,12 @@ class Expr:
     def sigmoid(self) -> Expr:
         return func("σ", self)
 
+    def softmax(self, axis: int) -> Expr:
+        return Node("func", (self,), self.shape, fn="softmax", p=float(axis))
+
+    def log_softmax(self, axis: int) -> Expr:
+        return Node("func", (self,), self.shape, fn="log_softmax", p=float(axis))
+
     def step(self) -> Expr:
         return func("step", self)
 
@@ -171,6 +177,12 @@ def is_num(e: Expr, value: float | None = None) -> bool:
 
 def is_scalar(e: Expr) -> bool:
     return e.shape == () or all(d == 1 for d in e.shape)
+
+
+def _is_ones_vector(e: Expr) -> bool:
+    return isinstance(e, Ones) or (
+        isinstance(e, Node) and e.op == "tr" and isinstance(e.args[0], Ones)
+    )
 
 
 def _is_one(n: Num) -> bool:
@@ -275,6 +287,10 @@ def mul(a: Expr, b: Expr) -> Expr:
         return scale(a, b)
     if is_scalar(b) and b.shape == ():
         return scale(b, a)
+    if _is_ones_vector(b) and _broadcast_shape(a.shape, b.shape) == a.shape:
+        return a
+    if _is_ones_vector(a) and _broadcast_shape(a.shape, b.shape) == b.shape:
+        return b
     if isinstance(a, Node) and a.op == "fill" and a.shape == b.shape:
         return scale(a.args[0], b)
     if isinstance(b, Node) and b.op == "fill" and b.shape == a.shape:
@@ -400,6 +416,19 @@ FUNCTIONS: dict[str, Any] = {
 }
 
 
+def _softmax(x: Any, axis: int) -> Any:
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def _log_softmax(x: Any, axis: int) -> Any:
+    z = x - np.max(x, axis=axis, keepdims=True)
+    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+
+
+SOFTMAXES: dict[str, Any] = {"softmax": _softmax, "log_softmax": _log_softmax}
+
+
 def evaluate(e: Expr, env: dict[str, np.ndarray], dims: dict[str, int]) -> Any:
     """The value of ``e`` with the named matrices of ``env`` and the sizes ``dims``."""
     memo: dict[int, Any] = {}
@@ -445,6 +474,8 @@ def _apply(x: Node, a: list[Any], dims: dict[str, int]) -> Any:
         return np.asarray(a[0]) @ np.asarray(a[1])
     if op == "tr":
         return np.asarray(a[0]).T
+    if op == "func" and x.fn in ("softmax", "log_softmax"):
+        return SOFTMAXES[x.fn](a[0], int(x.p))
     if op == "func":
         return FUNCTIONS[x.fn](a[0])
     if op == "pow":
@@ -507,7 +538,7 @@ def rebuild(e: Node, args: tuple[Expr, ...]) -> Expr:
     if op == "tr":
         return tr(args[0])
     if op == "func":
-        return func(e.fn, args[0])
+        return Node("func", (args[0],), args[0].shape, fn=e.fn, p=e.p)
     if op == "pow":
         return power(args[0], e.p)
     if op == "reshape":

@@ -51,6 +51,8 @@ def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
         return E.broadcast(a[0], tuple(reversed(e.shape)))
     if e.op == "scale":
         return E.scale(a[0], to_rows(a[1], kept))
+    if e.op == "func" and e.fn in ("softmax", "log_softmax"):  # the class axis turns
+        return Node("func", (to_rows(a[0], kept),), tuple(reversed(e.shape)), fn=e.fn, p=1 - e.p)
     reversed_shape = replace(e, shape=tuple(reversed(e.shape)))
     return E.rebuild(reversed_shape, tuple(to_rows(x, kept) for x in a))
 

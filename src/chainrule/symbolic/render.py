@@ -262,6 +262,15 @@ def numpy_code(d: Derivation, function_name: str = "gradients") -> str:
         "    return 1.0 / (1.0 + np.exp(-z))",
         "",
         "",
+        "def log_softmax(z, axis):",
+        "    z = z - z.max(axis=axis, keepdims=True)",
+        "    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))",
+        "",
+        "",
+        "def softmax(z, axis):",
+        "    return np.exp(log_softmax(z, axis))",
+        "",
+        "",
         f"def {function_name}(params, {d.data_names[0]}, {d.data_names[1]}):",
         f'    """d(loss)/d(parameter) for {d.model}, derived by chainrule."""',
     ]
@@ -323,6 +332,8 @@ def _code(e: Expr) -> str:
     }
     if op in table:
         return table[op].format(*(_code(x) for x in a))
+    if op == "func" and e.fn in ("softmax", "log_softmax"):
+        return f"{e.fn}({_code(a[0])}, {int(e.p)})"
     if op == "func":
         fn = {"σ": "sigmoid", "tanh": "np.tanh", "exp": "np.exp", "log": "np.log"}.get(e.fn)
         if fn is None:
