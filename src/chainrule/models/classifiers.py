@@ -37,10 +37,9 @@ def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> Any:
 class _Classifier(HandDerived):
     task = "binary"
 
-    def __init__(self, n_features: int, seed: int = 0) -> None:
+    def __init__(self, n_features: int) -> None:
         _check_size("n_features", n_features)
         self.n_features = self.n_inputs = n_features
-        self.rng = np.random.default_rng(seed)
 
     def hyperparameters(self) -> dict[str, Any]:
         return {"n_features": self.n_features}
@@ -67,8 +66,9 @@ class LogisticRegression(_Classifier):
     name = "logistic"
 
     def __init__(self, n_features: int, seed: int = 0) -> None:
-        super().__init__(n_features, seed)
-        self.params = {"w": glorot_uniform(self.rng, 1, n_features), "b": np.zeros((1, 1))}
+        super().__init__(n_features)
+        rng = np.random.default_rng(seed)
+        self.params = {"w": glorot_uniform(rng, 1, n_features), "b": np.zeros((1, 1))}
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Cache: ``z_out`` (the logits) and ``y_hat``, both (1, m)."""
@@ -109,13 +109,14 @@ class TwoLayerClassifier(_Classifier):
     name = "two-layer-classifier"
 
     def __init__(self, n_features: int, n_hidden: int, seed: int = 0) -> None:
-        super().__init__(n_features, seed)
+        super().__init__(n_features)
         _check_size("n_hidden", n_hidden)
         self.n_hidden = n_hidden
+        rng = np.random.default_rng(seed)
         self.params = {
-            "W1": glorot_uniform(self.rng, n_hidden, n_features),
+            "W1": glorot_uniform(rng, n_hidden, n_features),
             "b1": np.zeros((n_hidden, 1)),
-            "W2": glorot_uniform(self.rng, 1, n_hidden),
+            "W2": glorot_uniform(rng, 1, n_hidden),
             "b2": np.zeros((1, 1)),
         }
 

@@ -21,6 +21,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff import vocabulary
+
 Dim = str | int
 Shape = tuple[Dim, ...]
 
@@ -406,27 +408,15 @@ def _broadcast_shape(a: Shape, b: Shape) -> Shape:
 # --- numbers -------------------------------------------------------------------
 
 FUNCTIONS: dict[str, Any] = {
-    "σ": lambda x: 1.0 / (1.0 + np.exp(-x)),
+    "σ": vocabulary.sigmoid,
     "tanh": np.tanh,
     "exp": np.exp,
     "log": np.log,
     "relu": lambda x: np.maximum(x, 0.0),
-    "step": lambda x: (x > 0).astype(float),
+    "step": vocabulary.step,
     "softplus": lambda x: np.logaddexp(0.0, x),
 }
-
-
-def _softmax(x: Any, axis: int) -> Any:
-    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
-    return e / np.sum(e, axis=axis, keepdims=True)
-
-
-def _log_softmax(x: Any, axis: int) -> Any:
-    z = x - np.max(x, axis=axis, keepdims=True)
-    return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
-
-
-SOFTMAXES: dict[str, Any] = {"softmax": _softmax, "log_softmax": _log_softmax}
+SOFTMAXES: dict[str, Any] = {"softmax": vocabulary.softmax, "log_softmax": vocabulary.log_softmax}
 
 
 def evaluate(e: Expr, env: dict[str, np.ndarray], dims: dict[str, int]) -> Any:
