@@ -97,6 +97,36 @@ def engine_impl(
     return Impl("chainrule engine", make)
 
 
+def engine_compiled_impl(
+    X: np.ndarray, Y: np.ndarray, start: dict[str, np.ndarray], batch: int | None
+) -> Impl:
+    L = len(start) // 2
+    names = [f"{kind}{i}" for i in range(1, L + 1) for kind in ("W", "b")]
+
+    def loss(*args: Any) -> Any:
+        P, (Xb, Yb) = dict(zip(names, args[:-2], strict=True)), args[-2:]
+        A: Any = Xb
+        for i in range(1, L + 1):
+            Z = P[f"W{i}"] @ A + P[f"b{i}"]
+            A = Z.relu() if i < L else Z
+        return cr.softmax_cross_entropy(A, Yb)
+
+    def make() -> tuple[Callable[[], Any], State]:
+        P = [start[k] for k in names]
+        gradients = cr.compiled_grad(loss, argnums=tuple(range(len(names))))
+        parts = [(X[:, s], Y[:, s]) for s in batches(X.shape[1], batch)]
+
+        def step() -> None:
+            for Xb, Yb in parts:
+                grads = gradients(*P, Xb, Yb)
+                for j, g in enumerate(grads):
+                    P[j] = P[j] - LR * g
+
+        return step, lambda: dict(zip(names, P, strict=True))
+
+    return Impl("chainrule engine, compiled", make)
+
+
 def torch_impl(
     X: np.ndarray, Y: np.ndarray, start: dict[str, np.ndarray], batch: int | None
 ) -> Impl | None:
@@ -230,7 +260,11 @@ def _rows(
     with_sklearn: bool,
 ) -> list[Row]:
     rows: list[Row] = []
-    impls = [numpy_impl(X, Y, start, batch), engine_impl(X, Y, start, batch)]
+    impls = [
+        numpy_impl(X, Y, start, batch),
+        engine_impl(X, Y, start, batch),
+        engine_compiled_impl(X, Y, start, batch),
+    ]
     peers = [("pytorch eager", torch_impl), ("jax jit", jax_impl)]
     if with_sklearn:
         peers.append(("scikit-learn MLPClassifier", sklearn_impl))

@@ -17,6 +17,7 @@ from chainrule.autodiff.losses import (
     softmax_cross_entropy,
 )
 from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
+from chainrule.autodiff.replay import ReplayWarning, compiled_grad, compiled_value_and_grad
 from chainrule.autodiff.rules import RULES, Primitive
 from chainrule.autodiff.tensor import Tensor, apply
 
@@ -26,11 +27,14 @@ __all__ = [
     "RULES",
     "AnomalyError",
     "Primitive",
+    "ReplayWarning",
     "ShapeError",
     "Tensor",
     "apply",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "compiled_grad",
+    "compiled_value_and_grad",
     "detect_anomaly",
     "grad",
     "inspect",

@@ -49,8 +49,33 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     """
     axes = _broadcast_axes(g.shape, shape)
     if axes:
-        g = g.sum(axis=axes, keepdims=True)
+        if (
+            type(g) is np.ndarray
+            and g.ndim == 2
+            and len(axes) == 1
+            and g.size >= 1024
+            and g.dtype in _BLAS_FLOATS
+        ):
+            # A bias gradient: summing the rows (or columns) of a matrix is a
+            # product with a vector of ones, which BLAS runs 1.5-2.5x faster
+            # than NumPy's reduction from 1,000 elements up (benchmarks B, C).
+            if axes[0] == 1:
+                g = g @ _ones((g.shape[1], 1), g.dtype)
+            else:
+                g = _ones((1, g.shape[0]), g.dtype) @ g
+        else:
+            g = g.sum(axis=axes, keepdims=True)
     return g if g.shape == shape else g.reshape(shape)
+
+
+_BLAS_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape: tuple[int, int], dtype: np.dtype[Any]) -> np.ndarray:
+    ones = np.ones(shape, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,7 +20,8 @@ import numpy as np
 
 from chainrule.autodiff import rules
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.tensor import Tensor, apply
+from chainrule.autodiff.modes import derived
+from chainrule.autodiff.tensor import Tensor, _as_float_array, apply
 
 
 def mse(prediction: Tensor, target: Any) -> Tensor:
@@ -92,6 +93,8 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
             f"softmax_cross_entropy: logits must have shape (classes, m), got {z.shape}"
         )
     y = _class_targets(z.shape, target, z.dtype)
+    if not isinstance(y, Tensor) and y is not target:
+        derived(y, _replay_targets, target, logits_shape=z.shape, dtype=z.dtype)
     return apply(rules.SOFTMAX_CROSS_ENTROPY, z, y, axis=0) * (1.0 / _examples(z))
 
 
@@ -100,7 +103,7 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
     if isinstance(target, Tensor) or (isinstance(target, np.ndarray) and target.dtype.kind == "f"):
         t = target
     else:
-        t = Tensor(target).data
+        t = derived(_as_float_array(target), _as_float_array, target)
     if p.shape != t.shape:
         hint = ""
         if t.size == p.size:
@@ -113,6 +116,10 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
 
 def _examples(prediction: Tensor) -> int:
     return prediction.shape[-1] if prediction.ndim else 1
+
+
+def _replay_targets(target: Any, logits_shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:
+    return _class_targets(logits_shape, target, dtype)
 
 
 def _class_targets(

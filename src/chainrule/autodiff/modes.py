@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from contextlib import ContextDecorator
 from types import TracebackType
+from typing import Any, TypeVar
+
+R = TypeVar("R")
 
 
 class _Modes(threading.local):
     grad_enabled: bool = True
     anomaly: bool = False
+    tracer: Any = None  # set while compiled_value_and_grad records f
+
+
+def derived(result: R, fn: Callable[..., Any], source: Any, **params: Any) -> R:
+    """Marks ``result`` as ``fn(source, **params)``: a value computed from data
+    outside the graph (a stability shift, one-hot targets) that a replay must
+    recompute rather than keep. Returns ``result``."""
+    tracer = MODES.tracer
+    if tracer is not None:
+        tracer.derive(result, fn, source, params)
+    return result
+
+
+def value_read(tensor: Any, what: str) -> None:
+    """Tells a recording that Python read a traced value (it may branch on it)."""
+    tracer = MODES.tracer
+    if tracer is not None and tensor.requires_grad:
+        tracer.read(what)
 
 
 MODES = _Modes()

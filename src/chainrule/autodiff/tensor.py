@@ -20,7 +20,7 @@ import numpy as np
 from chainrule.autodiff import rules
 from chainrule.autodiff.backward import _check_finite, backpropagate
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.modes import MODES
+from chainrule.autodiff.modes import MODES, derived, value_read
 from chainrule.autodiff.rules import Primitive
 
 _NO_PARAMS: dict[str, Any] = {}
@@ -147,10 +147,12 @@ class Tensor:
         """The value of a one-element tensor as a Python float."""
         if self.data.size != 1:
             raise ValueError(f"item(): the tensor has shape {self.shape}, not one element")
+        value_read(self, "item() or float()")
         return float(self.data.reshape(()))
 
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (the same memory, not a copy)."""
+        value_read(self, "numpy()")
         return self.data
 
     def detach(self) -> Tensor:
@@ -362,13 +364,15 @@ class Tensor:
         first as a constant, which changes neither the value nor the gradient
         (softmax is invariant to a shift) and keeps exp from overflowing.
         """
-        z = self - _max_shift(self.data, _normalize_axis(axis, self.ndim, "softmax"))
+        ax = _normalize_axis(axis, self.ndim, "softmax")
+        z = self - derived(_max_shift(self.data, ax), _max_shift, self, axis=ax)
         e = z.exp()
         return e / e.sum(axis=axis, keepdims=True)
 
     def log_softmax(self, axis: int = 0) -> Tensor:
         """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
-        z = self - _max_shift(self.data, _normalize_axis(axis, self.ndim, "log_softmax"))
+        ax = _normalize_axis(axis, self.ndim, "log_softmax")
+        z = self - derived(_max_shift(self.data, ax), _max_shift, self, axis=ax)
         return z - z.exp().sum(axis=axis, keepdims=True).log()
 
 
