@@ -7,6 +7,7 @@ tensors, and compares the gradients of all leaves.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -178,9 +179,11 @@ def _safe(lib: str) -> dict[str, Callable[..., Any]]:
     }
 
 
-def run(prog: Program, lib: str) -> tuple[Any, list[Any]]:
+def run(prog: Program, lib: str, given: Any = None) -> tuple[Any, list[Any]]:
     safe = _safe(lib)
-    if lib == "cr":
+    if given is not None:
+        leaves = list(given)
+    elif lib == "cr":
         leaves = [cr.Tensor(x, requires_grad=True) for x in prog.leaves]
     else:
         leaves = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in prog.leaves]
@@ -299,6 +302,47 @@ def test_random_expression_gradients_match_torch(seed: int) -> None:
         np.testing.assert_allclose(
             got, expected, rtol=1e-9, atol=1e-12 * scale, err_msg=f"leaf {k}, loss {how}"
         )
+
+
+@pytest.mark.parametrize("seed", range(0, 60, 3))
+def test_compiled_gradients_of_random_programs_match_torch_on_new_values(seed: int) -> None:
+    """The replayed graph runs every operation right, on values it was not recorded with."""
+    prog = random_program(seed)
+    rng = np.random.default_rng(20_000 + seed)
+    out_shape = run(prog, "cr")[0].shape
+    choices = ["sum", "mse", "bce_logits", "bce"] + (["softmax_ce"] if len(out_shape) == 2 else [])
+    how = str(rng.choice(choices))
+    if how == "softmax_ce":
+        target = rng.integers(0, out_shape[0], size=out_shape[1]).astype(np.float64)
+    else:
+        target = rng.uniform(0, 1, size=out_shape)
+
+    recorded = []
+
+    def loss(*leaves: Any) -> Any:
+        recorded.append(1)
+        return finish(run(prog, "cr", leaves)[0], "cr", how, target)
+
+    compiled = cr.compiled_value_and_grad(loss, argnums=tuple(range(len(prog.leaves))))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cr.ReplayWarning)
+        for _ in range(4):  # record, record again, then replay twice
+            arrays = [rng.standard_normal(x.shape) for x in prog.leaves]
+            value, grads = compiled(*arrays)
+            leaves_pt = [torch.tensor(x, requires_grad=True) for x in arrays]
+            loss_pt = finish(run(prog, "torch", leaves_pt)[0], "torch", how, target)
+            loss_pt.backward()
+            assert value == pytest.approx(loss_pt.item(), rel=1e-12)
+            expected = [
+                np.zeros(x.shape) if t.grad is None else t.grad.numpy()
+                for x, t in zip(arrays, leaves_pt, strict=True)
+            ]
+            scale = max([1.0] + [float(np.max(np.abs(g))) for g in expected if g.size])
+            for k, (got, want) in enumerate(zip(grads, expected, strict=True)):
+                np.testing.assert_allclose(
+                    got, want, rtol=1e-9, atol=1e-12 * scale, err_msg=f"leaf {k}, loss {how}"
+                )
+    assert len(recorded) == 2  # the last two calls replayed the graph
 
 
 def test_programs_cover_every_operation() -> None:

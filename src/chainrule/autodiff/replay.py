@@ -129,14 +129,18 @@ class _Compiled:
                 converted[p] = _as_float_array(a.data if isinstance(a, Tensor) else a)
         args = tuple(converted)
         key = self._signature(args)
-        if key is None:
+        if isinstance(key, str):
+            self._give_up(key)
             return self._run_eager(args)
         plan = self._plans.get(key)
         if plan is not None and plan.externals_match():
             return self._finish(plan.run(args, self._want_value))
-        plan = self._record(args)
-        if plan is None:
+        recorded = self._record(args)
+        if not isinstance(recorded, _Plan):
+            if recorded is not None:
+                self._give_up(recorded)
             return self._run_eager(args)
+        plan = recorded
         first = self._first.pop(key, None)
         if first is None:
             self._first[key] = plan  # replayed from the second recording on
@@ -161,26 +165,29 @@ class _Compiled:
         out = grads[0] if self._single else tuple(grads)
         return (value, out) if self._want_value else out
 
-    def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        """Shapes and dtypes of the array arguments, values of the others."""
+    def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | str:
+        """Shapes and dtypes of the array arguments, values of the others
+        (or why the call has no signature)."""
         try:
             key: tuple[Any, ...] = tuple(
                 (a.shape, a.dtype) if type(a) is np.ndarray else _static_key(a) for a in args
             )
         except TypeError:
             bad = next(a for a in args if not _hashable(a))
-            self._give_up(
+            return (
                 f"an argument of type {type(bad).__name__} is neither an array nor "
-                "hashable, so calls cannot be told apart"
+                "hashable, so calls cannot be told apart; pass arrays, numbers or "
+                "other hashable values, or close over the rest"
             )
-            return None
         if len({id(a) for a in args}) < len(args):
             # The same array passed twice is one value in the graph.
             first: dict[int, int] = {}
             key += tuple(first.setdefault(id(a), i) for i, a in enumerate(args))
         return key
 
-    def _record(self, args: tuple[Any, ...]) -> _Plan | None:
+    def _record(self, args: tuple[Any, ...]) -> _Plan | str | None:
+        """The recorded plan, why ``f`` cannot be replayed, or None to let eager
+        evaluation handle a call that records nothing (a constant, an error)."""
         tracer = _Tracer()
         inputs: list[Any] = list(args)
         sources: list[tuple[int, Any]] = []  # (argument position, what the graph sees)
@@ -201,10 +208,10 @@ class _Compiled:
         finally:
             MODES.tracer = previous
         if tracer.value_read is not None:
-            self._give_up(
-                f"f reads a traced value with {tracer.value_read}, so it may branch on it"
+            return (
+                f"f reads a traced value with {tracer.value_read}, so it may branch on "
+                "it; keep such reads out of f to have it replayed"
             )
-            return None
         if not isinstance(out, Tensor) or out._op is None:
             return None  # no recorded operation: eager handles constants and errors
         if out.size != 1:
@@ -216,10 +223,10 @@ class _Compiled:
         if self._eager_reason is None:
             self._eager_reason = reason
             warnings.warn(
-                f"{self.__name__} runs eagerly from now on: {reason}. Pass such values "
-                "as arguments, or use value_and_grad.",
+                f"{self.__name__} runs eagerly from now on (results as value_and_grad "
+                f"gives them): {reason}",
                 ReplayWarning,
-                stacklevel=4,
+                stacklevel=3,
             )
 
 
@@ -369,19 +376,25 @@ class _Plan:
     def differs_from(self, other: _Plan) -> str | None:
         """Why two recordings of one signature disagree, or None when they agree."""
         if self.slot_count != other.slot_count or len(self.fingerprint) != len(other.fingerprint):
-            return "two calls with arguments of the same shapes ran different operations"
+            return (
+                "two calls with arguments of the same shapes ran different operations "
+                "(Python control flow on the data?)"
+            )
         for i, (a, b) in enumerate(zip(self.fingerprint, other.fingerprint, strict=True)):
             if a[0] is not b[0] or a[1] != b[1] or not _same(a[2], b[2]):
                 name = getattr(a[0], "__name__", "an operation")
-                return f"operation {i + 1} ({name}) differs between two calls"
+                return (
+                    f"operation {i + 1} ({name}) differs between two calls with arguments "
+                    "of the same shapes (Python control flow on the data?)"
+                )
         if [id(t) for t, _, _ in self.externals] != [id(t) for t, _, _ in other.externals]:
-            return "f closes over different Tensors in two calls"
+            return "f closes over different Tensors in two calls; pass them as arguments"
         for a, b in zip(self.constants, other.constants, strict=True):
             if not _same(a, b):
                 return (
                     f"a constant of shape {np.shape(a)} changed between two calls: it was "
                     "computed from the data outside the engine (NumPy on an argument, or "
-                    ".data)"
+                    ".data); compute it with Tensor operations, or pass it as an argument"
                 )
         return None
 
@@ -431,7 +444,7 @@ def _static_key(a: Any) -> tuple[Any, ...]:
 
 def _hashable(a: Any) -> bool:
     try:
-        hash(a)
+        _static_key(a)
     except TypeError:
         return False
     return True

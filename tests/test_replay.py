@@ -1,0 +1,226 @@
+"""Compiled gradients: same results as eager, recorded twice per signature, then replayed."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+import chainrule as cr
+
+RNG = np.random.default_rng(0)
+
+
+def counting(f: Callable[..., Any]) -> tuple[Callable[..., Any], list[int]]:
+    calls: list[int] = []
+
+    def wrapped(*args: Any) -> Any:
+        calls.append(1)
+        return f(*args)
+
+    return wrapped, calls
+
+
+def mlp_loss(W1: Any, b1: Any, W2: Any, b2: Any, X: Any, Y: Any) -> Any:
+    A = (W1 @ X + b1).relu()
+    return cr.softmax_cross_entropy(W2 @ A + b2, Y)
+
+
+def mlp_params() -> list[np.ndarray]:
+    return [RNG.standard_normal(s) for s in [(6, 4), (6, 1), (3, 6), (3, 1)]]
+
+
+def assert_same(a: Any, b: Any) -> None:
+    if isinstance(a, tuple):
+        assert len(a) == len(b)
+        for x, y in zip(a, b, strict=True):
+            assert_same(x, y)
+    else:
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-15)
+
+
+@pytest.fixture(autouse=True)
+def replay_warnings_are_errors() -> Any:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cr.ReplayWarning)
+        yield
+
+
+@pytest.mark.parametrize("labels", [False, True])
+def test_matches_eager_and_stops_running_f_after_two_recordings(labels: bool) -> None:
+    f, calls = counting(mlp_loss)
+    compiled = cr.compiled_value_and_grad(f, argnums=(0, 1, 2, 3))
+    eager = cr.value_and_grad(mlp_loss, argnums=(0, 1, 2, 3))
+    P = mlp_params()
+    for step in range(5):
+        X = RNG.standard_normal((4, 7))
+        y = RNG.integers(0, 3, 7)
+        Y = y if labels else np.eye(3)[y].T
+        assert_same(compiled(*P, X, Y), eager(*P, X, Y))
+        assert len(calls) == min(step + 1, 2)
+
+
+def test_compiled_grad_skips_the_loss_value_and_matches() -> None:
+    compiled = cr.compiled_grad(mlp_loss, argnums=(0, 1, 2, 3))
+    P = mlp_params()
+    for _ in range(3):
+        X, Y = RNG.standard_normal((4, 5)), np.eye(3)[RNG.integers(0, 3, 5)].T
+        assert_same(compiled(*P, X, Y), cr.grad(mlp_loss, argnums=(0, 1, 2, 3))(*P, X, Y))
+    (plan,) = compiled._plans.values()  # type: ignore[attr-defined]
+    assert len(plan.forward_grad) < len(plan.forward_all)  # the fused loss is not run
+
+
+def test_a_new_shape_is_recorded_again() -> None:
+    f, calls = counting(mlp_loss)
+    compiled = cr.compiled_grad(f, argnums=0)
+    P = mlp_params()
+    for m in (5, 5, 5, 2, 2, 2, 5):
+        X, Y = RNG.standard_normal((4, m)), RNG.integers(0, 3, m)
+        assert_same(compiled(*P, X, Y), cr.grad(mlp_loss)(*P, X, Y))
+    assert len(calls) == 4
+
+
+def test_softmax_shift_is_recomputed_for_large_logits() -> None:
+    def f(x: Any) -> Any:
+        return (x.log_softmax(0) * np.arange(3.0)[:, None]).sum() + x.softmax(0).sum()
+
+    compiled = cr.compiled_value_and_grad(f)
+    for scale in (1.0, 1.0, 1e3, 1e6):
+        x = RNG.standard_normal((3, 4)) * scale
+        value, g = compiled(x)
+        assert np.isfinite(value) and np.all(np.isfinite(g))
+        assert_same((value, g), cr.value_and_grad(f)(x))
+
+
+def test_a_constant_computed_from_the_data_falls_back_to_eager_with_a_warning() -> None:
+    def f(w: Any, x: Any) -> Any:
+        return (w * x / x.max()).sum()  # NumPy on the argument: invisible to the engine
+
+    compiled = cr.compiled_value_and_grad(f)
+    w = RNG.standard_normal(3)
+    compiled(w, np.array([1.0, 2.0, 4.0]))
+    x = np.array([1.0, 2.0, 8.0])
+    with pytest.warns(cr.ReplayWarning, match="constant of shape"):
+        result = compiled(w, x)
+    assert_same(result, cr.value_and_grad(f)(w, x))
+    x = np.array([3.0, 1.0, 1.0])
+    assert_same(compiled(w, x), cr.value_and_grad(f)(w, x))  # eager from now on
+
+
+def test_reading_a_value_inside_f_falls_back_to_eager() -> None:
+    def f(w: Any) -> Any:
+        s = (w * w).sum()
+        return s * 2.0 if s.item() > 1.0 else s
+
+    compiled = cr.compiled_value_and_grad(f)
+    with pytest.warns(cr.ReplayWarning, match="item"):
+        compiled(np.array([0.1, 0.2]))
+    for w in (np.array([0.1, 0.2]), np.array([3.0, 1.0])):
+        assert_same(compiled(w), cr.value_and_grad(f)(w))
+
+
+def test_a_closed_over_tensor_is_read_at_every_call() -> None:
+    scale = cr.Tensor(np.array([2.0, 3.0]), requires_grad=True)
+
+    def f(w: Any) -> Any:
+        return (w * scale).sum()
+
+    compiled = cr.compiled_grad(f)
+    w = np.array([1.0, 1.0])
+    for value in ([2.0, 3.0], [5.0, -1.0], [0.5, 0.5], [7.0, 8.0]):
+        scale.data = np.array(value)
+        np.testing.assert_array_equal(compiled(w), value)
+    assert scale.grad is None
+
+
+def test_the_same_array_twice_is_told_apart_from_two_arrays() -> None:
+    def f(a: Any, b: Any) -> Any:
+        return (a * b).sum()
+
+    compiled = cr.compiled_grad(f, argnums=(0, 1))
+    a, b = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    for _ in range(3):
+        ga, gb = compiled(a, a)
+        np.testing.assert_array_equal(ga, a)
+        np.testing.assert_array_equal(gb, a)
+    for _ in range(3):
+        ga, gb = compiled(a, b)
+        np.testing.assert_array_equal(ga, b)
+        np.testing.assert_array_equal(gb, a)
+
+
+def test_returned_gradients_are_fresh_writable_arrays() -> None:
+    def f(a: Any, b: Any) -> Any:
+        return (a + b).sum() + a.T.sum()
+
+    compiled = cr.compiled_grad(f, argnums=(0, 1))
+    a, b = np.ones((2, 3)), np.ones((2, 3))
+    for _ in range(3):
+        ga, gb = compiled(a, b)
+        assert ga is not gb and ga.flags.writeable and gb.flags.writeable
+        assert ga.base is None and gb.base is None
+        np.testing.assert_array_equal(ga, 2 * np.ones((2, 3)))
+        ga += 1  # does not change the next call's result
+    np.testing.assert_array_equal(compiled(a, b)[0], 2 * np.ones((2, 3)))
+
+
+def test_static_arguments_are_part_of_the_signature() -> None:
+    def f(w: Any, power: int, label: str) -> Any:
+        assert label == "ok"
+        return (w**power).sum()
+
+    compiled = cr.compiled_grad(f)
+    w = np.array([1.0, 2.0])
+    for power in (2, 2, 2, 3, 3, 3, 2):
+        np.testing.assert_allclose(compiled(w, power, "ok"), power * w ** (power - 1))
+
+
+def test_an_unhashable_argument_runs_eagerly_with_a_warning() -> None:
+    def f(w: Any, options: dict[str, float]) -> Any:
+        return (w * options["scale"]).sum()
+
+    compiled = cr.compiled_grad(f)
+    with pytest.warns(cr.ReplayWarning, match="dict"):
+        g = compiled(np.ones(2), {"scale": 3.0})
+    np.testing.assert_array_equal(g, [3.0, 3.0])
+
+
+def test_integer_and_tensor_arguments_and_unused_inputs() -> None:
+    def f(w: Any, x: Any, unused: Any) -> Any:
+        return (w * x).sum()
+
+    compiled = cr.compiled_grad(f, argnums=(0, 2))
+    for _ in range(3):
+        gw, gu = compiled([1, 2], cr.Tensor(np.array([3.0, 4.0])), np.ones(3))
+        np.testing.assert_array_equal(gw, [3.0, 4.0])
+        np.testing.assert_array_equal(gu, np.zeros(3))
+
+
+def test_errors_are_those_of_eager_evaluation() -> None:
+    compiled = cr.compiled_grad(lambda w: w * 2.0)
+    with pytest.raises(ValueError, match="scalar loss"):
+        compiled(np.ones(3))
+    with pytest.raises(TypeError, match="argnums=1"):
+        cr.compiled_grad(lambda a, b: a.sum(), argnums=1)(np.ones(2))
+    labels = cr.compiled_grad(mlp_loss)
+    P = mlp_params()
+    X = RNG.standard_normal((4, 3))
+    for _ in range(2):
+        labels(*P, X, np.array([0, 1, 2]))
+    with pytest.raises(ValueError, match="label 7 at example 1"):
+        labels(*P, X, np.array([0, 7, 2]))  # replayed: labels are still checked
+
+
+def test_anomaly_mode_runs_eagerly_and_names_the_operation() -> None:
+    compiled = cr.compiled_grad(lambda w: (w.log()).sum())
+    for _ in range(3):
+        compiled(np.array([1.0, 2.0]))
+    with (
+        np.errstate(invalid="ignore"),
+        cr.detect_anomaly(),
+        pytest.raises(cr.AnomalyError, match="log"),
+    ):
+        compiled(np.array([-1.0, 2.0]))
