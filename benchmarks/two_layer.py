@@ -88,6 +88,24 @@ def engine_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> I
     return Impl("chainrule engine", make)
 
 
+def _loss(W1: Any, b1: Any, w2: Any, b2: Any, X: Any, y: Any) -> Any:
+    return cr.mse(w2 @ (W1 @ X + b1).sigmoid() + b2, y)
+
+
+def engine_compiled_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl:
+    def make() -> tuple[Callable[[], Any], State]:
+        P = [start[name] for name in NAMES]
+        gradients = cr.compiled_grad(_loss, argnums=(0, 1, 2, 3))
+
+        def step() -> None:
+            for j, g in enumerate(gradients(*P, X, y)):
+                P[j] = P[j] - LR * g
+
+        return step, lambda: dict(zip(NAMES, P, strict=True))
+
+    return Impl("chainrule engine, compiled", make)
+
+
 def torch_impl(X: np.ndarray, y: np.ndarray, start: dict[str, np.ndarray]) -> Impl | None:
     try:
         import torch
@@ -228,6 +246,7 @@ def run(rounds: int) -> list[Row]:
             numpy_impl(X, y, start),
             hand_derived_impl(X, y, start),
             engine_impl(X, y, start),
+            engine_compiled_impl(X, y, start),
         ]
         for name, maker in (
             ("pytorch eager", torch_impl),

@@ -224,3 +224,13 @@ def test_anomaly_mode_runs_eagerly_and_names_the_operation() -> None:
         pytest.raises(cr.AnomalyError, match="log"),
     ):
         compiled(np.array([-1.0, 2.0]))
+
+
+def test_source_shows_one_line_per_operation_and_vjp() -> None:
+    compiled = cr.compiled_grad(mlp_loss, argnums=(0, 1, 2, 3))
+    P = mlp_params()
+    text = compiled.source(*P, RNG.standard_normal((4, 5)), RNG.integers(0, 3, 5))  # type: ignore[attr-defined]
+    assert text.startswith("def replay(args):")
+    assert text.count("# matmul\n") == 2 and "# relu_vjp" in text
+    assert "# softmax_cross_entropy\n" not in text  # the value is not computed
+    assert text.count("# matmul_vjp_b") == 1  # no gradient for X

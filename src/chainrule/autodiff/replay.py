@@ -154,6 +154,24 @@ class _Compiled:
             self._plans[key] = plan
         return self._finish(plan.run(args, self._want_value))
 
+    def source(self, *args: Any) -> str:
+        """The straight-line Python a replay runs for arguments like ``args``.
+
+        One line per forward operation and per VJP of the rule table, with
+        the values as variables ``v<slot>`` and the gradients as ``g<slot>``:
+        the backward pass of ``f``, written out.
+        """
+        converted = [
+            _as_float_array(a.data if isinstance(a, Tensor) else a) if i in self._positions else a
+            for i, a in enumerate(args)
+        ]
+        recorded = self._record(tuple(converted))
+        if not isinstance(recorded, _Plan):
+            raise ValueError(
+                recorded or "f recorded no operation on its arguments, so there is nothing to show"
+            )
+        return recorded.source_value if self._want_value else recorded.source_grad
+
     # --- helpers ----------------------------------------------------------
 
     def _run_eager(self, args: tuple[Any, ...]) -> Any:
@@ -217,7 +235,7 @@ class _Compiled:
         if out.size != 1:
             return None  # eager raises the error that names the shape
         wanted = [inputs[p] for p in self._positions]
-        return _Plan(out, sources, wanted, tracer.derived)
+        return _Plan(out, sources, wanted, tracer.derived, self._positions)
 
     def _give_up(self, reason: str) -> None:
         if self._eager_reason is None:
@@ -263,11 +281,16 @@ class _Plan:
         sources: list[tuple[int, Any]],
         wanted: list[Tensor],
         derived: dict[int, tuple[Any, Callable[..., Any], Any, dict[str, Any]]],
+        differentiated: tuple[int, ...],
     ) -> None:
         order = topological_order(out)
         slots: dict[int, int] = {}
         values: list[Any] = [None]
         self.inputs: list[tuple[int, int]] = []  # (argument position, slot)
+        # Arguments passed as Tensors without being differentiated: read .data.
+        self.tensor_positions = {p for p, src in sources if isinstance(src, Tensor)} - set(
+            differentiated
+        )
         for position, src in sources:
             obj = src.data if isinstance(src, Tensor) else src
             slots[id(obj)] = len(values)
@@ -356,6 +379,64 @@ class _Plan:
             for fn, spec, params, slot, _ in steps
         ]
         self.slot_count = len(values)
+        self.source_value, self._replay_value = self._generate(self.forward_all, True)
+        self.source_grad, self._replay_grad = self._generate(self.forward_grad, False)
+
+    def _generate(
+        self, forward: list[tuple[Any, list[int], dict[str, Any], int]], want_value: bool
+    ) -> tuple[str, Callable[[tuple[Any, ...]], Any]]:
+        """Straight-line Python for one replay, and the function it defines.
+
+        One line per forward step and per VJP, with the slots as local
+        variables: no per-step list indexing or loop bookkeeping is left.
+        """
+        names: dict[str, Any] = {"sum_to": sum_to, "ones": np.ones}
+        computed = {slot for *_, slot in forward}
+        inputs = {slot for _, slot in self.inputs} | {slot for _, slot, _ in self.externals}
+
+        def ref(slot: int) -> str:
+            if slot == 0:
+                return "None"
+            if slot in computed or slot in inputs:
+                return f"v{slot}"
+            names[f"k{slot}"] = self.template[slot]
+            return f"k{slot}"
+
+        def call(fn: Any, label: str, args: list[str], params: dict[str, Any]) -> str:
+            names[label] = fn
+            if params:
+                names[f"p_{label}"] = params
+                args = [*args, f"**p_{label}"]
+            return f"{label}({', '.join(args)})"
+
+        lines = ["def replay(args):"]
+        for position, slot in self.inputs:
+            data = ".data" if position in self.tensor_positions else ""
+            lines.append(f"    v{slot} = args[{position}]{data}")
+        for i, (tensor, slot, _) in enumerate(self.externals):
+            names[f"external{i}"] = tensor
+            lines.append(f"    v{slot} = external{i}.data")
+        for fn, spec, params, slot in forward:
+            text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
+            lines.append(f"    v{slot} = {text}  # {getattr(fn, '__name__', 'op')}")
+        names["seed_shape"], names["seed_dtype"] = self.seed_shape, self.seed_dtype
+        lines.append(f"    g{self.root} = ones(seed_shape, seed_dtype)")
+        assigned = {self.root}
+        for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
+            text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)
+            names[f"s{j}"] = shape
+            lines.append(f"    t = {text}  # {getattr(vjp, '__name__', 'vjp')}")
+            lines.append(f"    if t.shape != s{j}:")
+            lines.append(f"        t = sum_to(t, s{j})")
+            grad = f"g{parent}"
+            lines.append(f"    {grad} = {grad} + t" if parent in assigned else f"    {grad} = t")
+            assigned.add(parent)
+        value = f"v{self.root}" if want_value else "None"
+        wanted = ", ".join(f"g{slot}" if slot in assigned else "None" for slot, _, _ in self.wanted)
+        lines.append(f"    return {value}, ({wanted}{',' if len(self.wanted) == 1 else ''})")
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, "<chainrule replay>", "exec"), names)  # text built above
+        return source, names["replay"]
 
     @staticmethod
     def _prune(
@@ -399,26 +480,10 @@ class _Plan:
         return None
 
     def run(self, args: tuple[Any, ...], want_value: bool) -> tuple[float, list[np.ndarray]]:
-        vals = list(self.template)
-        for position, slot in self.inputs:
-            a = args[position]
-            vals[slot] = a.data if isinstance(a, Tensor) else a
-        for tensor, slot, _ in self.externals:
-            vals[slot] = tensor.data
-        for fn, spec, params, slot in self.forward_all if want_value else self.forward_grad:
-            vals[slot] = fn(*[vals[i] for i in spec], **params)
-        grads: list[Any] = [None] * len(vals)
-        grads[self.root] = np.ones(self.seed_shape, self.seed_dtype)
-        for vjp, g_slot, value_slots, params, parent, shape in self.backward:
-            gi = vjp(grads[g_slot], *[vals[i] for i in value_slots], **params)
-            if gi.shape != shape:
-                gi = sum_to(gi, shape)
-            previous = grads[parent]
-            grads[parent] = gi if previous is None else previous + gi
+        answer, grads = (self._replay_value if want_value else self._replay_grad)(args)
         results: list[np.ndarray] = []
         seen: set[int] = set()
-        for slot, dtype, shape in self.wanted:
-            g = grads[slot]
+        for g, (_, dtype, shape) in zip(grads, self.wanted, strict=True):
             if g is None:
                 g = np.zeros(shape, dtype)
             elif (
@@ -431,7 +496,7 @@ class _Plan:
                 g = np.array(g, dtype=dtype)
             seen.add(id(g))
             results.append(g)
-        value = float(np.asarray(vals[self.root]).reshape(())) if want_value else float("nan")
+        value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
         return value, results
 
 
