@@ -5,8 +5,9 @@ backward pass, about a microsecond of Python per operation. A training loop
 calls the same function on arrays of the same shapes thousands of times, so
 :func:`compiled_value_and_grad` records the graph the first time it sees a
 signature (the shapes and dtypes of the array arguments, the values of the
-others) and afterwards runs the recorded primitives' forwards and VJPs
-straight from a list, with the rule table's own functions. What is not needed
+others), turns the graph into straight-line Python that calls the rule
+table's own forwards and VJPs, one line each, and runs that on later calls
+(``.source(*args)`` shows it). What is not needed
 is not run: with :func:`compiled_grad` the loss value itself is skipped when
 no VJP reads it, and every VJP is handed only the values it reads.
 
@@ -122,12 +123,7 @@ class _Compiled:
             )
         if self._eager_reason is not None or MODES.anomaly or not MODES.grad_enabled:
             return self._run_eager(args)
-        converted = list(args)
-        for p in self._positions:
-            a = converted[p]
-            if type(a) is not np.ndarray or a.dtype.kind != "f":
-                converted[p] = _as_float_array(a.data if isinstance(a, Tensor) else a)
-        args = tuple(converted)
+        args = self._convert(args)
         key = self._signature(args)
         if isinstance(key, str):
             self._give_up(key)
@@ -161,11 +157,7 @@ class _Compiled:
         the values as variables ``v<slot>`` and the gradients as ``g<slot>``:
         the backward pass of ``f``, written out.
         """
-        converted = [
-            _as_float_array(a.data if isinstance(a, Tensor) else a) if i in self._positions else a
-            for i, a in enumerate(args)
-        ]
-        recorded = self._record(tuple(converted))
+        recorded = self._record(self._convert(args))
         if not isinstance(recorded, _Plan):
             raise ValueError(
                 recorded or "f recorded no operation on its arguments, so there is nothing to show"
@@ -173,6 +165,15 @@ class _Compiled:
         return recorded.source_value if self._want_value else recorded.source_grad
 
     # --- helpers ----------------------------------------------------------
+
+    def _convert(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        """The differentiated arguments as float arrays, as value_and_grad sees them."""
+        converted = list(args)
+        for p in self._positions:
+            a = converted[p]
+            if type(a) is not np.ndarray or a.dtype.kind != "f":
+                converted[p] = _as_float_array(a.data if isinstance(a, Tensor) else a)
+        return tuple(converted)
 
     def _run_eager(self, args: tuple[Any, ...]) -> Any:
         value, grads = self._eager(*args)
@@ -266,13 +267,15 @@ class _Tracer:
 
 
 class _Plan:
-    """One recorded graph as flat lists of forward and backward steps.
+    """One recorded graph as forward and backward steps, and the code that runs them.
 
-    Every value lives in a slot of a list: slot 0 is ``None`` (handed to a
-    VJP for the inputs it does not read), then the arguments, constants,
-    derived constants and node outputs. A forward step is ``(function, input
-    slots, params, output slot)``; a backward step is ``(vjp, gradient slot,
-    slots of ans and the inputs, params, parent slot, parent shape)``.
+    Every value is numbered by a slot: slot 0 is ``None`` (handed to a VJP
+    for the inputs it does not read), then the arguments, constants, derived
+    constants and node outputs; ``template`` holds the constants at their
+    slots. A forward step is ``(function, input slots, params, output slot)``;
+    a backward step is ``(vjp, gradient slot, slots of ans and the inputs,
+    params, parent slot, parent shape)``. :meth:`_generate` writes them out as
+    one Python function with the slots as local variables.
     """
 
     def __init__(
@@ -378,7 +381,6 @@ class _Plan:
             (fn, tuple(spec), tuple(sorted(params.items())), slot)
             for fn, spec, params, slot, _ in steps
         ]
-        self.slot_count = len(values)
         self.source_value, self._replay_value = self._generate(self.forward_all, True)
         self.source_grad, self._replay_grad = self._generate(self.forward_grad, False)
 
@@ -456,7 +458,9 @@ class _Plan:
 
     def differs_from(self, other: _Plan) -> str | None:
         """Why two recordings of one signature disagree, or None when they agree."""
-        if self.slot_count != other.slot_count or len(self.fingerprint) != len(other.fingerprint):
+        if len(self.template) != len(other.template) or len(self.fingerprint) != len(
+            other.fingerprint
+        ):
             return (
                 "two calls with arguments of the same shapes ran different operations "
                 "(Python control flow on the data?)"

@@ -22,6 +22,7 @@ from chainrule.autodiff.backward import _check_finite, backpropagate
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import MODES, derived, value_read
 from chainrule.autodiff.rules import Primitive
+from chainrule.autodiff.vocabulary import max_shift
 
 _NO_PARAMS: dict[str, Any] = {}
 _CPYTHON = sys.implementation.name == "cpython"
@@ -365,14 +366,14 @@ class Tensor:
         (softmax is invariant to a shift) and keeps exp from overflowing.
         """
         ax = _normalize_axis(axis, self.ndim, "softmax")
-        z = self - derived(_max_shift(self.data, ax), _max_shift, self, axis=ax)
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
         e = z.exp()
         return e / e.sum(axis=axis, keepdims=True)
 
     def log_softmax(self, axis: int = 0) -> Tensor:
         """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
         ax = _normalize_axis(axis, self.ndim, "log_softmax")
-        z = self - derived(_max_shift(self.data, ax), _max_shift, self, axis=ax)
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
         return z - z.exp().sum(axis=axis, keepdims=True).log()
 
 
@@ -576,12 +577,6 @@ def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, op: str) -> t
     if len(set(normalized)) != len(normalized):
         raise ShapeError(f"{op}: axis {axis} names an axis twice")
     return normalized
-
-
-def _max_shift(data: np.ndarray, axis: int) -> np.ndarray:
-    shift = np.max(data, axis=axis, keepdims=True, initial=-np.inf)
-    # A slice that is all -inf (or empty) keeps its values: shift it by 0.
-    return np.where(np.isfinite(shift), shift, 0.0)
 
 
 def _user_frame() -> str:

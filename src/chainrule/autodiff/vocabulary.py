@@ -56,12 +56,19 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     return x.broadcast_to(shape)
 
 
+def max_shift(x: Any, axis: int) -> np.ndarray:
+    """The maximum along ``axis`` (kept as a size-1 axis), to subtract before exp.
+
+    A slice that is all -inf (or empty) keeps its values: it is shifted by 0.
+    """
+    shift = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    return np.where(np.isfinite(shift), shift, 0.0)
+
+
 def log_softmax(x: Any, axis: int) -> Any:
     """x − log Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, np.ndarray | np.generic):
-        shift = np.max(x, axis=axis, keepdims=True)
-        shift = np.where(np.isfinite(shift), shift, 0.0)
-        z = x - shift
+        z = x - max_shift(x, axis)
         return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
     return x.log_softmax(axis)
 
