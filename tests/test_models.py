@@ -8,7 +8,7 @@ import pytest
 import chainrule as cr
 from chainrule.models import (
     MLP,
-    MODELS,
+    REGISTRY,
     DeltaRuleNetwork,
     LogisticRegression,
     Model,
@@ -72,7 +72,7 @@ def torch_loss(model: Model, T: dict, X: np.ndarray, y: np.ndarray):  # type: ig
     raise AssertionError(name)
 
 
-WORKED = [n for n in MODELS if n != "mlp"]
+WORKED = [n for n in REGISTRY if n != "mlp"]
 
 
 @pytest.mark.parametrize("name", WORKED)
