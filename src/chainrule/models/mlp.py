@@ -11,6 +11,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits, mse, softmax_cross_entropy
 from chainrule.models.base import Model, sigmoid
 from chainrule.models.init import INITIALISERS
+from chainrule.models.labels import check_labels
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu")
 OUTPUTS = {"identity": "mse", "sigmoid": "binary cross-entropy", "softmax": "cross-entropy"}
@@ -90,20 +91,22 @@ class MLP(Model):
     def check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`Model.check_data`; a softmax output also takes integer labels."""
         if self.output != "softmax":
-            return super().check_data(X, y)
+            X, y = super().check_data(X, y)
+            if self.output == "sigmoid":
+                check_labels(y, 2, self.name, self.n_inputs)
+            return X, y
         X = self.check_X(X)
         y = np.asarray(y)
         m, classes = X.shape[1], self.n_outputs
         if y.shape == (classes, m):
-            return X, y.astype(np.float64)
+            y = y.astype(np.float64)
+            check_labels(y, 2, self.name, self.n_inputs)
+            if not np.all(y.sum(axis=0) == 1):
+                raise ValueError(f"{self.name}: one-hot targets must have one 1 in every column")
+            return X, y
         if y.shape in ((m,), (1, m)):
             labels = y.reshape(-1)
-            if (
-                not np.all(np.equal(np.mod(labels, 1), 0))
-                or labels.min(initial=0) < 0
-                or (labels.max(initial=0) >= classes)
-            ):
-                raise ValueError(f"MLP: labels must be integers in 0..{classes - 1}")
+            check_labels(labels, classes, self.name, self.n_inputs)
             one_hot = np.zeros((classes, m))
             one_hot[labels.astype(np.int64), np.arange(m)] = 1.0
             return X, one_hot
