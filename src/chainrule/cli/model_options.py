@@ -11,6 +11,11 @@ from typing import Any
 OPTION_OF = {"n_hidden": "--hidden", "hidden_layers": "--layers", "activation": "--activation"}
 
 
+def option_of(hyperparameter: str) -> str:
+    """The command-line option that sets a hyperparameter."""
+    return OPTION_OF.get(hyperparameter, "--" + hyperparameter.replace("_", "-"))
+
+
 def model_for(
     name: str,
     n_features: int,
@@ -31,9 +36,9 @@ def model_for(
     chosen = {k: v for k, v in given.items() if v is not None}
     for key in chosen:
         if key not in spec.hyperparameter_names:
-            takes = [OPTION_OF[h] for h in spec.hyperparameter_names]
+            takes = [option_of(h) for h in spec.hyperparameter_names]
             raise ValueError(
-                f"{OPTION_OF[key]} does not apply to {name}"
+                f"{option_of(key)} does not apply to {name}"
                 + (f"; it takes {', '.join(takes)}" if takes else "; it has no options")
             )
     return models.build(name, n_features, task=task, n_classes=n_classes, seed=seed, **chosen)

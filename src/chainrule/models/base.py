@@ -43,6 +43,7 @@ class Model:
     n_inputs: int  # rows of X: features
     n_outputs: int = 1  # rows of y
     weights_in_out: ClassVar[bool] = False  # True where W is (in, out), as in seed 001
+    training: bool = False  # set by fit while it trains: dropout acts only then
 
     # --- what subclasses define ---------------------------------------------
 

@@ -200,39 +200,47 @@ def fit(
             history,
         )
 
-    for epoch in range(epochs):
-        epoch_start = dict(model.params)
-        order = rng.permutation(m) if (shuffle and size < m) else None
-        for start in range(0, m, size):
-            if order is None and size == m:
-                Xb, yb = X, y
-            else:
-                idx = (
-                    order[start : start + size] if order is not None else slice(start, start + size)
+    was_training, model.training = model.training, True
+    try:
+        for epoch in range(epochs):
+            epoch_start = dict(model.params)
+            order = rng.permutation(m) if (shuffle and size < m) else None
+            for start in range(0, m, size):
+                if order is None and size == m:
+                    Xb, yb = X, y
+                else:
+                    idx = (
+                        order[start : start + size]
+                        if order is not None
+                        else slice(start, start + size)
+                    )
+                    Xb, yb = X[:, idx], y[:, idx]
+                lr = current_lr(optimizer, state)
+                params = dict(model.params)
+                loss, grads = model.value_and_gradients(Xb, yb)
+                if not (math.isfinite(loss) and loss <= limit):
+                    diverged(loss, lr, params, "the loss of a batch")
+                updates, state = optimizer.update(grads, state, params)
+                model.params.update(apply_updates(params, updates))
+                history.step_loss.append(loss)
+                history.grad_norm.append(
+                    math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
                 )
-                Xb, yb = X[:, idx], y[:, idx]
-            lr = current_lr(optimizer, state)
-            params = dict(model.params)
-            loss, grads = model.value_and_gradients(Xb, yb)
-            if not (math.isfinite(loss) and loss <= limit):
-                diverged(loss, lr, params, "the loss of a batch")
-            updates, state = optimizer.update(grads, state, params)
-            model.params.update(apply_updates(params, updates))
-            history.step_loss.append(loss)
-            history.grad_norm.append(math.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-            history.lr.append(math.nan if lr is None else lr)
-            history.epoch_of_step.append(epoch)
-            if history.params is not None:
-                history.params.append(dict(model.params))
-            if history.states is not None:
-                history.states.append(state)
-            step += 1
-        epoch_loss = model.loss(X, y)
-        if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
-            diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
-        history.epoch_loss.append(epoch_loss)
-        if callback is not None:
-            callback(epoch, history)
+                history.lr.append(math.nan if lr is None else lr)
+                history.epoch_of_step.append(epoch)
+                if history.params is not None:
+                    history.params.append(dict(model.params))
+                if history.states is not None:
+                    history.states.append(state)
+                step += 1
+            epoch_loss = model.loss(X, y)
+            if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
+                diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
+            history.epoch_loss.append(epoch_loss)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        model.training = was_training
     return history
 
 
