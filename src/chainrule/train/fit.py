@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.data import check_finite
 from chainrule.models import Model
 from chainrule.optim import GradientTransformation, apply_updates, current_lr
 
@@ -242,20 +243,3 @@ def fit(
     finally:
         model.training = was_training
     return history
-
-
-def check_finite(X: np.ndarray, y: np.ndarray) -> None:
-    """Refuses data holding nan or inf, naming the first such entry.
-
-    X is (n, m) and y (k, m): examples are columns, so the entry X[i, j] is
-    feature i of example j.
-    """
-    for name, a in (("X", X), ("y", y)):
-        bad = ~np.isfinite(a)
-        if bad.any():
-            i, j = (int(v) for v in np.argwhere(bad)[0])
-            raise ValueError(
-                f"{name}[{i}, {j}] is {a[i, j]}: row {i} ({'feature' if name == 'X' else 'target'} "
-                f"{i}) of example {j} (column {j}); {int(bad.sum())} entries of {name} are not "
-                "finite. Remove or fill them before training."
-            )
