@@ -10,6 +10,7 @@ from chainrule.autodiff import inspect
 from chainrule.autodiff.allocator import tune_allocator
 from chainrule.autodiff.errors import AnomalyError, ShapeError
 from chainrule.autodiff.functional import grad, value_and_grad
+from chainrule.autodiff.higher_order import hessian, hvp, jacobian
 from chainrule.autodiff.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -37,8 +38,11 @@ __all__ = [
     "compiled_value_and_grad",
     "detect_anomaly",
     "grad",
+    "hessian",
+    "hvp",
     "inspect",
     "is_grad_enabled",
+    "jacobian",
     "mse",
     "no_grad",
     "softmax_cross_entropy",
