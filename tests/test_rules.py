@@ -57,6 +57,12 @@ CASES: dict[str, list[Case]] = {
         ([normal(4, 3), positive(4, 3)], {"axis": 1}),
         ([10 * normal(5), positive(5)], {"axis": 0}),
     ],
+    "broadcast_to": [
+        ([normal(3, 1)], {"shape": (2, 3, 4)}),
+        ([normal(4)], {"shape": (3, 4)}),
+        ([normal(1, 1)], {"shape": (1, 5)}),
+        ([np.array(0.7)], {"shape": (2, 2)}),
+    ],
     "sum": [
         ([normal(3, 4)], {"axis": (0, 1), "keepdims": False}),
         ([normal(3, 4)], {"axis": (1,), "keepdims": True}),
@@ -98,3 +104,14 @@ def test_vjps_return_gradients_of_input_shape(name: str) -> None:
         for leaf in leaves:
             assert leaf.grad is not None
             assert leaf.grad.shape == leaf.shape
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_forward_runs_on_tensors(name: str) -> None:
+    """Forwards are written in the vocabulary: run on Tensors they give NumPy's numbers."""
+    op = RULES[name]
+    for inputs, params in CASES[name]:
+        on_arrays = np.asarray(op.forward(*inputs, **params))
+        on_tensors = op.forward(*(Tensor(x) for x in inputs), **params)
+        assert isinstance(on_tensors, Tensor), name
+        np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)

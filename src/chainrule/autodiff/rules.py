@@ -8,9 +8,10 @@ to one input. Broadcasting is *not* undone here: a VJP may return a gradient of
 the broadcast shape and the engine sums it back to the input's shape, once,
 for every primitive (see :func:`chainrule.autodiff.backward.sum_to`).
 
-The VJPs use only ``+ - * / @``, ``.mT``, ``.sum``, ``.reshape``,
-``.transpose`` and the functions of :mod:`chainrule.autodiff.vocabulary`, so
-the same rules run on NumPy arrays and on symbolic matrices.
+The forwards and VJPs use only ``+ - * / ** @``, ``.mT``, ``.sum``,
+``.reshape``, ``.transpose`` and the functions of
+:mod:`chainrule.autodiff.vocabulary`, so the same rules run on NumPy arrays,
+on Tensors (the backward pass of a backward pass) and on symbolic matrices.
 
 Everything else (mean, softmax, log_softmax, MSE and the binary
 cross-entropies, subtraction of a constant shift, ``number ** x``) is
@@ -31,8 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from chainrule.autodiff import vocabulary
 from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
 
 Array = Any  # a NumPy array, or a symbolic matrix when run by the deriver
@@ -44,7 +44,8 @@ class Primitive:
 
     Attributes:
         name: the operation's name, used in error messages and graphs.
-        forward: ``forward(*inputs, **params) -> ndarray`` on NumPy arrays.
+        forward: ``forward(*inputs, **params)``, written in the vocabulary so
+            it runs on NumPy arrays, Tensors and symbols alike.
         vjps: one VJP per array input, in input order.
         symbol: how the operation is written in formulas (``"+"``, ``"@"``,
             ``"σ"``...).
@@ -149,7 +150,7 @@ def power_vjp(g: Array, ans: Array, x: Array, exponent: float) -> Array:
 
 def exp(x: Array) -> Array:
     """e ** x, elementwise."""
-    return np.exp(x)
+    return vocabulary.exp(x)
 
 
 def exp_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -158,7 +159,7 @@ def exp_vjp(g: Array, ans: Array, x: Array) -> Array:
 
 def log(x: Array) -> Array:
     """Natural logarithm, elementwise (-inf at 0, nan below)."""
-    return np.log(x)
+    return vocabulary.log(x)
 
 
 def log_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -171,7 +172,7 @@ def tanh(x: Array) -> Array:
     A primitive for stability: composed as (e^x - e^-x) / (e^x + e^-x) it is
     inf / inf = nan once |x| > 710.
     """
-    return np.tanh(x)
+    return vocabulary.tanh(x)
 
 
 def tanh_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -194,7 +195,7 @@ def sigmoid_vjp(g: Array, ans: Array, x: Array) -> Array:
 
 def relu(x: Array) -> Array:
     """max(x, 0), elementwise; its derivative at 0 is taken as 0."""
-    return np.maximum(x, 0.0)
+    return vocabulary.relu(x)
 
 
 def relu_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -205,10 +206,11 @@ def softplus(x: Array) -> Array:
     """log(1 + e^x), elementwise.
 
     A primitive for stability: composed, e^x overflows for x > 709 and the
-    loss becomes inf. ``np.logaddexp(0, x)`` is exact for every x, and the
+    loss becomes inf. Its vocabulary form (``np.logaddexp(0, x)``) is exact
+    for every x, and the
     derivative is σ(x). The binary cross-entropy with logits is built on it.
     """
-    return np.logaddexp(0.0, x)
+    return vocabulary.softplus(x)
 
 
 def softplus_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -224,7 +226,7 @@ def softmax_cross_entropy(z: Array, y: Array, axis: int) -> Array:
     when each column of y sums to 1). The forward subtracts the maximum, so it
     is finite for logits of any size.
     """
-    return -np.sum(y * log_softmax(z, axis))
+    return -(y * log_softmax(z, axis)).sum()
 
 
 def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
@@ -286,6 +288,22 @@ def sum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims: boo
     return broadcast_to(g, x.shape)
 
 
+def broadcast_to_forward(x: Array, shape: tuple[int, ...]) -> Array:
+    """``x`` repeated along its size-1 axes and new leading axes to ``shape``."""
+    return broadcast_to(x, shape)
+
+
+def broadcast_to_vjp(g: Array, ans: Array, x: Array, shape: tuple[int, ...]) -> Array:
+    # Each input element fed every position it was repeated into: sum them.
+    lead = len(shape) - x.ndim
+    repeated = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(x.shape) if d == 1 and shape[lead + i] != 1
+    )
+    if repeated:
+        g = g.sum(axis=repeated, keepdims=True)
+    return g.reshape(x.shape)
+
+
 # --- the table ----------------------------------------------------------------
 
 NEG = Primitive("neg", neg, (neg_vjp,), "-")
@@ -304,6 +322,7 @@ MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
 TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
 RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
 SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
+BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,), "broadcast")
 SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
     softmax_cross_entropy,
@@ -330,6 +349,7 @@ RULES: dict[str, Primitive] = {
         TRANSPOSE,
         RESHAPE,
         SUM,
+        BROADCAST_TO,
         SOFTMAX_CROSS_ENTROPY,
     )
 }

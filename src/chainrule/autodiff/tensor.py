@@ -332,6 +332,25 @@ class Tensor:
             ) from None
         return _unary(rules.RESHAPE, self, shape=resolved)
 
+    def broadcast_to(self, shape: Iterable[int]) -> Tensor:
+        """The tensor repeated along its size-1 axes (and new leading axes) to ``shape``.
+
+        The gradient sums over the repeated positions. Raises ShapeError when
+        ``self.shape`` does not broadcast to ``shape``.
+        """
+        target = tuple(int(d) for d in shape)
+        try:
+            fits = np.broadcast_shapes(self.shape, target) == target
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ShapeError(
+                f"broadcast_to: a tensor of shape {self.shape} cannot be broadcast to "
+                f"{target}: aligned from the right, each of its dimensions must equal "
+                "the target's or be 1"
+            )
+        return _unary(rules.BROADCAST_TO, self, shape=target)
+
     # --- reductions ---------------------------------------------------------
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -368,6 +387,14 @@ class Tensor:
     def softplus(self) -> Tensor:
         """log(1 + e^x), computed without overflow."""
         return _unary(rules.SOFTPLUS, self)
+
+    def step(self) -> Tensor:
+        """A constant (no gradient): 1.0 where x > 0, else 0.0 (0 at 0 and at nan).
+
+        The derivative of relu, as a Tensor so that a backward pass written
+        with it runs on Tensors too. Shape and dtype of ``self``.
+        """
+        return Tensor(derived(_step_values(self.data), _step_values, self))
 
     def softmax(self, axis: int = 0) -> Tensor:
         """exp(x) / sum(exp(x)) along ``axis``.
@@ -523,6 +550,10 @@ def _matmul(a: Any, b: Any) -> Tensor:
 
 
 # --- helpers ---------------------------------------------------------------
+
+
+def _step_values(x: np.ndarray) -> np.ndarray:
+    return np.greater(x, 0).astype(x.dtype)
 
 
 def _as_float_array(data: Any) -> np.ndarray:
