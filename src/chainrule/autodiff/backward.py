@@ -15,8 +15,8 @@ gradients are recorded in turn and can be differentiated again.
 from __future__ import annotations
 
 import functools
-from operator import attrgetter
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np

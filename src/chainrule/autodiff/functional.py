@@ -174,9 +174,7 @@ class Application:
                 found = backpropagate_recorded(root, seed_t, self.targets)
             finally:
                 MODES.grad_enabled = previous
-            return [
-                found[t] if t in found else self._zeros(t, record=True) for t in self.targets
-            ]
+            return [found[t] if t in found else self._zeros(t, record=True) for t in self.targets]
         values = backpropagate(root, seed)
         return [
             np.array(values[t], dtype=t.dtype) if t in values else self._zeros(t, record=False)

@@ -175,9 +175,7 @@ def _stack(
     return total.reshape(out_shape + in_shape)
 
 
-def _vectors(
-    v: Any, call: Application, positions: tuple[int, ...], single: bool
-) -> list[Any]:
+def _vectors(v: Any, call: Application, positions: tuple[int, ...], single: bool) -> list[Any]:
     """``v`` as one array (or Tensor) per position, each checked against its argument."""
     if single:
         given = [v]
