@@ -96,9 +96,35 @@ def _sign_values(x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(s), 0.0, s).astype(x.dtype)
 
 
-def _dropout_scale(x: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
-    keep = rng.random(x.shape) >= p
-    return keep * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
+class _Draw:
+    """One dropout mask's source: the generator, p, and the mask already drawn.
+
+    A compiled gradient runs its replay on the very call it records, so the
+    mask drawn while recording is used once (``pending``) before new ones are
+    drawn: every call draws exactly once, as in eager mode, and the same seed
+    gives the same masks either way. Draws of one generator and p compare
+    equal, so two recordings agree.
+    """
+
+    __slots__ = ("p", "pending", "rng")
+
+    def __init__(self, rng: np.random.Generator, p: float, pending: np.ndarray | None) -> None:
+        self.rng, self.p, self.pending = rng, p, pending
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Draw) and other.rng is self.rng and other.p == self.p
+
+    def __hash__(self) -> int:
+        return hash((id(self.rng), self.p))
+
+
+def _dropout_scale(x: np.ndarray, draw: _Draw) -> np.ndarray:
+    """1/(1 − p) where an element is kept (probability 1 − p), else 0; shape of ``x``."""
+    if draw.pending is not None and draw.pending.shape == x.shape:
+        scale, draw.pending = draw.pending, None
+        return scale
+    keep = draw.rng.random(x.shape) >= draw.p
+    return keep * np.asarray(1.0 / (1.0 - draw.p), dtype=x.dtype)
 
 
 class ElementwiseMethods:
@@ -198,15 +224,16 @@ class ElementwiseMethods:
         return x.where(compare("greater", x, 0.0), x, x * slope)
 
     def elu(self, alpha: float = 1.0) -> Tensor:
-        """x where x > 0, else α(eˣ − 1); the gradient at 0 is α, as ``torch.nn.functional.elu``.
+        """x where x > 0, else α(eˣ − 1), as ``torch.nn.functional.elu``: the
+        gradient at 0 is α, and nan takes the x branch (its gradient passes).
 
         eˣ − 1 is computed on min(x, 0) only, so a large x cannot overflow into
         the unused branch and make its gradient nan.
         """
         x = self._own()
-        positive = compare("greater", x, 0.0)
-        negative_part = x.where(positive, 0.0, x)
-        return x.where(positive, x, negative_part.expm1() * alpha)
+        nonpositive = compare("less_equal", x, 0.0)
+        negative_part = x.where(nonpositive, x, 0.0)
+        return x.where(nonpositive, negative_part.expm1() * alpha, x)
 
     def gelu(self, approximate: str = "none") -> Tensor:
         """x·Φ(x), Φ the standard normal CDF, as ``torch.nn.functional.gelu``.
@@ -254,8 +281,8 @@ class ElementwiseMethods:
             return x
         if p == 1.0:
             return x * 0.0
-        scale = _dropout_scale(x.data, float(p), rng)
-        return x * derived(scale, _dropout_scale, x, p=float(p), rng=rng)
+        scale = _dropout_scale(x.data, _Draw(rng, float(p), None))
+        return x * derived(scale, _dropout_scale, x, draw=_Draw(rng, float(p), scale))
 
     # --- comparisons: NumPy boolean arrays, no gradient ----------------------------
 
