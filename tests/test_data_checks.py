@@ -5,6 +5,7 @@ import pytest
 
 from chainrule import data
 from chainrule.data import DataError, Dataset, check_finite, encode_target
+from chainrule.data.columns import ColumnBuffer
 
 
 def test_check_finite_names_feature_and_example() -> None:
@@ -92,3 +93,18 @@ def test_builtin_classes_are_their_label_values(name: str) -> None:
     else:
         np.testing.assert_array_equal(d.classes, np.arange(d.n_classes))
         np.testing.assert_array_equal(d.targets, d.y)
+
+
+@pytest.mark.parametrize("capacity", [1, 3, 7, 100])
+def test_column_buffer_transposes_rows_at_any_capacity(capacity: int) -> None:
+    rng = np.random.default_rng(capacity)
+    blocks = [rng.standard_normal((k, 4)) for k in (2, 0, 3, 1)]
+    table = np.vstack(blocks)
+    for target in range(4):
+        buffer = ColumnBuffer(4, target, capacity)
+        for block in blocks:
+            buffer.add(block)
+        X, y = buffer.arrays()
+        np.testing.assert_array_equal(X, np.delete(table, target, axis=1).T)
+        np.testing.assert_array_equal(y, table[:, target])
+        assert X.flags.c_contiguous and X.shape == (3, 6) and y.shape == (6,)

@@ -244,13 +244,13 @@ def test_data_load_passes_target_and_task(tmp_path: Path) -> None:
     assert data.load("iris", task="multiclass").n_classes == 3
 
 
-def test_streaming_memory_is_bounded(tmp_path: Path) -> None:
-    # tracemalloc counts X in full from its allocation, before its pages are written,
-    # so the blocks plus X read as 2×: the resident peak is lower (benchmark case L).
+def test_streaming_memory_stays_near_one_copy(tmp_path: Path) -> None:
+    # Rows go straight into X: what is traced beyond the final arrays is one block of
+    # text and its parse (the 200 MB measurement is benchmark case L).
     rng = np.random.default_rng(1)
     buffer = io.StringIO()
     np.savetxt(buffer, rng.standard_normal((20_000, 10)), fmt="%.6f", delimiter=",")
-    path = write(tmp_path, buffer.getvalue())
+    path = write(tmp_path, "\n\n" + buffer.getvalue().replace("\n", "\r\n"))
     tracemalloc.start()
     try:
         d = load_csv(path, task="regression", chunk_bytes=1 << 16)
@@ -258,5 +258,5 @@ def test_streaming_memory_is_bounded(tmp_path: Path) -> None:
     finally:
         tracemalloc.stop()
     final = d.X.nbytes + d.y.nbytes
-    assert d.X.shape == (9, 20_000)
-    assert peak < 2.5 * final, f"peak {peak / final:.2f}× the final arrays"
+    assert d.X.shape == (9, 20_000) and d.X.flags.c_contiguous
+    assert peak < 1.5 * final, f"peak {peak / final:.2f}× the final arrays"
