@@ -75,6 +75,7 @@ LONG = 200_000  # over the csv module's 131,072-character field limit
         ("a,NA,c\n1,2,3\n", r"line 1, column 2: 'NA' marks a missing value"),
         ("a,b,a\n1,2,3\n", r"line 1: the header names columns 1 and 3 both 'a'"),
         ("x" * 1001 + ",y\n1,2\n", r"line 1, column 1: 'x.*too long for a column name"),
+        ('a,"' + "x" * LONG + '"\n1,2\n', r"line 1, column 2: '\"x.*\(200,002 char.*too long"),
     ],
 )
 def test_every_bad_input_is_a_data_error_naming_where(
