@@ -81,7 +81,9 @@ def test_dataset_keeps_classes_and_checks_its_arrays() -> None:
         )
     with pytest.raises(ValueError, match=r"y must hold class indices 0..1; example 2 has 2.0"):
         Dataset(X, np.array([[0.0, 1.0, 2.0]]), ("a", "b"), "y", "binary", "t", ("0", "1"))
-    with pytest.raises(ValueError, match="needs at least 2 classes"):
+    with pytest.raises(ValueError, match=r"a binary task needs 2 classes.*got 3 names"):
+        Dataset(X, np.zeros((1, 3)), ("a", "b"), "y", "binary", "t", ("0", "1", "2"))
+    with pytest.raises(ValueError, match="needs 2 classes"):
         Dataset(X, np.zeros((1, 3)), ("a", "b"), "y", "binary", "t")
 
 

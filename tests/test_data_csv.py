@@ -2,6 +2,8 @@
 equal np.loadtxt's; memory stays near one copy of the data."""
 
 import io
+import os
+import threading
 import tracemalloc
 from pathlib import Path
 
@@ -261,3 +263,16 @@ def test_streaming_memory_stays_near_one_copy(tmp_path: Path) -> None:
     final = d.X.nbytes + d.y.nbytes
     assert d.X.shape == (9, 20_000) and d.X.flags.c_contiguous
     assert peak < 1.5 * final, f"peak {peak / final:.2f}× the final arrays"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_pipe_is_read_once_with_a_growing_buffer(tmp_path: Path) -> None:
+    path = tmp_path / "pipe.csv"
+    os.mkfifo(path)
+    text = "a,y\n" + "".join(f"{i},{i * 0.5}\n" for i in range(5000))
+    writer = threading.Thread(target=path.write_text, args=(text,))
+    writer.start()
+    d = load_csv(path, chunk_bytes=1000)
+    writer.join()
+    np.testing.assert_array_equal(d.X, [np.arange(5000.0)])
+    np.testing.assert_array_equal(d.y, [np.arange(5000) * 0.5])
