@@ -226,3 +226,29 @@ def test_window_without_finite_points_is_a_clear_error() -> None:
     t = landscape.Trajectory("gd", np.full((3, 2), np.nan), np.full(3, np.nan), True)
     with pytest.raises(ValueError, match="no trajectory has a finite point"):
         landscape.window({"gd": t})
+
+
+# --- test functions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(landscape.FUNCTIONS))
+def test_function_surface_in_bands_equals_the_formula(name: str) -> None:
+    fn = landscape.FUNCTIONS[name]()
+    s = fn.surface(resolution=(31, 17), max_bytes=20_000)  # bands of one or two rows
+    X, Y = np.meshgrid(s.x, s.y)
+    x, y = X.ravel(), Y.ravel()
+    expected = np.array([fn.value(np.array(a), np.array(b)) for a, b in zip(x, y, strict=True)])
+    np.testing.assert_allclose(s.loss.ravel(), expected, rtol=1e-13)
+    assert s.x[0] == fn.window[0][0] and s.y[-1] == fn.window[1][1]
+
+
+def test_function_surface_is_bounded() -> None:
+    fn = landscape.rosenbrock()
+    with pytest.raises(ValueError, match="resolution must be an integer"):
+        fn.surface(resolution=1e9)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"20000 x 20000 grid needs 3\.2 GB"):
+        fn.surface(resolution=20000, max_bytes=10**6)
+    with pytest.raises(ValueError, match=r"of working memory a row.*lower the resolution"):
+        fn.surface(resolution=(100000, 2), max_bytes=2_000_000)
+    peak = peak_bytes(lambda: fn.surface(resolution=300, max_bytes=2_000_000))
+    assert peak <= 2_000_000

@@ -150,7 +150,7 @@ def surface(
     if method not in ("auto", "closed form", "batched"):
         raise ValueError(f"method must be 'auto', 'closed form' or 'batched', got {method!r}")
     check_max_bytes(max_bytes)
-    nx, ny = _resolution(resolution)
+    nx, ny = check_resolution(resolution)
     grid = grid_bytes(nx * ny, max_bytes, f"a {nx} x {ny} grid", "lower the resolution")
     X, y = model.check_data(X, y)
     center = {k: np.asarray(v, dtype=np.float64) for k, v in (center or model.params).items()}
@@ -205,7 +205,8 @@ def show_bytes(n: float) -> str:
     return f"{int(n)} bytes"
 
 
-def _resolution(resolution: Any) -> tuple[int, int]:
+def check_resolution(resolution: Any) -> tuple[int, int]:
+    """(nx, ny) from ``resolution`` (one int for both, or two), each at least 2."""
     pair = (resolution, resolution) if not isinstance(resolution, tuple | list) else resolution
     if (
         len(pair) != 2
@@ -429,12 +430,18 @@ def working_bytes(
     return 2 * (sizes[1][0] - sizes[0][0]) + (sizes[1][1] - sizes[0][1]) + 2 * y.nbytes
 
 
-def chunk_size(per_point: float, max_bytes: int, what: str) -> int:
-    """How many settings fit in ``max_bytes`` at ``per_point`` bytes each (at least one)."""
+def chunk_size(
+    per_point: float,
+    max_bytes: int,
+    what: str,
+    item: str = "point",
+    fix: str = "use fewer examples",
+) -> int:
+    """How many items fit in ``max_bytes`` at ``per_point`` bytes each, or a clear error."""
     if per_point > max_bytes:
         raise ValueError(
             f"evaluating {what} needs about {show_bytes(per_point)} of working memory a "
-            f"point, and {show_bytes(max_bytes)} is left of max_bytes after the losses: "
-            "raise max_bytes or use fewer examples"
+            f"{item}, and {show_bytes(max_bytes)} is left of max_bytes after the losses: "
+            f"raise max_bytes or {fix}"
         )
     return max(1, int(max_bytes // max(per_point, 1.0)))
