@@ -43,7 +43,9 @@ def test_train_classifier_json_and_save(tmp_path: Path) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
-    assert out["accuracy"] > 0.9 and out["final_loss"] < out["initial_loss"]
+    assert out["train_accuracy"] > 0.9 and out["test_accuracy"] > 0.9
+    assert out["final_loss"] < out["initial_loss"]
+    assert out["examples"] == {"train": 160, "test": 40}
     name, hyper = read_saved(path)
     assert name == "mlp" and hyper["layer_sizes"] == [2, 8, 3]
     MLP(**hyper).load_params(path)
@@ -54,7 +56,7 @@ def test_train_classifier_json_and_save(tmp_path: Path) -> None:
     [
         (["train", "--model", "univariate", "--data", "moons"], "univariate takes 1 feature"),
         (["train", "--data", "nope"], "unknown data set 'nope'"),
-        (["train", "--optimizer", "lbfgs"], "unknown optimizer 'lbfgs'"),
+        (["train", "--optimizer", "lbfgs"], "--optimizer 'lbfgs' is unknown"),
         (["train", "--model", "resnet"], "unknown model 'resnet'"),
         (["train", "--model", "mlp", "--layers", "a,b"], "--layers takes comma-separated"),
         (
