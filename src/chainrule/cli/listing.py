@@ -32,34 +32,35 @@ def models(as_json: JsonOption = False) -> None:
     if as_json:
         print_json(rows)
         return
-    from rich.markup import escape
-    from rich.table import Table
+    import textwrap
 
-    table = Table("name", "task", "n", "options", "model", show_lines=True)
-    table.columns[0].no_wrap = True
-    for r in rows:
-        options = "\n".join(f"{k} {v}" for k, v in r["options"].items()) or "-"
-        cells = (
-            r["name"],
-            r["task"].replace(" or ", "\n"),
-            "any" if r["features"] is None else str(r["features"]),
-            options,
-            f"{r['summary']} ({r['class']})",
-        )
+    out = console()
+    width = max(out.width, 40)
+    for r, spec in zip(rows, REGISTRY.values(), strict=True):
+        n = r["features"]
+        features = "any number of features" if n is None else f"{n} feature{'s' * (n != 1)}"
+        tasks = " or ".join(filter(None, [", ".join(spec.tasks[:-1]), spec.tasks[-1]]))
+        lines = [f"{r['name']}  ({r['class']}): {tasks}, {features}"]
+        lines += textwrap.wrap(r["summary"], width, initial_indent="  ", subsequent_indent="  ")
+        pad = max((len(OPTION_OF[h.name]) for h in spec.hyperparameters), default=0) + 4
+        for h in spec.hyperparameters:
+            first = f"  {OPTION_OF[h.name]:<{pad - 2}}"
+            text = f"{h.help}: {_describe(h)}"
+            lines += textwrap.wrap(text, width, initial_indent=first, subsequent_indent=" " * pad)
+        if not spec.hyperparameters:
+            lines.append("  no options")
         # plain text: Rich markup would eat "[n, h1, ..., out]"
-        table.add_row(*(escape(c) for c in cells))
-    console().print(table)
-    console().print("n: the number of input features the model takes.", highlight=False)
+        out.print("\n".join(lines) + "\n", markup=False, highlight=False, soft_wrap=True)
 
 
 def _describe(h: Hyperparameter) -> str:
-    """A hyperparameter's accepted values and default, e.g. ``1..4096 (default 8)``."""
+    """A hyperparameter's accepted values and default, e.g. ``1 to 4096 (default 8)``."""
     if h.kind == "choice":
-        accepted = "|".join(h.choices)
+        accepted = ", ".join(h.choices)
     elif h.kind == "int list":
-        accepted = f"sizes {h.low:g}..{h.high:g}, at most {h.max_length}"
+        accepted = f"1 to {h.max_length} sizes from {h.low:g} to {h.high:g}"
     else:
-        accepted = f"{h.low:g}..{h.high:g}"
+        accepted = f"{h.low:g} to {h.high:g}"
     default = ",".join(map(str, h.default)) if isinstance(h.default, list) else h.default
     return f"{accepted} (default {default})"
 
