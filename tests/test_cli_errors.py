@@ -124,6 +124,7 @@ BAD = [
     (["graph", "--features", "-1", "--out", "{tmp}/g.dot"], "'--features'"),
     (["graph", "--hidden", "5000", "--out", "{tmp}/g.dot"], "--hidden (for two-layer-sigmoid)"),
     (["graph", "--layers", "4", "--out", "{tmp}/g.dot"], "--layers does not apply"),
+    (["graph", "--features", "4096", "--hidden", "4096", "--out", "{tmp}/g.dot"], "too many"),
     (["graph", "--out", "{tmp}"], "--out"),
     (["graph", "--out", "{tmp}/g.gif"], "must end in one of .svg, .png, .pdf, .dot"),
     (["graph", "-m", "mlp", "--layers", "4,0", "--out", "{tmp}/g.svg"], "--layers (for mlp)"),

@@ -22,6 +22,7 @@ from chainrule.cli.options import (
 from chainrule.cli.output import console, writing
 
 GRAPH_SUFFIXES = (".svg", ".png", ".pdf", ".dot")
+MAX_PARAMETERS = 100_000  # the graph carries every value and gradient
 
 
 def graph_command(
@@ -52,6 +53,11 @@ def graph_command(
         model, n, task=spec.tasks[0], seed=seed, n_hidden=hidden,
         hidden_layers=parse_layers(layers), activation=activation,
     )  # fmt: skip
+    if net.n_parameters > MAX_PARAMETERS:
+        raise ValueError(
+            f"{model} with these sizes has {net.n_parameters} parameters, too many to show "
+            f"(at most {MAX_PARAMETERS}); use a smaller --features, --hidden or --layers"
+        )
     X, y = sample_data(net, n, examples, seed)
     g = plot.graph.trace(net, X, y)
     suffix = out.suffix.lower()
