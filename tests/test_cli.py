@@ -173,10 +173,14 @@ def test_test_split_is_standardised_with_training_statistics(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert out["examples"] == {"train": 354, "test": 88} and "accuracy" not in str(out)
-    net = models.load(path)
-    w, b = net.params["w"], net.params["b"]
+    saved = models.load(path)
+    assert isinstance(saved, models.Standardized)
+    w, b = saved.model.params["w"], saved.model.params["b"]
     train, test = data.diabetes().split(0.2, seed=3)
     mean, std = train.X.mean(axis=1, keepdims=True), train.X.std(axis=1, keepdims=True)
+    np.testing.assert_allclose(saved.mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(saved.scale, std, rtol=1e-12)
+    assert saved.loss(test.X, test.y) == pytest.approx(out["test_loss"], rel=1e-12)
     by_hand = float(np.mean((w @ ((test.X - mean) / std) + b - test.y) ** 2))
     assert out["test_loss"] == pytest.approx(by_hand, rel=1e-12)
     own = (test.X - test.X.mean(axis=1, keepdims=True)) / test.X.std(axis=1, keepdims=True)
@@ -240,7 +244,8 @@ def test_models_listing_at_80_columns() -> None:
     assert "--activation  activation of the hidden layers: identity, sigmoid" in result.output
     listed = json.loads(runner.invoke(app, ["models", "--json"]).output)
     mlp = next(m for m in listed if m["name"] == "mlp")
-    assert set(mlp["options"]) == {"--layers", "--activation"} and mlp["features"] is None
+    assert set(mlp["options"]) == {"--layers", "--activation", "--alpha", "--dropout"}
+    assert mlp["features"] is None
 
 
 def test_derive_takes_model_like_the_other_commands() -> None:
