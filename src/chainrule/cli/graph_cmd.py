@@ -63,13 +63,13 @@ def graph_command(
     suffix = out.suffix.lower()
     with writing("--out", out):
         if suffix == ".dot":
-            out.write_text(plot.graph.to_dot(g) + "\n")
+            plot.graph.write_dot(g, out)
             how = "Graphviz DOT"
         elif suffix == ".svg" and shutil.which("dot") is not None:
             plot.graph.render_svg(g, out)
             how = "Graphviz"
         else:
-            plot.graph.draw(g).savefig(out, dpi=110)
+            plot.save(plot.graph.draw(g), out, dpi=110)
             how = "matplotlib (layered layout)"
     console().print(
         f"wrote {out}: {len(g.nodes)} nodes, {len(g.edges)} edges, drawn with {how}",

@@ -174,10 +174,15 @@ def _model_race(
         begin[c.name][c.index] = value
     races: dict[str, landscape.Trajectory] = {}
     with progress(f"racing {len(opts)} optimizers, {steps} steps", quiet, loss=False) as bar:
-        task_id = bar.add_task("race", total=len(opts))
-        for key, opt in opts.items():
-            races |= landscape.race(net, X, y, {key: opt}, axes=axes, start=begin, steps=steps)
-            bar.advance(task_id)
+        task_id = bar.add_task("race", total=len(opts) * steps)
+        for i, (key, opt) in enumerate(opts.items()):
+
+            def advance(done: int, total: int, before: int = i * steps) -> None:
+                bar.update(task_id, completed=before + done)
+
+            races |= landscape.race(
+                net, X, y, {key: opt}, axes=axes, start=begin, steps=steps, progress=advance
+            )
     span = _check_races(races, lr)
     surf = landscape.surface(net, X, y, axes=axes, center=begin, span=span, resolution=RESOLUTION)
     return surf, races, f"{type(net).__name__} on {where}: {steps} steps, lr={lr:g}"
@@ -283,9 +288,15 @@ def _save(
         shown = {k: _sampled(t) for k, t in races.items()}
         if any(shown[k] is not t for k, t in races.items()) and not quiet:
             console().print(f"the animation shows {MAX_FRAMES} evenly spaced steps of each path")
-        plot.animate(surf, shown, out, title=title)
+        with progress("drawing frames", quiet, loss=False) as bar:
+            frames = bar.add_task("frames", total=None)
+
+            def advance(done: int, total: int) -> None:
+                bar.update(frames, completed=done, total=total)
+
+            plot.animate(surf, shown, out, title=title, progress=advance)
     else:
-        plot.contour(surf, races, title=title).savefig(out, dpi=120)
+        plot.save(plot.contour(surf, races, title=title), out, dpi=120)
 
 
 def _sampled(t: landscape.Trajectory) -> landscape.Trajectory:

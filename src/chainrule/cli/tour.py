@@ -89,7 +89,7 @@ def tour(
     from chainrule import optim
     from chainrule.gradcheck import check_model
     from chainrule.models import UnivariateRegression
-    from chainrule.plot import loss_curve
+    from chainrule.plot import loss_curve, save
     from chainrule.symbolic import derive
     from chainrule.symbolic.render import text
     from chainrule.train import fit
@@ -124,7 +124,7 @@ def tour(
         png = out / f"{model.name}.png"
         with writing("--out", out):
             figure = loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}")
-            figure.savefig(png, dpi=120)
+            save(figure, png, dpi=120)
             figures.append(png)
             if isinstance(model, UnivariateRegression):
                 figures.append(_landscape(model, d, history, stop.lr, out))
@@ -160,14 +160,14 @@ def _landscape(
 ) -> Path:
     """The exact loss over (w, b) with the path gradient descent took."""
     from chainrule import landscape
-    from chainrule.plot import contour
+    from chainrule.plot import contour, save
 
     path = landscape.from_history(history, ("w", "b"), f"gradient descent, lr={lr:g}")
     paths = {path.name: path}
     surf = landscape.surface(model, d.X, d.y, span=landscape.window(paths), resolution=150)
     title = "Univariate regression: the loss over (w, b) and the path of gradient descent"
     figure = out / "univariate-landscape.png"
-    contour(surf, paths, title=title).savefig(figure, dpi=120)
+    save(contour(surf, paths, title=title), figure, dpi=120)
     return figure
 
 
