@@ -278,6 +278,9 @@ def test_boolean_indexing() -> None:
 def test_bad_index_names_the_shape() -> None:
     with pytest.raises(IndexError, match=r"shape \(3, 4\)"):
         cr.Tensor(np.zeros((3, 4)))[5]
+    mask_as_floats = cr.Tensor(np.array([True, False, True]))
+    with pytest.raises(IndexError, match="integers or booleans, got dtype float64"):
+        cr.Tensor(np.zeros((3, 4)))[mask_as_floats]
 
 
 def test_concatenate_stack_split() -> None:
