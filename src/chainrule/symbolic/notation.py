@@ -16,45 +16,12 @@ backward pass is written with error terms δ = −∂L/∂Z (for the output,
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from chainrule.symbolic import expr as E  # noqa: N812
-from chainrule.symbolic.derive import Derivation
-from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym
+from chainrule.symbolic.derivation import Derivation
+from chainrule.symbolic.expr import Expr, Sym
+from chainrule.symbolic.kinds import replace, to_rows
 
 NOTATIONS = ("columns", "rows", "inout")
-
-
-def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
-    """eᵀ written with row-notation symbols (each the transpose of its column twin).
-
-    Symbols named in ``kept`` are laid out the same way in both notations
-    (weights already (in, out)), so their transpose stays explicit.
-    """
-    if isinstance(e, Sym):
-        if e.name in kept:
-            return E.tr(e)
-        return Sym(e.name, tuple(reversed(e.shape)), e.role)
-    if isinstance(e, Num):
-        return e
-    if isinstance(e, Ones):
-        return E.tr(e)
-    assert isinstance(e, Node)
-    a = e.args
-    if e.op == "matmul":
-        return E.matmul(to_rows(a[1], kept), to_rows(a[0], kept))
-    if e.op == "tr":
-        return E.tr(to_rows(a[0], kept))
-    if e.op == "reshape":
-        return E.reshape(to_rows(a[0], kept), tuple(reversed(e.shape)))
-    if e.op == "fill":
-        return E.broadcast(a[0], tuple(reversed(e.shape)))
-    if e.op == "scale":
-        return E.scale(a[0], to_rows(a[1], kept))
-    if e.op == "func" and e.fn in ("softmax", "log_softmax"):  # the class axis turns
-        return Node("func", (to_rows(a[0], kept),), tuple(reversed(e.shape)), fn=e.fn, p=1 - e.p)
-    reversed_shape = replace(e, shape=tuple(reversed(e.shape)))
-    return E.rebuild(reversed_shape, tuple(to_rows(x, kept) for x in a))
 
 
 def in_notation(d: Derivation, notation: str) -> Derivation:
@@ -81,6 +48,7 @@ def in_notation(d: Derivation, notation: str) -> Derivation:
         d.data_names,
         notation="rows",
         weights_in_out=d.weights_in_out,
+        constants=d.constants,
     )
 
 
@@ -113,18 +81,18 @@ def _to_inout(d: Derivation) -> Derivation:
         shapes[delta.name] = e.shape
     adjoints = []
     for i, (name, e) in enumerate(d.adjoints):
-        value = E.replace(e, flip)
+        value = replace(e, flip)
         adjoints.append((f"δ{layers - i}", value if signs[name] else E.neg(value)))
     grads = {}
     closed = {}
     for name in d.cached:
-        g, c = E.replace(d.cached[name], flip), E.replace(d.closed[name], flip)
+        g, c = replace(d.cached[name], flip), replace(d.closed[name], flip)
         grads[name] = E.tr(g) if name in weights else g
         closed[name] = E.tr(c) if name in weights else c
     return Derivation(
         d.model,
-        [(n, E.replace(e, flip)) for n, e in d.forward],
-        E.replace(d.loss, flip),
+        [(n, replace(e, flip)) for n, e in d.forward],
+        replace(d.loss, flip),
         adjoints,
         grads,
         closed,
@@ -132,4 +100,5 @@ def _to_inout(d: Derivation) -> Derivation:
         d.data_names,
         notation="inout",
         weights_in_out=True,
+        constants=d.constants,
     )
