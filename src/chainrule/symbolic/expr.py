@@ -206,6 +206,11 @@ def lift(x: Any) -> Expr:
     """An Expr as it is; a number as an exact :class:`Num`."""
     if isinstance(x, Expr):
         return x
+    if getattr(x, "ndim", 0):
+        raise TypeError(
+            f"a symbolic expression combines with numbers, not an array of shape {x.shape}: "
+            "give the array a name (make it an input)"
+        )
     if isinstance(x, bool) or not (isinstance(x, int | float) or hasattr(x, "__float__")):
         raise TypeError(f"a symbolic expression combines with numbers, not {type(x).__name__}")
     return number(float(x), None)
@@ -292,9 +297,7 @@ def scale(c: Expr, a: Expr) -> Expr:
             return scale(_mul_num(c, d), b)
         if isinstance(d, Num):
             return scale(d, scale(c, b))
-        if not isinstance(c, Num):
-            return scale(mul(c, d), b)
-    if isinstance(c, Node) and c.op == "scale" and isinstance(c.args[0], Num):
+    if isinstance(c, Node) and c.op == "scale":  # (c d) a = c (d a) for scalars c, d
         return scale(c.args[0], scale(c.args[1], a))
     return Node("scale", (c, a), a.shape)
 
@@ -369,8 +372,8 @@ def mul(a: Expr, b: Expr) -> Expr:
         return scale(b, a)
     if isinstance(a, Num):
         return scale(a, b)
-    if a.shape == () and b.shape == ():  # scalars: plain factors first, 2 x cos(x²)
-        return scale(b, a) if _is_leafish(b) and not _is_leafish(a) else scale(a, b)
+    if a.shape == () and b.shape == ():
+        return _scalar_product(a, b)
     if a.shape == ():
         return scale(a, b)
     if b.shape == ():
@@ -394,6 +397,17 @@ def mul(a: Expr, b: Expr) -> Expr:
     if a == b:  # A ⊙ A = A², as tanh′ = 1 − A² is written
         return power(a, 2)
     return Node("had", (a, b), broadcast_shape(a.shape, b.shape))
+
+
+def _scalar_product(a: Expr, b: Expr) -> Expr:
+    """a·b of two scalars, numbers out front and plain factors first: 2x cos(x²)."""
+    ca, ra = split(a)
+    cb, rb = split(b)
+    if not (_is_one(ca) and _is_one(cb)):
+        return scale(_mul_num(ca, cb), mul(ra, rb))
+    if a == b:
+        return power(a, 2)
+    return scale(b, a) if _is_leafish(b) and not _is_leafish(a) else scale(a, b)
 
 
 def _is_leafish(e: Expr) -> bool:

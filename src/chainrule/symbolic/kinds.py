@@ -113,6 +113,10 @@ def _power(square: str, other: str) -> Callable[[Node, Sub], str]:
     return write
 
 
+def _sqrt_latex(n: Node, sub: Sub) -> str:
+    return rf"\sqrt{{{sub(n.args[0], 0)}}}"  # the bar groups its argument
+
+
 def _matmul_code(n: Node, sub: Sub) -> str:
     a, b = n.args
     if isinstance(b, Ones):
@@ -190,9 +194,9 @@ def _rows_turn_axis(n: Node, f: Callable[[Expr], Expr]) -> Expr:
 
 def _function(
     name: str,
-    text: str,
-    latex: str,
-    code: str,
+    text: Writer,
+    latex: Writer,
+    code: Writer,
     *,
     evaluate: Callable[..., Any] | None = None,
     arity: int = 1,
@@ -207,8 +211,10 @@ def _function(
     """
     slots = ", ".join(f"{{{i}}}" for i in range(arity))
 
-    def call(form: str, left: str, right: str) -> str:
-        return form if "{" in form else f"{form}{left}{slots}{right}"
+    def call(form: Writer, left: str, right: str) -> Writer:
+        if callable(form) or "{0}" in form:
+            return form
+        return form.replace("{", "{{").replace("}", "}}") + f"{left}{slots}{right}"
 
     return Kind(
         name,
@@ -281,7 +287,7 @@ def _softmax_kind(name: str) -> Kind:
         partial(_axis_node, name),
         getattr(vocabulary, name),
         f"{name}({{0}})",
-        rf"\operatorname{{{name}}}\left({{0}}\right)",
+        r"\operatorname{{" + name.replace("_", r"\_") + r"}}\left({0}\right)",
         f"{name}({{0}}, axis={{axis}})",
         method=name,
         rows=_rows_turn_axis,
@@ -354,7 +360,7 @@ TABLE: tuple[Kind, ...] = (
     _function("sin", "sin", r"\sin", "np.sin"),
     _function("cos", "cos", r"\cos", "np.cos"),
     _function("tan", "tan", r"\tan", "np.tan"),
-    _function("sqrt", "√{0}", r"\sqrt{{{0}}}", "np.sqrt({0})", arg_prec=(ATOM,)),
+    _function("sqrt", "√{0}", _sqrt_latex, "np.sqrt({0})", arg_prec=(ATOM,)),
     _function("abs", "|{0}|", r"\left|{0}\right|", "np.abs({0})"),
     _function("sign", "sign", r"\operatorname{sign}", "sign", helper=_SIGN_HELPER),
     _function("erf", "erf", r"\operatorname{erf}", "erf", helper=_ERF_HELPER),
@@ -380,7 +386,10 @@ FUNCTIONS = frozenset(k.name for k in TABLE if k.method == k.name)  # the vocabu
 
 # Primitives of the rule table that the symbolic layer does not write, and why;
 # derive refuses a graph that uses one, with this reason.
-NO_SYMBOLIC_FORM: dict[str, str] = {}
+NO_SYMBOLIC_FORM: dict[str, str] = {
+    "scatter_add": "the adjoint of indexing adds values into chosen positions of a zero "
+    "array, which has no matrix-algebra form; index the equations' values yourself",
+}
 
 
 def method(name: str) -> Callable[..., Expr] | None:

@@ -16,12 +16,20 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from chainrule.symbolic.derivation import Derivation
-from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym, walk
+from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym, is_simple, walk
 from chainrule.symbolic.kinds import KINDS, Writer, dim_code
+
+
+def _decimal(n: Num, m: str) -> str:
+    """A number that is no short fraction, as a decimal: 0.01, 0.01 m⁻¹."""
+    value = repr(float(n.coef))
+    return value if n.power == 0 else f"{value}{m}"
 
 
 def _number_text(n: Num) -> str:
     c = n.coef
+    if not is_simple(n):
+        return _decimal(n, f" m^{n.power}")
     if n.power == 0:
         return str(c) if c.denominator != 1 else str(c.numerator)
     m = "m" if abs(n.power) == 1 else f"m^{abs(n.power)}"
@@ -62,6 +70,8 @@ def _latex_name(name: str) -> str:
 
 def _latex_number(n: Num) -> str:
     c: Fraction = n.coef
+    if not is_simple(n):
+        return _decimal(n, f" m^{{{n.power}}}")
     sign = "-" if c < 0 else ""
     c = abs(c)
     if n.power == 0:
@@ -125,6 +135,11 @@ def _render(e: Expr, style: Style, parent: int = 0) -> str:
 def text_expr(e: Expr, parent: int = 0) -> str:
     """Unicode: ⊙ for the elementwise product, ᵀ, 1⃗, σ."""
     return _render(e, TEXT, parent)
+
+
+def code_expr(e: Expr) -> str:
+    """NumPy code for ``e``; names that are not safe identifiers are escaped."""
+    return _code(e, _Names(set()))
 
 
 def latex_expr(e: Expr, parent: int = 0) -> str:

@@ -210,7 +210,7 @@ def backward(trace: Trace, root: Tensor) -> dict[int, Expr]:
             if gi.shape != target:
                 gi = sum_to(gi, target)  # type: ignore[arg-type]
             previous = grads.get(id(parent))
-            grads[id(parent)] = gi if previous is None else previous + gi
+            grads[id(parent)] = gi if previous is None else gi + previous
     return adjoint_of
 
 
