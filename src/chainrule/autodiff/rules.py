@@ -22,48 +22,20 @@ softplus) are primitives for numerical stability; their docstrings say why.
 The softmax cross-entropy is an explicit fused pair (loss with its output
 activation), so its rule reads softmax(Z) − Y.
 
-``RULES`` at the bottom is the table itself, built explicitly from the
-definitions in this file.
+More primitives live in :mod:`chainrule.autodiff.rules_elementwise` (|x|,
+√x, trigonometry, maximum, where, clip...) and
+:mod:`chainrule.autodiff.rules_structure` (max/min reductions, indexing,
+concatenation). ``RULES`` at the bottom is the table itself, built explicitly
+from the definitions in this file and the ``PRIMITIVES`` of those two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from chainrule.autodiff import vocabulary
+from chainrule.autodiff import rules_elementwise, rules_structure, vocabulary
+from chainrule.autodiff.primitive import Array, Primitive
 from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
-
-Array = Any  # a NumPy array, or a symbolic matrix when run by the deriver
-
-
-@dataclass(frozen=True, slots=True)
-class Primitive:
-    """One operation of the engine.
-
-    Attributes:
-        name: the operation's name, used in error messages and graphs.
-        forward: ``forward(*inputs, **params)``, written in the vocabulary so
-            it runs on NumPy arrays, Tensors and symbols alike.
-        vjps: one VJP per array input, in input order.
-        symbol: how the operation is written in formulas (``"+"``, ``"@"``,
-            ``"σ"``...).
-    """
-
-    name: str
-    forward: Callable[..., Any]
-    vjps: tuple[Callable[..., Array], ...]
-    symbol: str
-
-    @property
-    def arity(self) -> int:
-        """Number of array inputs."""
-        return len(self.vjps)
-
-    def __repr__(self) -> str:
-        return f"Primitive({self.name!r})"
-
 
 # --- arithmetic -------------------------------------------------------------
 
@@ -304,6 +276,15 @@ def broadcast_to_vjp(g: Array, ans: Array, x: Array, shape: tuple[int, ...]) -> 
     return g.reshape(x.shape)
 
 
+def astype(x: Array, dtype: Any) -> Array:
+    """The same values in another float dtype (``dtype`` a NumPy dtype)."""
+    return x.astype(dtype)
+
+
+def astype_vjp(g: Array, ans: Array, x: Array, dtype: Any) -> Array:
+    return g.astype(x.dtype)
+
+
 # --- the table ----------------------------------------------------------------
 
 NEG = Primitive("neg", neg, (neg_vjp,), "-")
@@ -322,6 +303,7 @@ MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
 TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
 RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
 SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
+ASTYPE = Primitive("astype", astype, (astype_vjp,), "astype")
 BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,), "broadcast")
 SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
@@ -350,6 +332,9 @@ RULES: dict[str, Primitive] = {
         RESHAPE,
         SUM,
         BROADCAST_TO,
+        ASTYPE,
         SOFTMAX_CROSS_ENTROPY,
+        *rules_elementwise.PRIMITIVES,
+        *rules_structure.PRIMITIVES,
     )
 }

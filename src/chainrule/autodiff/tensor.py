@@ -18,10 +18,13 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import rules
+from chainrule.autodiff.axes import normalize_axes, normalize_axis
 from chainrule.autodiff.backward import _check_finite, backpropagate
+from chainrule.autodiff.elementwise import ElementwiseMethods
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import MODES, derived, value_read
-from chainrule.autodiff.rules import Primitive
+from chainrule.autodiff.primitive import Primitive
+from chainrule.autodiff.structure import StructureMethods
 from chainrule.autodiff.vocabulary import max_shift
 
 _NO_PARAMS: dict[str, Any] = {}
@@ -30,7 +33,7 @@ _counter = itertools.count(1)  # orders recorded nodes; see backward.topological
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-class Tensor:
+class Tensor(ElementwiseMethods, StructureMethods):
     """An array that remembers how it was computed, for reverse-mode autodiff.
 
     Args:
@@ -91,6 +94,14 @@ class Tensor:
         self._retain = False
         self._origin = None
         self._seq = 0
+
+    @staticmethod
+    def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
+        """The recording door (:func:`apply`), for the methods of the base classes."""
+        return apply(op, *inputs, **params)
+
+    def _own(self) -> Tensor:
+        return self
 
     # --- properties -------------------------------------------------------
 
@@ -155,6 +166,16 @@ class Tensor:
         """The values as a NumPy array (the same memory, not a copy)."""
         value_read(self, "numpy()")
         return self.data
+
+    def astype(self, dtype: Any) -> Tensor:
+        """The values in another float dtype (float16, float32, float64); the
+        gradient is cast back to this tensor's dtype."""
+        target = np.dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"astype: a Tensor holds floats; got dtype {target}")
+        if target == self.dtype:
+            return self
+        return _unary(rules.ASTYPE, self, dtype=target)
 
     def detach(self) -> Tensor:
         """A tensor with the same data that is cut from the graph."""
@@ -297,7 +318,7 @@ class Tensor:
         if not flat:
             perm = tuple(range(ndim - 1, -1, -1))
         else:
-            perm = tuple(_normalize_axis(a, ndim, "transpose") for a in flat)
+            perm = tuple(normalize_axis(a, ndim, "transpose") for a in flat)
             if sorted(perm) != list(range(ndim)):
                 raise ShapeError(
                     f"transpose: axes {axes} are not a permutation of the {ndim} axes "
@@ -344,15 +365,18 @@ class Tensor:
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes when None)."""
         return _unary(
-            rules.SUM, self, axis=_normalize_axes(axis, self.ndim, "sum"), keepdims=bool(keepdims)
+            rules.SUM, self, axis=normalize_axes(axis, self.ndim, "sum"), keepdims=bool(keepdims)
         )
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (all axes when None): the sum times 1/count."""
-        axes = _normalize_axes(axis, self.ndim, "mean")
+        axes = normalize_axes(axis, self.ndim, "mean")
         count = math.prod(self.shape[a] for a in axes)
         if count == 0:
             raise ValueError(f"mean: the axes {axes} of a tensor of shape {self.shape} are empty")
+        if self.dtype == np.float16:  # accumulate in float32, as NumPy does
+            wide = _unary(rules.SUM, self.astype(np.float32), axis=axes, keepdims=bool(keepdims))
+            return (wide * (1.0 / count)).astype(np.float16)
         return _unary(rules.SUM, self, axis=axes, keepdims=bool(keepdims)) * (1.0 / count)
 
     # --- elementwise functions ----------------------------------------------
@@ -392,14 +416,14 @@ class Tensor:
         first as a constant, which changes neither the value nor the gradient
         (softmax is invariant to a shift) and keeps exp from overflowing.
         """
-        ax = _normalize_axis(axis, self.ndim, "softmax")
+        ax = normalize_axis(axis, self.ndim, "softmax")
         z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
         e = z.exp()
         return e / e.sum(axis=axis, keepdims=True)
 
     def log_softmax(self, axis: int = 0) -> Tensor:
         """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
-        ax = _normalize_axis(axis, self.ndim, "log_softmax")
+        ax = normalize_axis(axis, self.ndim, "log_softmax")
         z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
         return z - z.exp().sum(axis=axis, keepdims=True).log()
 
@@ -590,24 +614,6 @@ def _combine_error(op: Primitive, args: tuple[Any, ...]) -> ShapeError:
         f"{op.name}: shapes {listed} cannot be broadcast together: aligned from "
         "the right, each pair of dimensions must be equal or one of them 1"
     )
-
-
-def _normalize_axis(axis: int, ndim: int, op: str) -> int:
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ShapeError(f"{op}: axis {axis} is out of range for a tensor with {ndim} axes")
-    return int(axis) % ndim
-
-
-def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, op: str) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    normalized = tuple(_normalize_axis(a, ndim, op) for a in axes)
-    if len(set(normalized)) != len(normalized):
-        raise ShapeError(f"{op}: axis {axis} names an axis twice")
-    return normalized
 
 
 def _user_frame() -> str:

@@ -17,18 +17,20 @@ The contract, which every other value type implements:
   or ``x.exp()``; ``amax(x, axis=(0,), keepdims=True)`` is
   ``x.amax(axis=(0,), keepdims=True)``.
 * **Several array arguments** (``maximum``, ``minimum``, ``greater``,
-  ``where``): when every array argument is a NumPy value or a number, NumPy's
-  meaning; otherwise the *first* array argument that is not provides the
-  method, looked up on its type and called with all arguments in order:
+  ``greater_equal``, ``equal``, ``where``, ``concatenate``): when every
+  array argument is a NumPy value or a number, NumPy's meaning; otherwise
+  the *first* array argument that is not provides the method, looked up
+  on its type and called with all arguments in order:
   ``type(t).f(*args, **params)``. Example: ``where(c, a, b)`` with a symbolic
   ``b`` and NumPy ``c``, ``a`` calls ``type(b).where(c, a, b)``; so the method
   receives its own instance in any position and must accept NumPy values
   and numbers for the others.
 
 Parameters (``axis``, ``shape``, ``index``...) are static Python values,
-never arrays of the graph. Predicates (``step``, ``greater``) are 1 where true
-and 0 elsewhere; for NumPy they return boolean masks, which multiply as 1/0
-while keeping the other factor's dtype.
+never arrays of the graph. Predicates (``step``, ``greater``,
+``greater_equal``, ``equal``) are 1 where true and 0 elsewhere; for NumPy
+they return boolean masks, which multiply as 1/0 while keeping the other
+factor's dtype.
 
 Edge values follow PyTorch: ``sign(nan)`` is 0, ``maximum``/``minimum``/
 ``amax``/``amin`` propagate nan, ``relu(nan)`` is nan.
@@ -211,6 +213,22 @@ def greater(a: Any, b: Any) -> Any:
     return type(owner).greater(a, b)
 
 
+def greater_equal(a: Any, b: Any) -> Any:
+    """1 where a ≥ b, else 0 (0 where either is nan), elementwise with broadcasting."""
+    owner = _owner((a, b))
+    if owner is None:
+        return np.greater_equal(a, b)
+    return type(owner).greater_equal(a, b)
+
+
+def equal(a: Any, b: Any) -> Any:
+    """1 where a = b, else 0 (0 where either is nan), elementwise with broadcasting."""
+    owner = _owner((a, b))
+    if owner is None:
+        return np.equal(a, b)
+    return type(owner).equal(a, b)
+
+
 def where(condition: Any, a: Any, b: Any) -> Any:
     """a where ``condition`` is nonzero, else b, elementwise with broadcasting."""
     owner = _owner((condition, a, b))
@@ -220,6 +238,21 @@ def where(condition: Any, a: Any, b: Any) -> Any:
 
 
 # --- reductions, shape and indexing --------------------------------------------------
+
+
+def clip(x: Any, lo: float | None, hi: float | None) -> Any:
+    """x limited to [lo, hi] elementwise (a bound of None is absent); nan stays nan."""
+    if isinstance(x, _NUMERIC):
+        return np.clip(x, lo, hi)
+    return x.clip(lo, hi)
+
+
+def concatenate(a: Any, b: Any, axis: int) -> Any:
+    """a followed by b along ``axis`` (a non-negative int); the other axes agree."""
+    owner = _owner((a, b))
+    if owner is None:
+        return np.concatenate((a, b), axis=axis)
+    return type(owner).concatenate(a, b, axis=axis)
 
 
 def amax(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
@@ -270,8 +303,8 @@ def scatter_add(x: Any, shape: tuple[int, ...], index: Any) -> Any:
 # --- stable forms, written once ------------------------------------------------------
 
 
-def max_shift(x: Any, axis: int) -> np.ndarray:
-    """The maximum along ``axis`` (kept as a size-1 axis), to subtract before exp.
+def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
+    """The maximum along ``axis`` (kept as size-1 axes), to subtract before exp.
 
     A slice whose maximum is not finite (all -inf, +inf, nan) or that is empty
     is shifted by 0, so it keeps its values.
