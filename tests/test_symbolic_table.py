@@ -108,6 +108,9 @@ ROWS: dict[str, tuple[int, dict[str, Any], bool]] = {
     "maximum": (2, {}, False),
     "minimum": (2, {}, False),
     "greater": (2, {}, False),
+    "greater_equal": (2, {}, False),
+    "equal": (2, {}, False),
+    "clip": (1, {"lo": -0.5, "hi": 0.5}, False),
     "where": (3, {}, False),
     "amax": (1, {"axis": (0,), "keepdims": True}, False),
     "amin": (1, {"axis": (1,), "keepdims": False}, False),
@@ -265,3 +268,75 @@ def test_hostile_names_in_generated_code_run_nothing(
         np.testing.assert_allclose(out[name], g, rtol=1e-12, atol=1e-15)
     with pytest.raises(ValueError, match="function_name must be a Python identifier"):
         numpy_code(d, function_name="f(): pass\nimport os\ndef g")
+
+
+def test_derivative_of_sin_x_squared() -> None:
+    d = derive(lambda x: (x**2).sin(), shapes={"x": ()})
+    assert text(d).splitlines()[-1].strip() == "∂L/∂x = 2x cos(x²)    ()"
+    assert latex(d).splitlines()[-1].endswith(r"&= 2x \cos\left(x^{2}\right)")
+
+
+ACTIVATIONS = {
+    "sin": lambda z: z.sin(),
+    "cos": lambda z: z.cos(),
+    "tan": lambda z: (0.5 * z).tan(),
+    "abs": lambda z: z.abs(),
+    "sqrt": lambda z: (z * z + 1.0).sqrt(),
+    "log1p": lambda z: (z * z).log1p(),
+    "expm1": lambda z: z.expm1(),
+    "erf": lambda z: z.erf(),
+    "sign": lambda z: z.sign() * z,
+    "clip": lambda z: z.clip(-0.5, 0.5),
+    "maximum": lambda z: z.maximum(0.3 * z),
+    "minimum": lambda z: z.minimum(z * z),
+    "leaky_relu": lambda z: z.leaky_relu(0.1),
+    "elu": lambda z: z.elu(),
+    "gelu": lambda z: z.gelu(),
+    "gelu_tanh": lambda z: z.gelu("tanh"),
+    "silu": lambda z: z.silu(),
+    "log_sigmoid": lambda z: z.log_sigmoid(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_networks_with_the_new_operations_derive_to_the_engine_gradients(name: str) -> None:
+    act = ACTIVATIONS[name]
+
+    def loss(W: cr.Tensor, b: cr.Tensor, v: cr.Tensor, X: cr.Tensor, y: cr.Tensor) -> Any:
+        Z = W @ X + b
+        A = act(Z)
+        return cr.mse(v @ A, y), {"Z": Z, "A": A}
+
+    shapes = {"W": ("k", "n"), "b": ("k", 1), "v": (1, "k"), "X": ("n", "m"), "y": (1, "m")}
+    d = derive(loss, shapes=shapes)
+    rng = np.random.default_rng(3)
+    values = {
+        "W": rng.standard_normal((4, 3)),
+        "b": rng.standard_normal((4, 1)),
+        "v": rng.standard_normal((1, 4)),
+        "X": rng.standard_normal((3, 7)),
+        "y": rng.standard_normal((1, 7)),
+    }
+    engine = cr.grad(lambda *a: loss(*a)[0], argnums=tuple(range(5)))(*values.values())
+    derived = d.evaluate(values)
+    ns: dict[str, Any] = {}
+    exec(numpy_code(d), ns)
+    generated = ns["gradients"](values)
+    for key, g in zip(values, engine, strict=True):
+        np.testing.assert_allclose(derived[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
+        np.testing.assert_allclose(generated[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
+    assert "dZ" in text(d) and latex(d)
+
+
+def test_relu_like_derivatives_read_as_indicators() -> None:
+    d = derive(lambda x: x.leaky_relu(0.1), shapes={"x": ()})
+    assert "∂L/∂x = (1/10) (1 − 1[x > 0]) + 1[x > 0]" in text(d)
+    d = derive(lambda x: x.abs(), shapes={"x": ()})
+    assert "∂L/∂x = sign(x)" in text(d)
+    d = derive(lambda x: x.sqrt(), shapes={"x": ()})
+    assert r"\frac{1}{2 \sqrt{x}}" in latex(d)
+
+
+def test_dropout_is_refused_by_name() -> None:
+    with pytest.raises(SymbolicError, match="_dropout_scale"):
+        derive(lambda x: x.dropout(0.5, rng=0).sum(), shapes={"x": (3, 1)})

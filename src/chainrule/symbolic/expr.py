@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from chainrule.autodiff import vocabulary
 
 Dim = str | int
@@ -114,6 +116,15 @@ class Expr(metaclass=_Vocabulary):
         if unused.get("out") is not None or unused.get("dtype") is not None:
             raise TypeError("a symbolic sum takes no out= or dtype=")
         return sum_axes(self, _axes(axis, self.ndim), keepdims)
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """Symbols stand for float64 values."""
+        return np.dtype(np.float64)
+
+    def astype(self, dtype: Any) -> Expr:
+        """The same expression: a change of float precision does not change the equations."""
+        return self
 
     def reshape(self, *shape: Any) -> Expr:
         target = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], tuple) else shape
@@ -271,7 +282,12 @@ def _is_one(n: Num) -> bool:
 
 
 def _mul_num(a: Num, b: Num) -> Num:
-    return Num(a.coef * b.coef, a.power + b.power if a.coef * b.coef != 0 else 0)
+    product = Num(a.coef * b.coef, a.power + b.power if a.coef * b.coef != 0 else 0)
+    if not is_simple(product):  # (1/√2)² written out in floats is 1/2 give or take 1e-16
+        snapped = number(float(product.coef), None)
+        if is_simple(snapped):
+            return Num(snapped.coef, product.power)
+    return product
 
 
 # --- constructors -------------------------------------------------------------
@@ -336,6 +352,9 @@ def add(a: Expr, b: Expr) -> Expr:
         return b
     if is_num(b, 0):
         return a
+    for one, other in ((a, b), (b, a)):  # (eˣ − 1) + 1 = eˣ
+        if is_num(one, 1) and isinstance(other, Node) and other.op == "expm1":
+            return elementwise("exp", other.args[0])
     if isinstance(a, Num) and isinstance(b, Num) and a.power == b.power:
         return Num(a.coef + b.coef, a.power)
     ca, ra = split(a)
@@ -407,6 +426,9 @@ def _scalar_product(a: Expr, b: Expr) -> Expr:
         return scale(_mul_num(ca, cb), mul(ra, rb))
     if a == b:
         return power(a, 2)
+    for p, q in ((a, b), (b, a)):  # x² x = x³
+        if isinstance(p, Node) and p.op == "pow" and p.args[0] == q:
+            return power(q, p.kw["exponent"] + 1)
     return scale(b, a) if _is_leafish(b) and not _is_leafish(a) else scale(a, b)
 
 

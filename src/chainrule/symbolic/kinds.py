@@ -21,6 +21,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import partial
 from typing import Any
 
@@ -111,6 +112,10 @@ def _power(square: str, other: str) -> Callable[[Node, Sub], str]:
         return sub(n.args[0], ATOM) + (square if p == 2 else other.format(p=p_written))
 
     return write
+
+
+def _frac(n: Node, sub: Sub) -> str:
+    return rf"\frac{{{sub(n.args[0], 0)}}}{{{sub(n.args[1], 0)}}}"  # the bar groups
 
 
 def _sqrt_latex(n: Node, sub: Sub) -> str:
@@ -295,6 +300,26 @@ def _softmax_kind(name: str) -> Kind:
     )
 
 
+PREDICATES = ("step", "greater", "greater_equal", "equal")  # kinds valued 1 or 0
+
+
+def _where(condition: Any, a: Any, b: Any) -> Expr:
+    """where(c, a, b); for a predicate c, where(c, 1, 0) = c, where(c, 0, 1) = 1 − c and
+    where(c, a, 0) = a ⊙ c (for finite a), as the derivatives of ReLU-like functions read."""
+    c, x, y = (E.lift(v) for v in (condition, a, b))
+    if E.is_op(c, *PREDICATES):
+        if E.is_num(y, 0):
+            return E.mul(x, c) if not E.is_num(x, 1) else c
+        if E.is_num(x, 0) and E.is_num(y, 1):
+            return E.sub(E.Num(Fraction(1)), c)
+    return E.elementwise("where", c, x, y)
+
+
+def _clip(x: Expr, lo: float | None, hi: float | None) -> Expr:
+    bounds = tuple(None if b is None else float(b) for b in (lo, hi))
+    return E.node("clip", (x,), x.shape, lo=bounds[0], hi=bounds[1])
+
+
 def _axis_node(name: str, x: Expr, axis: int) -> Expr:
     return E.node(name, (x,), x.shape, axis=int(axis))
 
@@ -305,7 +330,7 @@ TABLE: tuple[Kind, ...] = (
     Kind("neg", E.neg, rules.neg, "−{0}", "-{0}", "(-{0})", 2, (3,)),
     Kind("scale", E.scale, operator.mul, _scale, _scale, "({0} * {1})", 3, (4, 3), True),
     Kind("had", E.mul, rules.mul, _had(" ⊙ "), _had(r" \odot "), "({0} * {1})", 2),
-    Kind("div", E.div, rules.div, "{0} / {1}", r"\frac{{{0}}}{{{1}}}", "({0} / {1})", 2, (3, 3)),
+    Kind("div", E.div, rules.div, "{0} / {1}", _frac, "({0} / {1})", 2, (3, 3)),
     Kind(
         "matmul",
         E.matmul,
@@ -374,7 +399,41 @@ TABLE: tuple[Kind, ...] = (
         arity=2,
         arg_prec=(1, 1),
     ),
-    _function("where", "where", r"\operatorname{where}", "np.where", arity=3),
+    _function(
+        "greater_equal",
+        "1[{0} ≥ {1}]",
+        r"\mathbb{{1}}\left[{0} \geq {1}\right]",
+        "({0} >= {1})",
+        arity=2,
+        arg_prec=(1, 1),
+    ),
+    _function(
+        "equal",
+        "1[{0} = {1}]",
+        r"\mathbb{{1}}\left[{0} = {1}\right]",
+        "({0} == {1})",
+        arity=2,
+        arg_prec=(1, 1),
+    ),
+    Kind(
+        "where",
+        _where,
+        vocabulary.where,
+        "where({0}, {1}, {2})",
+        r"\operatorname{{where}}\left({0}, {1}, {2}\right)",
+        "np.where({0}, {1}, {2})",
+        arg_prec=(0, 0, 0),
+        method="where",
+    ),
+    Kind(
+        "clip",
+        _clip,
+        vocabulary.clip,
+        "clip({0}, {lo}, {hi})",
+        r"\operatorname{{clip}}\left({0}, {lo}, {hi}\right)",
+        "np.clip({0}, {lo!r}, {hi!r})",
+        method="clip",
+    ),
     _reduction("amax", "max", r"\max"),
     _reduction("amin", "min", r"\min"),
     _softmax_kind("softmax"),
@@ -386,9 +445,16 @@ FUNCTIONS = frozenset(k.name for k in TABLE if k.method == k.name)  # the vocabu
 
 # Primitives of the rule table that the symbolic layer does not write, and why;
 # derive refuses a graph that uses one, with this reason.
+_INDEXING = (
+    "indexing picks and places single entries, and its adjoint adds values into chosen "
+    "positions of a zero array: neither has a matrix-algebra form in these equations; "
+    "derive the function on whole matrices and index the result"
+)
 NO_SYMBOLIC_FORM: dict[str, str] = {
-    "scatter_add": "the adjoint of indexing adds values into chosen positions of a zero "
-    "array, which has no matrix-algebra form; index the equations' values yourself",
+    "getitem": _INDEXING,
+    "scatter_add": _INDEXING,
+    "concatenate": "its gradient is a slice of the adjoint (indexing), which has no "
+    "matrix-algebra form in these equations; derive each part on its own",
 }
 
 

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, inspect
+from chainrule.autodiff import Tensor, inspect, vocabulary
 from chainrule.autodiff.backward import sum_to
+from chainrule.autodiff.elementwise import _compare_left, _compare_right, _sign_values
 from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.vocabulary import max_shift
@@ -57,7 +58,7 @@ class Trace:
     shapes: dict[str, tuple[Any, ...]]
     env: dict[str, Any]
     sizes: dict[str, int]
-    derived: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    derived: dict[int, tuple[Any, Any, dict[str, Any]]] = field(default_factory=dict)
     numbers: dict[str, float] = field(default_factory=dict)
     m: int | None = None
 
@@ -81,18 +82,35 @@ class Trace:
             return self.constants[id(x)]
         found = self.derived.get(id(x))
         if found is not None:
-            fn, source = found
-            if fn is max_shift:
-                # softmax and log_softmax subtract the maximum for stability;
-                # the value does not depend on it, so it is written as 0
-                return E.Num(Fraction(0))
-            if id(source) in self.constants and np.shape(source) == np.shape(x):
-                return self.constants[id(source)]  # the same data, as floats
+            return self._recompute(x, *found, op)
         if np.ndim(x) == 0:
             return self.number(float(np.asarray(x).reshape(())))
         raise SymbolicError(
             f"derive: {op} takes a constant array of shape {np.shape(x)} that has no name; "
             "pass it to f as an input (an entry of shapes) so the equations can name it"
+        )
+
+    def _recompute(
+        self, x: Any, fn: Callable[..., Any], source: Any, params: dict[str, Any], op: str
+    ) -> Expr:
+        """A value the engine derived from ``source`` outside the graph, written from it."""
+        if fn is max_shift:
+            # softmax and log_softmax subtract the maximum for stability; the
+            # value does not depend on it, so it is written as 0
+            return E.Num(Fraction(0))
+        if fn is _sign_values and isinstance(source, Tensor):
+            return vocabulary.sign(self.sym[id(source)])
+        if fn in (_compare_left, _compare_right) and isinstance(source, Tensor):
+            other = E.lift(params["other"])
+            a, b = (self.sym[id(source)], other)
+            if fn is _compare_right:
+                a, b = b, a
+            return _comparison(params["name"], a, b)
+        if id(source) in self.constants and np.shape(source) == np.shape(x):
+            return self.constants[id(source)]  # the same data, as floats
+        raise SymbolicError(
+            f"derive: {op} takes a value computed by {getattr(fn, '__name__', fn)} "
+            "outside the graph (a random mask, for instance), which has no symbolic form"
         )
 
     def number(self, x: float) -> Expr:
@@ -107,15 +125,24 @@ class Trace:
         return n
 
 
+def _comparison(name: str, a: Expr, b: Expr) -> Expr:
+    """The engine's comparison ``name`` (a constant mask) as a 1/0 expression."""
+    if name in ("less", "less_equal"):
+        name, a, b = name.replace("less", "greater"), b, a
+    if name == "not_equal":
+        return 1.0 - vocabulary.equal(a, b)
+    return getattr(vocabulary, name)(a, b)
+
+
 class _Recorder:
     """Notes the values the engine derives from data while a loss is recorded."""
 
     def __init__(self) -> None:
-        self.derived: dict[int, tuple[Any, Any]] = {}
+        self.derived: dict[int, tuple[Any, Any, dict[str, Any]]] = {}
         self.keep: list[Any] = []  # keeps the arrays alive, so their ids stay theirs
 
     def derive(self, result: Any, fn: Callable[..., Any], source: Any, params: Any) -> None:
-        self.derived[id(result)] = (fn, source)
+        self.derived[id(result)] = (fn, source, params)
         self.keep.append(result)
 
     def read(self, what: str) -> None:
