@@ -48,11 +48,9 @@ def derive_command(
             sizes = [int(s) for s in (layers or "4,8,1").split(",")]
             net: models.Model = models.MLP(sizes, activation=activation, output=LOSSES[loss])
         else:
-            cls = models.MODELS.get(model)
-            if cls is None:
-                raise ValueError(f"unknown model {model!r}: use one of {', '.join(models.MODELS)}")
-            n = {"univariate": 1, "delta-rule": 3}.get(model, 3)
-            net = models.create(model, n, task=cls.task, n_hidden=4)
+            spec = models.get(model)
+            hidden = {"n_hidden": 4} if "n_hidden" in spec.hyperparameter_names else {}
+            net = models.build(model, spec.n_features or 3, task=spec.tasks[0], **hidden)
         derivation = in_notation(derive(net), notation)
     if fmt == "text":
         console.print(R.text(derivation, form), highlight=False, soft_wrap=True)

@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from chainrule import data, landscape, models, optim, plot
+from chainrule.cli.model_options import model_for
 from chainrule.cli.output import console, print_json, user_errors
 from chainrule.landscape.surface import Axis
 
@@ -63,7 +64,7 @@ def landscape_command(
     ] = None,
     x_axis: Annotated[str | None, typer.Option(help="First coordinate, e.g. w or W1[0,1].")] = None,
     y_axis: Annotated[str | None, typer.Option(help="Second coordinate.")] = None,
-    hidden: Annotated[int, typer.Option(min=1, help="Hidden units of two-layer models.")] = 4,
+    hidden: Annotated[int | None, typer.Option(help="Hidden units of two-layer models.")] = None,
     seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
     out: Annotated[Path, typer.Option(help=f"Figure file: {', '.join(FIGURE_SUFFIXES)}.")] = Path(
         "race.png"
@@ -95,7 +96,7 @@ def landscape_command(
             title = f"{fn.name}: {fn.formula}"
         else:
             d = data.load(data_name)
-            net = models.create(model, d.n_features, task=d.task, n_hidden=hidden, seed=seed)
+            net = model_for(model, d.n_features, task=d.task, seed=seed, n_hidden=hidden)
             axes = _axes(net, x_axis, y_axis)
             begin = {k: v.copy() for k, v in net.params.items()}
             if origin is not None:
@@ -139,17 +140,21 @@ def graph_command(
         str, typer.Option("--model", "-m", help="A model from `chainrule models`.")
     ] = "two-layer-sigmoid",
     features: Annotated[int, typer.Option(min=1, help="Input features (n).")] = 3,
-    hidden: Annotated[int, typer.Option(min=1, help="Hidden units.")] = 2,
+    hidden: Annotated[
+        int | None, typer.Option(help="Hidden units of two-layer models (default 2).")
+    ] = None,
     examples: Annotated[int, typer.Option(min=1, help="Examples (m).")] = 4,
     seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
     out: Annotated[Path, typer.Option(help="graph.svg, .png, .pdf or .dot")] = Path("graph.svg"),
 ) -> None:
     """Draw the computation graph of a model's loss, with values and gradients."""
     with user_errors():
-        cls = models.MODELS.get(model)
-        n = {"univariate": 1, "delta-rule": 3}.get(model, features)
-        task = cls.task if cls is not None and model != "mlp" else "regression"
-        net = models.create(model, n, task=task, n_hidden=hidden, seed=seed)
+        spec = models.get(model)
+        n = spec.n_features or features
+        task = spec.tasks[0]
+        if hidden is None and "n_hidden" in spec.hyperparameter_names:
+            hidden = 2
+        net = model_for(model, n, task=task, seed=seed, n_hidden=hidden)
         rng = np.random.default_rng(seed)
         X = rng.standard_normal((n, examples))
         y = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +9,7 @@ from rich.table import Table
 
 from chainrule import data
 from chainrule.cli.output import console, print_json
-from chainrule.models import MODELS, DeltaRuleNetwork
+from chainrule.models import REGISTRY, DeltaRuleNetwork
 
 
 def models(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False) -> None:
@@ -18,11 +17,11 @@ def models(as_json: Annotated[bool, typer.Option("--json", help="Print as JSON."
     rows = [
         {
             "name": name,
-            "class": cls.__name__,
-            "task": cls.task if isinstance(cls.task, str) else "any",
-            "summary": (inspect.getdoc(cls) or "").splitlines()[0],
+            "class": spec.cls.__name__,
+            "task": " or ".join(spec.tasks),
+            "summary": spec.summary,
         }
-        for name, cls in MODELS.items()
+        for name, spec in REGISTRY.items()
     ]
     if as_json:
         print_json(rows)

@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from chainrule import data, models, optim
+from chainrule.cli.model_options import model_for, parse_layers
 from chainrule.cli.output import (
     check_table,
     console,
@@ -23,13 +24,11 @@ from chainrule.gradcheck import check_model
 from chainrule.train import DivergenceError, fit
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="A name from `chainrule models`.")]
-HiddenOption = Annotated[
-    int, typer.Option(min=1, help="Hidden units of a two-layer network or MLP.")
-]
+HiddenOption = Annotated[int | None, typer.Option(help="Hidden units of a two-layer network.")]
 LayersOption = Annotated[
     str | None, typer.Option(help="MLP hidden layer sizes, comma-separated, e.g. 16,16.")
 ]
-ActivationOption = Annotated[str, typer.Option(help="MLP hidden activation.")]
+ActivationOption = Annotated[str | None, typer.Option(help="MLP hidden activation.")]
 SeedOption = Annotated[int, typer.Option(help="Seed of weights, data and shuffling.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print results as JSON.")]
 
@@ -43,9 +42,9 @@ def train(
     lr: Annotated[float, typer.Option(min=0.0, help="Learning rate.")] = 0.01,
     epochs: Annotated[int, typer.Option(min=1)] = 200,
     batch_size: Annotated[int | None, typer.Option(min=1, help="Omit for full-batch GD.")] = None,
-    hidden: HiddenOption = 8,
+    hidden: HiddenOption = None,
     layers: LayersOption = None,
-    activation: ActivationOption = "tanh",
+    activation: ActivationOption = None,
     standardize: Annotated[bool, typer.Option(help="Scale features to mean 0, std 1.")] = True,
     seed: SeedOption = 0,
     save: Annotated[Path | None, typer.Option(help="Write the trained model to this .npz.")] = None,
@@ -61,15 +60,15 @@ def train(
                 f"unknown optimizer {optimizer!r}: use one of {', '.join(optim.OPTIMIZERS)}"
             )
         opt = optim.OPTIMIZERS[optimizer](lr)
-        net = models.create(
+        net = model_for(
             model,
             d.n_features,
             task=d.task,
             n_classes=max(d.n_classes, 2),
-            n_hidden=hidden,
-            hidden_layers=_layers(layers),
-            activation=activation,
             seed=seed,
+            n_hidden=hidden,
+            hidden_layers=parse_layers(layers),
+            activation=activation,
         )
     with progress(f"{optimizer}, lr={lr:g}", as_json) as bar:
         task = bar.add_task("train", total=epochs, loss=net.loss(d.X, d.y))
@@ -116,9 +115,9 @@ def train(
 
 def gradcheck(
     model: ModelOption = "two-layer-sigmoid",
-    hidden: HiddenOption = 4,
+    hidden: HiddenOption = None,
     layers: LayersOption = None,
-    activation: ActivationOption = "tanh",
+    activation: ActivationOption = None,
     features: Annotated[int, typer.Option(min=1, help="Input features (n).")] = 3,
     examples: Annotated[int, typer.Option(min=1, help="Examples (m).")] = 8,
     seed: SeedOption = 0,
@@ -126,13 +125,11 @@ def gradcheck(
 ) -> None:
     """Check a model's gradients: hand-derived against engine and finite differences."""
     with user_errors():
-        cls = models.MODELS.get(model)
-        fixed = {"univariate": 1, "delta-rule": 3}
-        n = fixed.get(model, features)
-        task = cls.task if cls is not None and model != "mlp" else "regression"
-        net = models.create(
-            model, n, task=task, n_hidden=hidden, hidden_layers=_layers(layers),
-            activation=activation, seed=seed,
+        spec = models.get(model)
+        n = spec.n_features or features
+        net = model_for(
+            model, n, task=spec.tasks[0], seed=seed, n_hidden=hidden,
+            hidden_layers=parse_layers(layers), activation=activation,
         )  # fmt: skip
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, examples))
@@ -149,20 +146,6 @@ def gradcheck(
         console.print("all gradients agree" if check else "[red]some gradients disagree[/]")
     if not check:
         raise typer.Exit(code=1)
-
-
-def _layers(text: str | None) -> list[int] | None:
-    if text is None:
-        return None
-    try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise ValueError(
-            f"--layers takes comma-separated integers such as 16,16, got {text!r}"
-        ) from None
-    if not sizes or min(sizes) < 1:
-        raise ValueError(f"--layers takes positive sizes, got {text!r}")
-    return sizes
 
 
 def _accuracy(net: models.Model, d: data.Dataset) -> float | None:
