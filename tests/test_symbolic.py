@@ -254,3 +254,34 @@ def test_seed_001_notation_with_error_terms() -> None:
         derived = d.evaluate(params, X, y)
         for k, g in model.autodiff_gradients(X, y).items():
             np.testing.assert_allclose(derived[k], g.T if k in flip else g, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "activation",
+    [["leaky_relu", "gelu"], ["elu", "gelu_tanh"], ["silu", "softplus"], ["relu", "tanh"]],
+)
+@pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
+def test_mlps_with_per_layer_activations_and_l2_penalty(activation: list[str], output: str) -> None:
+    rng = np.random.default_rng(8)
+    model = MLP(
+        [3, 4, 5, 3 if output == "softmax" else 2],
+        activation=activation,
+        output=output,
+        alpha=0.03,
+        seed=4,
+    )
+    X, y = data_for(model, 6, rng)
+    d = derive(model)
+    derived = d.evaluate(model.params, X, y)
+    for k, g in model.autodiff_gradients(X, y).items():
+        np.testing.assert_allclose(derived[k], g, rtol=1e-10, atol=1e-14, err_msg=k)
+    if output != "identity":
+        assert "∂L/∂W3 = (1/m) dZ3 A2ᵀ + λ W3" in text(d)
+    assert r"+ \lambda W_{3}" in latex(d)
+
+
+def test_mlp_with_l2_penalty_reads_as_the_seeds_write_it() -> None:
+    out = text(derive(MLP([3, 4, 2], activation="sigmoid", output="softmax", alpha=0.01)))
+    assert "dZ2 = ŷ − Y" in out
+    assert "∂L/∂W1 = (1/m) dZ1 Xᵀ + λ W1" in out
+    assert "∂L/∂b1 = (1/m) dZ1 1⃗" in out  # biases carry no penalty

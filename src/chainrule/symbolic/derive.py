@@ -281,7 +281,9 @@ def _tracing_copy(model: Model) -> tuple[Model, dict[int, str]]:
         hidden = list(HIDDEN_SIZES[: model.depth - 1])
         out = 1 if model.n_outputs == 1 else CLASSES
         sizes = [N_FEATURES, *hidden, out]
-        tracer: Model = MLP(sizes, model.activation, model.output, model.init, seed=0)
+        tracer: Model = MLP(
+            sizes, model.activation, model.output, model.init, seed=0, alpha=model.alpha
+        )
         _randomize(tracer)
         dims[N_FEATURES] = "n"
         for i, h in enumerate(hidden, 1):

@@ -304,14 +304,15 @@ PREDICATES = ("step", "greater", "greater_equal", "equal")  # kinds valued 1 or 
 
 
 def _where(condition: Any, a: Any, b: Any) -> Expr:
-    """where(c, a, b); for a predicate c, where(c, 1, 0) = c, where(c, 0, 1) = 1 − c and
-    where(c, a, 0) = a ⊙ c (for finite a), as the derivatives of ReLU-like functions read."""
+    """where(c, a, b); for a predicate c, where(c, a, 0) = a ⊙ c and where(c, 0, b) =
+    b ⊙ (1 − c) (equal for finite a, b), as the derivatives of ReLU-like functions read."""
     c, x, y = (E.lift(v) for v in (condition, a, b))
     if E.is_op(c, *PREDICATES):
         if E.is_num(y, 0):
             return E.mul(x, c) if not E.is_num(x, 1) else c
-        if E.is_num(x, 0) and E.is_num(y, 1):
-            return E.sub(E.Num(Fraction(1)), c)
+        if E.is_num(x, 0):
+            rest = E.sub(E.Num(Fraction(1)), c)
+            return rest if E.is_num(y, 1) else E.mul(y, rest)
     return E.elementwise("where", c, x, y)
 
 

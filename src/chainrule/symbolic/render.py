@@ -10,6 +10,7 @@ so a derivation's names cannot run anything.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,16 +21,54 @@ from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym, is_simple, walk
 from chainrule.symbolic.kinds import KINDS, Writer, dim_code
 
 
-def _decimal(n: Num, m: str) -> str:
-    """A number that is no short fraction, as a decimal: 0.01, 0.01 m⁻¹."""
-    value = repr(float(n.coef))
-    return value if n.power == 0 else f"{value}{m}"
+def _root(value: float) -> tuple[str, str] | None:
+    """``value`` as a root, in text and LaTeX (1/√2, √(2/π), 1/√(2π)), when its square
+    is a short fraction, possibly of π, and it is not a fraction itself."""
+    for pi, pi_text, pi_latex in ((1.0, "", ""), (math.pi, "π", r"\pi")):
+        square = Fraction(value * value * pi).limit_denominator(64)
+        if not square or abs(float(square) - value * value * pi) > 1e-12 * value * value * pi:
+            continue
+        p, q = square.numerator, square.denominator
+        if not pi_text and math.isqrt(p) ** 2 == p and math.isqrt(q) ** 2 == q:
+            return None  # a plain fraction, too long to be written as one
+        sign = "-" if value < 0 else ""
+        if p == 1:  # 1/√(q π)
+            r_text, r_latex = f"{q if q > 1 else ''}{pi_text}", f"{q if q > 1 else ''}{pi_latex}"
+            wrapped = r_text if r_text.isdigit() or r_text == "π" else f"({r_text})"
+            return f"{sign}1/√{wrapped}", sign + rf"\frac{{1}}{{\sqrt{{{r_latex}}}}}"
+        inner = f"{p}/{q}" if q > 1 else str(p)
+        if pi_text:
+            inner = f"{p}/({q}π)" if q > 1 else f"{p}/π"
+        latex = rf"\frac{{{p}}}{{{q if q > 1 else ''}{pi_latex}}}" if q > 1 or pi_text else str(p)
+        return f"{sign}√({inner})" if "/" in inner else f"{sign}√{inner}", (
+            sign + rf"\sqrt{{{latex}}}"
+        )
+    return None
+
+
+def _decimal_text(n: Num) -> str:
+    """A number that is no short fraction: 1/√2, √(2/π), else a decimal, 0.01, 0.01/m."""
+    root = _root(float(n.coef))
+    written = root[0] if root is not None else repr(float(n.coef))
+    if n.power == 0:
+        return written
+    if n.power == -1:
+        return f"{written[:2]}({written[2:]} m)" if written.startswith("1/") else f"{written}/m"
+    return f"{written} m^{n.power}"
+
+
+def _decimal_latex(n: Num) -> str:
+    root = _root(float(n.coef))
+    written = root[1] if root is not None else repr(float(n.coef))
+    if n.power == 0:
+        return written
+    return rf"\frac{{{written}}}{{m}}" if n.power == -1 else f"{written} m^{{{n.power}}}"
 
 
 def _number_text(n: Num) -> str:
     c = n.coef
     if not is_simple(n):
-        return _decimal(n, f" m^{n.power}")
+        return _decimal_text(n)
     if n.power == 0:
         return str(c) if c.denominator != 1 else str(c.numerator)
     m = "m" if abs(n.power) == 1 else f"m^{abs(n.power)}"
@@ -71,7 +110,7 @@ def _latex_name(name: str) -> str:
 def _latex_number(n: Num) -> str:
     c: Fraction = n.coef
     if not is_simple(n):
-        return _decimal(n, f" m^{{{n.power}}}")
+        return _decimal_latex(n)
     sign = "-" if c < 0 else ""
     c = abs(c)
     if n.power == 0:

@@ -120,7 +120,9 @@ class Trace:
             return n
         for name, value in self.numbers.items():
             k = E.number(x / value, self.m)
-            if E.is_simple(k):
+            # λ/2, λ, 2λ, λ/m...: a small multiple, so a number that merely shares
+            # digits (a slope of 0.01 beside λ = 10⁻⁴) keeps its own value
+            if abs(k.coef.numerator) <= 4 and k.coef.denominator <= 4 and abs(k.power) <= 1:
                 return E.scale(k, Sym(name, (), "constant"))
         return n
 
