@@ -21,7 +21,7 @@ from chainrule.models import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
-from chainrule.symbolic import derive
+from chainrule.symbolic import derive, in_notation
 from chainrule.symbolic.render import latex, markdown, numpy_code, text
 
 
@@ -278,6 +278,13 @@ def test_mlps_with_per_layer_activations_and_l2_penalty(activation: list[str], o
     if output != "identity":
         assert "∂L/∂W3 = (1/m) dZ3 A2ᵀ + λ W3" in text(d)
     assert r"+ \lambda W_{3}" in latex(d)
+    namespace: dict[str, object] = {}
+    exec(numpy_code(d), namespace)
+    generated = namespace["gradients"](model.params, X, y)  # type: ignore[operator]
+    rows = in_notation(d, "rows").evaluate({k: v.T for k, v in model.params.items()}, X.T, y.T)
+    for k, g in model.autodiff_gradients(X, y).items():
+        np.testing.assert_allclose(generated[k], g, rtol=1e-10, atol=1e-14, err_msg=k)
+        np.testing.assert_allclose(rows[k], g.T, rtol=1e-10, atol=1e-14, err_msg=k)
 
 
 def test_mlp_with_l2_penalty_reads_as_the_seeds_write_it() -> None:

@@ -13,8 +13,9 @@ import chainrule as cr
 from chainrule import RULES, apply
 from chainrule.autodiff import vocabulary as V  # noqa: N812
 from chainrule.symbolic import SymbolicError, derive
+from chainrule.symbolic.evaluate import evaluate
 from chainrule.symbolic.expr import Expr, Sym
-from chainrule.symbolic.kinds import KINDS, NO_SYMBOLIC_FORM, evaluate, method
+from chainrule.symbolic.kinds import KINDS, NO_SYMBOLIC_FORM, method
 from chainrule.symbolic.render import code_expr, latex, latex_expr, numpy_code, text, text_expr
 from test_rules import CASES
 
@@ -174,6 +175,18 @@ def test_scalar_derivative_is_written_as_the_notes_write_it() -> None:
         np.testing.assert_allclose(got, 2 * value * (1 - np.tanh(value**2) ** 2), rtol=1e-14)
 
 
+def _assert_engine_gradients(d: Any, f: Any, values: dict[str, np.ndarray]) -> None:
+    """The derivation, evaluated and as generated code, gives the engine's gradients."""
+    engine = cr.grad(lambda *a: f(*a)[0], argnums=tuple(range(len(values))))(*values.values())
+    derived = d.evaluate(values)
+    ns: dict[str, Any] = {}
+    exec(numpy_code(d), ns)
+    generated = ns["gradients"](values)
+    for key, g in zip(values, engine, strict=True):
+        np.testing.assert_allclose(derived[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
+        np.testing.assert_allclose(generated[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
+
+
 LAM = 0.01
 
 
@@ -215,14 +228,7 @@ def test_l2_penalty_derives_to_the_seeds_form() -> None:
         "X": rng.standard_normal((n, m)),
         "Y": Y,
     }
-    engine = cr.grad(lambda *a: _penalized_mlp(*a)[0], argnums=tuple(range(6)))(*values.values())
-    derived = d.evaluate(values)
-    ns: dict[str, Any] = {}
-    exec(numpy_code(d), ns)
-    generated = ns["gradients"](values)
-    for name, g in zip(values, engine, strict=True):
-        np.testing.assert_allclose(derived[name], g, rtol=1e-10, atol=1e-14, err_msg=name)
-        np.testing.assert_allclose(generated[name], g, rtol=1e-10, atol=1e-14, err_msg=name)
+    _assert_engine_gradients(d, _penalized_mlp, values)
 
 
 def test_without_a_name_the_penalty_is_a_plain_number() -> None:
@@ -317,14 +323,7 @@ def test_networks_with_the_new_operations_derive_to_the_engine_gradients(name: s
         "X": rng.standard_normal((3, 7)),
         "y": rng.standard_normal((1, 7)),
     }
-    engine = cr.grad(lambda *a: loss(*a)[0], argnums=tuple(range(5)))(*values.values())
-    derived = d.evaluate(values)
-    ns: dict[str, Any] = {}
-    exec(numpy_code(d), ns)
-    generated = ns["gradients"](values)
-    for key, g in zip(values, engine, strict=True):
-        np.testing.assert_allclose(derived[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
-        np.testing.assert_allclose(generated[key], g, rtol=1e-10, atol=1e-13, err_msg=key)
+    _assert_engine_gradients(d, loss, values)
     assert "dZ" in text(d) and latex(d)
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.symbolic.evaluate import evaluate
 from chainrule.symbolic.expr import Expr
-from chainrule.symbolic.kinds import evaluate
 
 
 @dataclass

@@ -30,10 +30,12 @@ import numpy as np
 
 from chainrule.autodiff import Tensor
 from chainrule.models import MLP, Model
+from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
 from chainrule.symbolic.derivation import Derivation
+from chainrule.symbolic.evaluate import evaluate
 from chainrule.symbolic.expr import Dim, Expr, Sym
-from chainrule.symbolic.kinds import FUNCTIONS, evaluate, replace
+from chainrule.symbolic.kinds import FUNCTIONS, replace
 from chainrule.symbolic.trace import (
     Trace,
     backward,
@@ -114,7 +116,7 @@ def _derive_model(model: Model, seed: int, numbers: dict[str, float]) -> Derivat
     if isinstance(tracer, MLP) and tracer.output == "softmax":
         # the targets are one-hot, so every column of Y sums to 1: 1⃗ᵀ Y = 1⃗ᵀ
         y_sym = trace.constants[id(y)]
-        ones = {E.matmul(E.tr(E.Ones(y_sym.shape[0])), y_sym): E.tr(E.Ones(y_sym.shape[1]))}
+        ones = {A.matmul(A.tr(E.Ones(y_sym.shape[0])), y_sym): A.tr(E.Ones(y_sym.shape[1]))}
         adjoint_of = {k: replace(g, ones) for k, g in adjoint_of.items()}
     found = _name_backward_values(trace, adjoint_of, cache)
     if found:
@@ -198,7 +200,7 @@ def _name_adjoints(
         t = tensor_of.get(fname)
         if t is None or id(t) not in adjoint_of or parents(t) < 2:
             continue
-        factor, rest = E.split(adjoint_of[id(t)])
+        factor, rest = A.split(adjoint_of[id(t)])
         aname = "δ" if fname == "ŷ" else f"d{fname}"
         a_sym = Sym(aname, rest.shape, "adjoint")
         trace.shapes[aname] = rest.shape
@@ -211,8 +213,8 @@ def _name_adjoints(
         else:
             # any other factor belongs to the adjoint (δ = (2/m)(ŷ − y), as seed 000)
             factors[aname] = E.Num(Fraction(1))
-            adjoints.append((aname, E.scale(factor, replace(rest, mapping))))
-            mapping[rest] = E.scale(E.Num(1 / factor.coef, -factor.power), a_sym)
+            adjoints.append((aname, A.scale(factor, replace(rest, mapping))))
+            mapping[rest] = A.scale(E.Num(1 / factor.coef, -factor.power), a_sym)
     return adjoints, mapping, factors
 
 

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import rules, vocabulary
+from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
 from chainrule.symbolic.expr import Expr, Node, Ones
 
@@ -168,23 +169,23 @@ def _matmul(a: Any, b: Any) -> Any:
 
 
 def _rows_matmul(n: Node, f: Callable[[Expr], Expr]) -> Expr:
-    return E.matmul(f(n.args[1]), f(n.args[0]))  # (AB)ᵀ = BᵀAᵀ
+    return A.matmul(f(n.args[1]), f(n.args[0]))  # (AB)ᵀ = BᵀAᵀ
 
 
 def _rows_tr(n: Node, f: Callable[[Expr], Expr]) -> Expr:
-    return E.tr(f(n.args[0]))
+    return A.tr(f(n.args[0]))
 
 
 def _rows_reshape(n: Node, f: Callable[[Expr], Expr]) -> Expr:
-    return E.reshape(f(n.args[0]), tuple(reversed(n.shape)))
+    return A.reshape(f(n.args[0]), tuple(reversed(n.shape)))
 
 
 def _rows_fill(n: Node, f: Callable[[Expr], Expr]) -> Expr:
-    return E.broadcast(n.args[0], tuple(reversed(n.shape)))
+    return A.broadcast(n.args[0], tuple(reversed(n.shape)))
 
 
 def _rows_scale(n: Node, f: Callable[[Expr], Expr]) -> Expr:
-    return E.scale(n.args[0], f(n.args[1]))  # the scalar is not transposed
+    return A.scale(n.args[0], f(n.args[1]))  # the scalar is not transposed
 
 
 def _rows_turn_axis(n: Node, f: Callable[[Expr], Expr]) -> Expr:
@@ -223,7 +224,7 @@ def _function(
 
     return Kind(
         name,
-        partial(E.elementwise, name),
+        partial(A.elementwise, name),
         evaluate if evaluate is not None else getattr(vocabulary, name),
         call(text, "(", ")"),
         call(latex, r"\left(", r"\right)"),
@@ -309,11 +310,11 @@ def _where(condition: Any, a: Any, b: Any) -> Expr:
     c, x, y = (E.lift(v) for v in (condition, a, b))
     if E.is_op(c, *PREDICATES):
         if E.is_num(y, 0):
-            return E.mul(x, c) if not E.is_num(x, 1) else c
+            return A.mul(x, c) if not E.is_num(x, 1) else c
         if E.is_num(x, 0):
-            rest = E.sub(E.Num(Fraction(1)), c)
-            return rest if E.is_num(y, 1) else E.mul(y, rest)
-    return E.elementwise("where", c, x, y)
+            rest = A.sub(E.Num(Fraction(1)), c)
+            return rest if E.is_num(y, 1) else A.mul(y, rest)
+    return A.elementwise("where", c, x, y)
 
 
 def _clip(x: Expr, lo: float | None, hi: float | None) -> Expr:
@@ -326,15 +327,15 @@ def _axis_node(name: str, x: Expr, axis: int) -> Expr:
 
 
 TABLE: tuple[Kind, ...] = (
-    Kind("add", E.add, rules.add, "{0} + {1}", "{0} + {1}", "({0} + {1})", 1, (1, 1)),
-    Kind("sub", E.sub, rules.sub, "{0} − {1}", "{0} - {1}", "({0} - {1})", 1, (1, 2), True),
-    Kind("neg", E.neg, rules.neg, "−{0}", "-{0}", "(-{0})", 2, (3,)),
-    Kind("scale", E.scale, operator.mul, _scale, _scale, "({0} * {1})", 3, (4, 3), True),
-    Kind("had", E.mul, rules.mul, _had(" ⊙ "), _had(r" \odot "), "({0} * {1})", 2),
-    Kind("div", E.div, rules.div, "{0} / {1}", _frac, "({0} / {1})", 2, (3, 3)),
+    Kind("add", A.add, rules.add, "{0} + {1}", "{0} + {1}", "({0} + {1})", 1, (1, 1)),
+    Kind("sub", A.sub, rules.sub, "{0} − {1}", "{0} - {1}", "({0} - {1})", 1, (1, 2), True),
+    Kind("neg", A.neg, rules.neg, "−{0}", "-{0}", "(-{0})", 2, (3,)),
+    Kind("scale", A.scale, operator.mul, _scale, _scale, "({0} * {1})", 3, (4, 3), True),
+    Kind("had", A.mul, rules.mul, _had(" ⊙ "), _had(r" \odot "), "({0} * {1})", 2),
+    Kind("div", A.div, rules.div, "{0} / {1}", _frac, "({0} / {1})", 2, (3, 3)),
     Kind(
         "matmul",
-        E.matmul,
+        A.matmul,
         _matmul,
         "{0} {1}",
         "{0} {1}",
@@ -343,10 +344,10 @@ TABLE: tuple[Kind, ...] = (
         (3, 4),
         rows=_rows_matmul,
     ),
-    Kind("tr", E.tr, np.transpose, "{0}ᵀ", r"{0}^\intercal", "{0}.T", ATOM, (ATOM,), rows=_rows_tr),
+    Kind("tr", A.tr, np.transpose, "{0}ᵀ", r"{0}^\intercal", "{0}.T", ATOM, (ATOM,), rows=_rows_tr),
     Kind(
         "pow",
-        E.power,
+        A.power,
         rules.power,
         _power("²", "^{p}"),
         _power("^{2}", "^{{{p}}}"),
@@ -354,7 +355,7 @@ TABLE: tuple[Kind, ...] = (
     ),
     Kind(
         "reshape",
-        E.reshape,
+        A.reshape,
         _reshape,
         "{0}",
         "{0}",
@@ -364,7 +365,7 @@ TABLE: tuple[Kind, ...] = (
     ),
     Kind(
         "fill",
-        E.broadcast,
+        A.broadcast,
         _fill,
         "{0} 1⃗1⃗ᵀ",
         r"{0} \vec{{1}}\vec{{1}}^\intercal",
@@ -484,55 +485,3 @@ def replace(e: Expr, mapping: dict[Expr, Expr]) -> Expr:
     if args == e.args:
         return e
     return rebuild(e, args)
-
-
-def evaluate(e: Expr, env: dict[str, Any], dims: dict[str, int]) -> Any:
-    """The value of ``e`` with the named matrices of ``env`` and the sizes ``dims``."""
-    memo: dict[int, Any] = {}
-    for x in E.walk(e):
-        if isinstance(x, E.Sym):
-            if x.name not in env:
-                raise KeyError(f"evaluate: no value given for {x.name!r}")
-            v = env[x.name]
-        elif isinstance(x, E.Num):
-            v = float(x.coef) * (float(dims["m"]) ** x.power if x.power else 1.0)
-        elif isinstance(x, Ones):
-            v = np.ones((_size(x.dim, dims), 1))
-        else:
-            assert isinstance(x, Node)
-            kind = KINDS[x.op]
-            params = x.kw
-            if kind.takes_shape:
-                params["shape"] = tuple(_size(d, dims) for d in x.shape)
-            v = kind.evaluate(*(memo[id(a)] for a in x.args), **params)
-        memo[id(x)] = v
-    return memo[id(e)]
-
-
-def _size(d: E.Dim, dims: dict[str, int]) -> int:
-    return d if isinstance(d, int) else dims[d]
-
-
-def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
-    """eᵀ written with row-notation symbols (each the transpose of its column twin).
-
-    Symbols named in ``kept`` are laid out the same way in both notations
-    (weights already (in, out)), so their transpose stays explicit.
-    """
-    if isinstance(e, E.Sym):
-        if e.name in kept:
-            return E.tr(e)
-        return E.Sym(e.name, tuple(reversed(e.shape)), e.role)
-    if isinstance(e, E.Num):
-        return e
-    if isinstance(e, Ones):
-        return E.tr(e)
-    assert isinstance(e, Node)
-    kind = KINDS[e.op]
-
-    def f(x: Expr) -> Expr:
-        return to_rows(x, kept)
-
-    if kind.rows is not None:
-        return kind.rows(e, f)
-    return rebuild(e, tuple(f(x) for x in e.args))

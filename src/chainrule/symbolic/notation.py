@@ -16,12 +16,38 @@ backward pass is written with error terms δ = −∂L/∂Z (for the output,
 
 from __future__ import annotations
 
+from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
 from chainrule.symbolic import expr as E  # noqa: N812
 from chainrule.symbolic.derivation import Derivation
-from chainrule.symbolic.expr import Expr, Sym
-from chainrule.symbolic.kinds import replace, to_rows
+from chainrule.symbolic.expr import Expr, Node, Ones, Sym
+from chainrule.symbolic.kinds import KINDS, rebuild, replace
 
 NOTATIONS = ("columns", "rows", "inout")
+
+
+def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
+    """eᵀ written with row-notation symbols (each the transpose of its column twin).
+
+    Symbols named in ``kept`` are laid out the same way in both notations
+    (weights already (in, out)), so their transpose stays explicit.
+    """
+    if isinstance(e, E.Sym):
+        if e.name in kept:
+            return A.tr(e)
+        return E.Sym(e.name, tuple(reversed(e.shape)), e.role)
+    if isinstance(e, E.Num):
+        return e
+    if isinstance(e, Ones):
+        return A.tr(e)
+    assert isinstance(e, Node)
+    kind = KINDS[e.op]
+
+    def f(x: Expr) -> Expr:
+        return to_rows(x, kept)
+
+    if kind.rows is not None:
+        return kind.rows(e, f)
+    return rebuild(e, tuple(f(x) for x in e.args))
 
 
 def in_notation(d: Derivation, notation: str) -> Derivation:
@@ -42,8 +68,8 @@ def in_notation(d: Derivation, notation: str) -> Derivation:
         [(n, rows(e)) for n, e in d.forward],
         rows(d.loss),
         [(n, rows(e)) for n, e in d.adjoints],
-        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.cached.items()},
-        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.closed.items()},
+        {n: A.tr(rows(e)) if n in kept else rows(e) for n, e in d.cached.items()},
+        {n: A.tr(rows(e)) if n in kept else rows(e) for n, e in d.closed.items()},
         {n: s if n in kept else tuple(reversed(s)) for n, s in d.shapes.items()},
         d.data_names,
         notation="rows",
@@ -67,7 +93,7 @@ def _to_inout(d: Derivation) -> Derivation:
     shapes = dict(d.shapes)
     for w in weights:
         col = Sym(w, d.shapes[w], "param")
-        flip[col] = E.tr(Sym(w, tuple(reversed(d.shapes[w])), "param"))
+        flip[col] = A.tr(Sym(w, tuple(reversed(d.shapes[w])), "param"))
         shapes[w] = tuple(reversed(d.shapes[w]))
     # error terms δ ∝ −(the adjoint), numbered by layer from the output down
     layers = sum(1 for n in d.cached if not n.startswith("b"))
@@ -77,18 +103,18 @@ def _to_inout(d: Derivation) -> Derivation:
         factor = d.factors.get(name)
         negative = isinstance(factor, E.Num) and factor.coef < 0
         signs[name] = negative
-        flip[Sym(name, e.shape, "adjoint")] = delta if negative else E.neg(delta)
+        flip[Sym(name, e.shape, "adjoint")] = delta if negative else A.neg(delta)
         shapes[delta.name] = e.shape
     adjoints = []
     for i, (name, e) in enumerate(d.adjoints):
         value = replace(e, flip)
-        adjoints.append((f"δ{layers - i}", value if signs[name] else E.neg(value)))
+        adjoints.append((f"δ{layers - i}", value if signs[name] else A.neg(value)))
     grads = {}
     closed = {}
     for name in d.cached:
         g, c = replace(d.cached[name], flip), replace(d.closed[name], flip)
-        grads[name] = E.tr(g) if name in weights else g
-        closed[name] = E.tr(c) if name in weights else c
+        grads[name] = A.tr(g) if name in weights else g
+        closed[name] = A.tr(c) if name in weights else c
     return Derivation(
         d.model,
         [(n, replace(e, flip)) for n, e in d.forward],

@@ -24,6 +24,7 @@ from chainrule.autodiff.elementwise import _compare_left, _compare_right, _sign_
 from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.vocabulary import max_shift
+from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
 from chainrule.symbolic.expr import Expr, Sym
 from chainrule.symbolic.kinds import NO_SYMBOLIC_FORM
@@ -123,7 +124,7 @@ class Trace:
             # λ/2, λ, 2λ, λ/m...: a small multiple, so a number that merely shares
             # digits (a slope of 0.01 beside λ = 10⁻⁴) keeps its own value
             if abs(k.coef.numerator) <= 4 and k.coef.denominator <= 4 and abs(k.power) <= 1:
-                return E.scale(k, Sym(name, (), "constant"))
+                return A.scale(k, Sym(name, (), "constant"))
         return n
 
 
@@ -203,7 +204,7 @@ def replay_forward(
         e = _run(name, "forward", op.forward, args, params)
         want = shape_of(t.data)
         if e.shape != want:
-            e = E.reshape(e, want) if E.is_scalar(e) else _mismatch(name, e.shape, want)
+            e = A.reshape(e, want) if E.is_scalar(e) else _mismatch(name, e.shape, want)
         given = named(t)
         if given is not None and given not in env:
             trace.forward.append((given, e))
