@@ -159,3 +159,18 @@ def test_forward_runs_on_tensors(name: str) -> None:
         on_tensors = op.forward(*(Tensor(x) for x in inputs), **params)
         assert isinstance(on_tensors, Tensor), name
         np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_vjps_run_on_tensors(name: str) -> None:
+    """VJPs use only the vocabulary: run on Tensors they give NumPy's numbers,
+    which is what a backward pass recorded for gradients of gradients needs."""
+    op = RULES[name]
+    for inputs, params in CASES[name]:
+        ans = np.asarray(op.forward(*inputs, **params))
+        g = normal(*ans.shape)
+        for vjp in op.vjps:
+            on_arrays = np.asarray(vjp(g, ans, *inputs, **params))
+            on_tensors = vjp(Tensor(g), Tensor(ans), *(Tensor(x) for x in inputs), **params)
+            assert isinstance(on_tensors, Tensor), f"{name}: {vjp.__name__}"
+            np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)

@@ -96,9 +96,35 @@ def _sign_values(x: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(s), 0.0, s).astype(x.dtype)
 
 
-def _dropout_scale(x: np.ndarray, p: float, rng: np.random.Generator) -> np.ndarray:
-    keep = rng.random(x.shape) >= p
-    return keep * np.asarray(1.0 / (1.0 - p), dtype=x.dtype)
+class _Draw:
+    """One dropout mask's source: the generator, p, and the mask already drawn.
+
+    A compiled gradient runs its replay on the very call it records, so the
+    mask drawn while recording is used once (``pending``) before new ones are
+    drawn: every call draws exactly once, as in eager mode, and the same seed
+    gives the same masks either way. Draws of one generator and p compare
+    equal, so two recordings agree.
+    """
+
+    __slots__ = ("p", "pending", "rng")
+
+    def __init__(self, rng: np.random.Generator, p: float, pending: np.ndarray | None) -> None:
+        self.rng, self.p, self.pending = rng, p, pending
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Draw) and other.rng is self.rng and other.p == self.p
+
+    def __hash__(self) -> int:
+        return hash((id(self.rng), self.p))
+
+
+def _dropout_scale(x: np.ndarray, draw: _Draw) -> np.ndarray:
+    """1/(1 − p) where an element is kept (probability 1 − p), else 0; shape of ``x``."""
+    if draw.pending is not None and draw.pending.shape == x.shape:
+        scale, draw.pending = draw.pending, None
+        return scale
+    keep = draw.rng.random(x.shape) >= draw.p
+    return keep * np.asarray(1.0 / (1.0 - draw.p), dtype=x.dtype)
 
 
 class ElementwiseMethods:
@@ -113,38 +139,40 @@ class ElementwiseMethods:
         @staticmethod
         def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor: ...
 
+        def _apply1(self, op: Primitive, **params: Any) -> Tensor: ...
+
         def _own(self) -> Tensor: ...
 
     # --- functions with a primitive -------------------------------------------
 
     def abs(self) -> Tensor:
         """|x|; its gradient at 0 is 0, as ``torch.abs``."""
-        return self._apply(ops.ABS, self)
+        return self._apply1(ops.ABS)
 
     def sqrt(self) -> Tensor:
         """√x (nan below 0); the gradient at 0 is inf, as ``torch.sqrt``."""
-        return self._apply(ops.SQRT, self)
+        return self._apply1(ops.SQRT)
 
     def sin(self) -> Tensor:
-        return self._apply(ops.SIN, self)
+        return self._apply1(ops.SIN)
 
     def cos(self) -> Tensor:
-        return self._apply(ops.COS, self)
+        return self._apply1(ops.COS)
 
     def tan(self) -> Tensor:
-        return self._apply(ops.TAN, self)
+        return self._apply1(ops.TAN)
 
     def log1p(self) -> Tensor:
         """log(1 + x), accurate for small x."""
-        return self._apply(ops.LOG1P, self)
+        return self._apply1(ops.LOG1P)
 
     def expm1(self) -> Tensor:
         """e^x − 1, accurate for small x."""
-        return self._apply(ops.EXPM1, self)
+        return self._apply1(ops.EXPM1)
 
     def erf(self) -> Tensor:
         """The error function (2/√π) ∫₀ˣ e^(−t²) dt."""
-        return self._apply(ops.ERF, self)
+        return self._apply1(ops.ERF)
 
     def sign(self) -> Tensor:
         """A constant (no gradient): −1, 0 or 1 by the sign of x; 0 at nan, as ``torch.sign``."""
@@ -176,9 +204,8 @@ class ElementwiseMethods:
                 raise TypeError(f"clip: {name} must be a number or None, got {bound!r}")
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
-        return self._apply(
+        return self._apply1(
             ops.CLIP,
-            self,
             lo=None if lo is None else float(lo),
             hi=None if hi is None else float(hi),
         )
@@ -198,15 +225,16 @@ class ElementwiseMethods:
         return x.where(compare("greater", x, 0.0), x, x * slope)
 
     def elu(self, alpha: float = 1.0) -> Tensor:
-        """x where x > 0, else α(eˣ − 1); the gradient at 0 is α, as ``torch.nn.functional.elu``.
+        """x where x > 0, else α(eˣ − 1), as ``torch.nn.functional.elu``: the
+        gradient at 0 is α, and nan takes the x branch (its gradient passes).
 
         eˣ − 1 is computed on min(x, 0) only, so a large x cannot overflow into
         the unused branch and make its gradient nan.
         """
         x = self._own()
-        positive = compare("greater", x, 0.0)
-        negative_part = x.where(positive, 0.0, x)
-        return x.where(positive, x, negative_part.expm1() * alpha)
+        nonpositive = compare("less_equal", x, 0.0)
+        negative_part = x.where(nonpositive, x, 0.0)
+        return x.where(nonpositive, negative_part.expm1() * alpha, x)
 
     def gelu(self, approximate: str = "none") -> Tensor:
         """x·Φ(x), Φ the standard normal CDF, as ``torch.nn.functional.gelu``.
@@ -254,8 +282,8 @@ class ElementwiseMethods:
             return x
         if p == 1.0:
             return x * 0.0
-        scale = _dropout_scale(x.data, float(p), rng)
-        return x * derived(scale, _dropout_scale, x, p=float(p), rng=rng)
+        scale = _dropout_scale(x.data, _Draw(rng, float(p), None))
+        return x * derived(scale, _dropout_scale, x, draw=_Draw(rng, float(p), scale))
 
     # --- comparisons: NumPy boolean arrays, no gradient ----------------------------
 

@@ -166,7 +166,11 @@ def sigmoid_vjp(g: Array, ans: Array, x: Array) -> Array:
 
 
 def relu(x: Array) -> Array:
-    """max(x, 0), elementwise; its derivative at 0 is taken as 0."""
+    """max(x, 0), elementwise; its derivative at 0 is taken as 0, as ``torch.relu``.
+
+    At nan the derivative here is 0 (step(nan) = 0), where PyTorch passes the
+    gradient through; the output is nan either way.
+    """
     return vocabulary.relu(x)
 
 

@@ -30,23 +30,30 @@ if TYPE_CHECKING:
     from chainrule.autodiff.tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
+_BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
 
 
 def _index_param(index: Any) -> tuple[Any, bool]:
     """``index`` with Tensors and lists made NumPy arrays; and whether it holds an array."""
     parts = index if isinstance(index, tuple) else (index,)
+    if all(type(p) in _BASIC for p in parts):  # ints, slices, None, ...: nothing to convert
+        return index, False
     converted = []
     has_array = False
     for part in parts:
+        if type(part) in _BASIC:
+            converted.append(part)
+            continue
         if hasattr(type(part), "_apply"):
             part = part.data
         if isinstance(part, list):
             part = np.asarray(part)
         if isinstance(part, np.ndarray):
             has_array = True
-            if part.dtype.kind == "f" and part.size and np.all(part == np.round(part)):
+            kind = part.dtype.kind
+            if kind == "f" and part.size and np.all(part == np.round(part)):
                 part = part.astype(np.intp)  # a float Tensor of whole numbers
-            if part.dtype.kind not in "biu":
+            elif kind not in "biu":
                 raise IndexError(
                     f"getitem: an index array must hold integers or booleans, got dtype "
                     f"{part.dtype}"
@@ -74,6 +81,8 @@ class StructureMethods:
         @staticmethod
         def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor: ...
 
+        def _apply1(self, op: Primitive, **params: Any) -> Tensor: ...
+
         def _own(self) -> Tensor: ...
 
     # --- indexing -------------------------------------------------------------
@@ -86,15 +95,14 @@ class StructureMethods:
         receives the sum of its k gradients.
         """
         param, has_array = _index_param(index)
+        if has_array:
+            value_read(self, "indexing with an array")
         try:
-            self.data[param]
+            return self._apply1(ops.GETITEM, index=param)
         except IndexError as e:
             raise IndexError(
                 f"getitem: index {index!r} on a tensor of shape {self.shape}: {e}"
             ) from None
-        if has_array:
-            value_read(self, "indexing with an array")
-        return self._apply(ops.GETITEM, self, index=param)
 
     def scatter_add(self, shape: Sequence[int], index: Any) -> Tensor:
         """A zero tensor of ``shape`` with this one added at ``index``: the adjoint of
@@ -112,7 +120,7 @@ class StructureMethods:
             )
         if has_array:
             value_read(self, "scatter_add with an index array")
-        return self._apply(ops.SCATTER_ADD, self, shape=target, index=param)
+        return self._apply1(ops.SCATTER_ADD, shape=target, index=param)
 
     def concatenate(self: Any, other: Any, axis: int = 0) -> Tensor:
         """``self`` followed by ``other`` along ``axis`` (see :func:`chainrule.concatenate`)."""
@@ -180,12 +188,12 @@ class StructureMethods:
         ``torch.max(x)`` (``torch.max(x, dim)`` gives it to one of them).
         """
         axes = self._reduced_axes(axis, "max")
-        return self._apply(ops.AMAX, self, axis=axes, keepdims=bool(keepdims))
+        return self._apply1(ops.AMAX, axis=axes, keepdims=bool(keepdims))
 
     def amin(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The minimum over ``axis``; ties share the gradient as in :meth:`amax`."""
         axes = self._reduced_axes(axis, "min")
-        return self._apply(ops.AMIN, self, axis=axes, keepdims=bool(keepdims))
+        return self._apply1(ops.AMIN, axis=axes, keepdims=bool(keepdims))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The maximum over ``axis`` (NumPy's ``max``); see :meth:`amax` for ties."""

@@ -100,6 +100,10 @@ class Tensor(ElementwiseMethods, StructureMethods):
         """The recording door (:func:`apply`), for the methods of the base classes."""
         return apply(op, *inputs, **params)
 
+    def _apply1(self, op: Primitive, **params: Any) -> Tensor:
+        """A one-input primitive on this tensor: the short path of :func:`apply`."""
+        return _unary(op, self, **params)
+
     def _own(self) -> Tensor:
         return self
 
