@@ -19,6 +19,7 @@ from chainrule.autodiff.functions import (
     stack,
     where,
 )
+from chainrule.autodiff.higher_order import hessian, hvp, jacobian
 from chainrule.autodiff.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -54,10 +55,13 @@ __all__ = [
     "concatenate",
     "detect_anomaly",
     "grad",
+    "hessian",
     "hinge",
     "huber",
+    "hvp",
     "inspect",
     "is_grad_enabled",
+    "jacobian",
     "l1_penalty",
     "l2_penalty",
     "maximum",

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import dis
 import functools
+import re
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -46,7 +47,12 @@ from chainrule.autodiff.functional import _positions, value_and_grad
 from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.tensor import Tensor, _as_float_array
 
+# Bounds on what a compiled function keeps: replayable plans (one per input
+# signature, oldest dropped first) and first recordings waiting for the second
+# recording that confirms them. A plan holds its generated code and the
+# constants of f, never the arguments of the calls it was recorded from.
 _MAX_SIGNATURES = 64
+_MAX_FIRST_RECORDINGS = 16
 
 
 class ReplayWarning(RuntimeWarning):
@@ -121,7 +127,15 @@ class _Compiled:
                 f"argnums={self._argnums!r} refers to argument {self._last_position}, but "
                 f"the function was called with {len(args)} arguments"
             )
-        if self._eager_reason is not None or MODES.anomaly or not MODES.grad_enabled:
+        if (
+            self._eager_reason is not None
+            or MODES.anomaly
+            or not MODES.grad_enabled
+            or MODES.traced
+            or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+        ):
+            # Inside an outer differentiation the gradient must stay recorded,
+            # which only eager evaluation does (see functional's docstring).
             return self._run_eager(args)
         args = self._convert(args)
         key = self._signature(args)
@@ -139,6 +153,8 @@ class _Compiled:
         plan = recorded
         first = self._first.pop(key, None)
         if first is None:
+            if len(self._first) >= _MAX_FIRST_RECORDINGS:
+                self._first.pop(next(iter(self._first)))
             self._first[key] = plan  # replayed from the second recording on
         else:
             difference = first.differs_from(plan)
@@ -383,6 +399,8 @@ class _Plan:
         ]
         self.source_value, self._replay_value = self._generate(self.forward_all, True)
         self.source_grad, self._replay_grad = self._generate(self.forward_grad, False)
+        for _, slot in self.inputs:
+            values[slot] = None  # the code reads the arguments of each call; keep none alive
 
     def _generate(
         self, forward: list[tuple[Any, list[int], dict[str, Any], int]], want_value: bool
@@ -420,14 +438,14 @@ class _Plan:
             lines.append(f"    v{slot} = external{i}.data")
         for fn, spec, params, slot in forward:
             text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
-            lines.append(f"    v{slot} = {text}  # {getattr(fn, '__name__', 'op')}")
+            lines.append(f"    v{slot} = {text}  # {_comment(fn)}")
         names["seed_shape"], names["seed_dtype"] = self.seed_shape, self.seed_dtype
         lines.append(f"    g{self.root} = ones(seed_shape, seed_dtype)")
         assigned = {self.root}
         for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
             text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)
             names[f"s{j}"] = shape
-            lines.append(f"    t = {text}  # {getattr(vjp, '__name__', 'vjp')}")
+            lines.append(f"    t = {text}  # {_comment(vjp)}")
             lines.append(f"    if t.shape != s{j}:")
             lines.append(f"        t = sum_to(t, s{j})")
             grad = f"g{parent}"
@@ -531,7 +549,20 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and (a == b or (a != a and b != b))
 
 
-@functools.cache
+def _comment(fn: Any) -> str:
+    """A function's name made safe to write into generated source: ASCII
+    letters, digits and underscores only, at most 60 of them. Any other
+    character (a newline, a quote...) becomes ``_``, so no name can end the
+    comment it is written in and run as code."""
+    name = getattr(fn, "__name__", None)
+    text = _UNSAFE.sub("_", name[:60]) if isinstance(name, str) else ""
+    return text or "op"
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+@functools.lru_cache(maxsize=1024)
 def _reads(vjp: Callable[..., Any], inputs: int) -> tuple[bool, ...]:
     """Which of ``ans`` and the inputs a VJP reads, from its bytecode.
 

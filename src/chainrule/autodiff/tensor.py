@@ -19,7 +19,7 @@ import numpy as np
 
 from chainrule.autodiff import rules
 from chainrule.autodiff.axes import normalize_axes, normalize_axis
-from chainrule.autodiff.backward import _check_finite, backpropagate
+from chainrule.autodiff.backward import _check_finite, backpropagate, backpropagate_recorded
 from chainrule.autodiff.elementwise import ElementwiseMethods
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import MODES, derived, value_read
@@ -73,7 +73,7 @@ class Tensor(ElementwiseMethods, StructureMethods):
     __array_ufunc__ = None
 
     data: np.ndarray
-    grad: np.ndarray | None
+    grad: np.ndarray | Tensor | None  # a Tensor after backward(create_graph=True)
     requires_grad: bool
     _op: Primitive | None
     _args: tuple[Any, ...]
@@ -187,7 +187,7 @@ class Tensor(ElementwiseMethods, StructureMethods):
 
     # --- gradients --------------------------------------------------------
 
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
         """Computes d(self)/d(leaf) for every leaf that requires grad.
 
         The gradients **accumulate**, as in PyTorch: each call *adds* into
@@ -197,9 +197,15 @@ class Tensor(ElementwiseMethods, StructureMethods):
         allowed. A tensor used k times receives the sum of its k contributions.
 
         Args:
-            grad: d(loss)/d(self), an array of ``self.shape``. May be omitted
-                only when ``self`` holds a single value (a scalar loss), where
-                it is 1.
+            grad: d(loss)/d(self), an array (or Tensor) of ``self.shape``. May
+                be omitted only when ``self`` holds a single value (a scalar
+                loss), where it is 1.
+            create_graph: if True, the reverse pass runs the rule table's VJPs
+                on Tensors, so each ``.grad`` is a Tensor whose computation is
+                recorded and can be differentiated again (a gradient of a
+                gradient: ``x.grad.sum().backward()`` adds second derivatives
+                into ``x.grad``'s leaves). If False (the default), ``.grad``
+                holds NumPy arrays and nothing more is recorded.
 
         Raises:
             ValueError: ``self`` has more than one element and no ``grad`` was
@@ -228,13 +234,19 @@ class Tensor(ElementwiseMethods, StructureMethods):
                     f"backward(): grad has shape {seed.shape} but the tensor has "
                     f"shape {self.shape}; they must be equal."
                 )
+        if create_graph:
+            recorded_seed = grad if isinstance(grad, Tensor) else Tensor(seed)
+            for node, g in backpropagate_recorded(self, recorded_seed).items():
+                node.grad = g if node.grad is None else node.grad + g
+            return
         found = backpropagate(self, seed)
         del seed, grad
         for node in found:
             g = found[node]
             dtype = node.data.dtype
             if node.grad is not None:
-                node.grad = np.asarray(node.grad + g, dtype=dtype)
+                previous = node.grad.data if isinstance(node.grad, Tensor) else node.grad
+                node.grad = np.asarray(previous + g, dtype=dtype)
             elif (
                 _CPYTHON
                 and type(g) is np.ndarray

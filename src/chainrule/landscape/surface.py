@@ -23,14 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.models import (
-    MLP,
-    Model,
-    MultivariateRegression,
-    TwoLayerLinear,
-    TwoLayerSigmoid,
-    UnivariateRegression,
-)
+from chainrule.models import Model
 
 Axis = str | tuple[str, tuple[int, ...]]
 DEFAULT_MAX_BYTES = 256 << 20
@@ -181,19 +174,9 @@ def _grids(
 
 
 def _quadratic_readout(model: Model, cx: Coordinate, cy: Coordinate) -> tuple[str, str, str] | None:
-    """(weight name, bias name, cache key of the readout's input) when quadratic."""
-    if isinstance(model, UnivariateRegression | MultivariateRegression):
-        readout = ("w", "b", "X")
-    elif isinstance(model, TwoLayerLinear):
-        readout = ("w2", "b2", "Z")
-    elif isinstance(model, TwoLayerSigmoid):
-        readout = ("w2", "b2", "A")
-    elif isinstance(model, MLP) and model.output == "identity" and model.n_outputs == 1:
-        last = model.depth
-        readout = (f"W{last}", f"b{last}", f"A{last - 1}" if last > 1 else "X")
-    else:
-        return None
-    if {cx.name, cy.name} <= set(readout[:2]):
+    """The model's linear readout when both coordinates are its weight or bias."""
+    readout = model.linear_readout()
+    if readout is not None and {cx.name, cy.name} <= set(readout[:2]):
         return readout
     return None
 

@@ -72,6 +72,16 @@ class Model:
         """d(loss)/d(parameter) for every parameter; the MLP uses the engine."""
         return self.autodiff_gradients(X, y)
 
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        """Where the loss is a quadratic: (weight, bias, cache key of their input).
+
+        For a model whose output is ŷ = W H + b with H computed before W and b
+        (``H`` is ``X`` or a forward-cache entry) and whose loss is the mean
+        squared error, the loss is a quadratic in any two entries of W and b;
+        the landscape code then computes it in closed form. None otherwise.
+        """
+        return None
+
     # --- shared --------------------------------------------------------------
 
     def hyperparameters(self) -> dict[str, Any]:

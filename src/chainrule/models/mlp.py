@@ -154,6 +154,12 @@ class MLP(Model):
     def depth(self) -> int:
         return len(self.layer_sizes) - 1
 
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        if self.output != "identity" or self.n_outputs != 1 or self.alpha:
+            return None
+        last = self.depth
+        return (f"W{last}", f"b{last}", f"A{last - 1}" if last > 1 else "X")
+
     def hyperparameters(self) -> dict[str, Any]:
         return {
             "layer_sizes": list(self.layer_sizes),
