@@ -292,3 +292,5 @@ def test_mlp_with_l2_penalty_reads_as_the_seeds_write_it() -> None:
     assert "dZ2 = ŷ − Y" in out
     assert "∂L/∂W1 = (1/m) dZ1 Xᵀ + λ W1" in out
     assert "∂L/∂b1 = (1/m) dZ1 1⃗" in out  # biases carry no penalty
+    assert "penalty = (1/2) λ (‖W1‖² + ‖W2‖²)" in out
+    assert "L = (1/m) ‖ŷ − y‖²" in text(derive(TwoLayerSigmoid(3, 4)))  # seed 000's MSE

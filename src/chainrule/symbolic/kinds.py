@@ -123,6 +123,36 @@ def _sqrt_latex(n: Node, sub: Sub) -> str:
     return rf"\sqrt{{{sub(n.args[0], 0)}}}"  # the bar groups its argument
 
 
+def _squared_norm(n: Node) -> Expr | None:
+    """W when ``n`` sums the squares of W (1⃗ᵀ (W² 1⃗), or W² 1⃗ for a row W), else None."""
+    a, b = n.args
+    if isinstance(a, Node) and a.op == "tr" and isinstance(a.args[0], Ones):
+        if isinstance(b, Node) and b.op == "matmul" and isinstance(b.args[1], Ones):
+            b = b.args[0]
+        elif b.shape[1:] != (1,):
+            return None
+        squared = b
+    elif isinstance(b, Ones) and a.shape[:1] == (1,):
+        squared = a
+    else:
+        return None
+    if isinstance(squared, Node) and squared.op == "pow" and squared.kw["exponent"] == 2:
+        return squared.args[0]
+    return None
+
+
+def _product(left: str, right: str) -> Callable[[Node, Sub], str]:
+    """A B; a sum of squares 1⃗ᵀ (W² 1⃗) is written ‖W‖², as the seeds write penalties."""
+
+    def write(n: Node, sub: Sub) -> str:
+        w = _squared_norm(n)
+        if w is not None:
+            return left + sub(w, 0) + right
+        return f"{sub(n.args[0], 3)} {sub(n.args[1], 4)}"
+
+    return write
+
+
 def _matmul_code(n: Node, sub: Sub) -> str:
     a, b = n.args
     if isinstance(b, Ones):
@@ -337,8 +367,8 @@ TABLE: tuple[Kind, ...] = (
         "matmul",
         A.matmul,
         _matmul,
-        "{0} {1}",
-        "{0} {1}",
+        _product("‖", "‖²"),
+        _product(r"\lVert ", r" \rVert^{2}"),
         _matmul_code,
         3,
         (3, 4),
