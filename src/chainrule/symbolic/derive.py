@@ -31,7 +31,7 @@ import numpy as np
 from chainrule.autodiff import Tensor
 from chainrule.models import MLP, Model
 from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
-from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
+from chainrule.symbolic import expr as E  # noqa: N812 - E for the expression types
 from chainrule.symbolic.derivation import Derivation
 from chainrule.symbolic.evaluate import evaluate
 from chainrule.symbolic.expr import Dim, Expr, Sym

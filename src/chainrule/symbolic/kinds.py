@@ -29,7 +29,7 @@ import numpy as np
 
 from chainrule.autodiff import rules, vocabulary
 from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
-from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
+from chainrule.symbolic import expr as E  # noqa: N812 - E for the expression types
 from chainrule.symbolic.expr import Expr, Node, Ones
 
 Sub = Callable[[Expr, int], str]

@@ -25,7 +25,7 @@ from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.vocabulary import max_shift
 from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
-from chainrule.symbolic import expr as E  # noqa: N812 - E for expression constructors
+from chainrule.symbolic import expr as E  # noqa: N812 - E for the expression types
 from chainrule.symbolic.expr import Expr, Sym
 from chainrule.symbolic.kinds import NO_SYMBOLIC_FORM
 
