@@ -117,10 +117,12 @@ def _derive_model(model: Model, seed: int, numbers: dict[str, float]) -> Derivat
         # the targets are one-hot, so every column of Y sums to 1: 1⃗ᵀ Y = 1⃗ᵀ
         y_sym = trace.constants[id(y)]
         ones = {A.matmul(A.tr(E.Ones(y_sym.shape[0])), y_sym): A.tr(E.Ones(y_sym.shape[1]))}
-        adjoint_of = {k: replace(g, ones) for k, g in adjoint_of.items()}
+        shared: dict[int, Expr] = {}  # the adjoints share subexpressions: rewrite each once
+        adjoint_of = {k: replace(g, ones, shared) for k, g in adjoint_of.items()}
     found = _name_backward_values(trace, adjoint_of, cache)
     if found:
-        adjoint_of = {k: replace(g, found) for k, g in adjoint_of.items()}
+        rewritten: dict[int, Expr] = {}
+        adjoint_of = {k: replace(g, found, rewritten) for k, g in adjoint_of.items()}
     return _finish(type(model).__name__, trace, root, leaves, adjoint_of, data_names, model)
 
 

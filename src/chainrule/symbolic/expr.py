@@ -205,6 +205,14 @@ class Node(Expr):
         """The static parameters as keyword arguments."""
         return dict(self.params)
 
+    def __hash__(self) -> int:
+        # computed once: hashing a tree afresh at every lookup is quadratic in its size
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.op, self.args, self.shape, self.params))
+            object.__setattr__(self, "_hash", cached)
+        return cached
+
 
 def node(op: str, args: tuple[Expr, ...], shape: Shape, **params: Any) -> Node:
     """A node of kind ``op`` with its parameters in canonical order."""

@@ -505,13 +505,18 @@ def rebuild(e: Node, args: tuple[Expr, ...]) -> Expr:
     return kind.build(*args, **params)
 
 
-def replace(e: Expr, mapping: dict[Expr, Expr]) -> Expr:
+def replace(e: Expr, mapping: dict[Expr, Expr], memo: dict[int, Expr] | None = None) -> Expr:
     """``e`` with every subexpression found in ``mapping`` replaced, rebuilt simplified."""
+    memo = {} if memo is None else memo
+    done = memo.get(id(e))
+    if done is not None:
+        return done
     if e in mapping:
-        return mapping[e]
-    if not isinstance(e, Node):
-        return e
-    args = tuple(replace(a, mapping) for a in e.args)
-    if args == e.args:
-        return e
-    return rebuild(e, args)
+        out = mapping[e]
+    elif isinstance(e, Node):
+        args = tuple(replace(a, mapping, memo) for a in e.args)
+        out = e if args == e.args else rebuild(e, args)
+    else:
+        out = e
+    memo[id(e)] = out
+    return out
