@@ -5,6 +5,7 @@ import pytest
 
 from chainrule import data
 from chainrule.data import DataError, Dataset, check_finite, encode_target
+from chainrule.data.columns import ColumnBuffer
 
 
 def test_check_finite_names_feature_and_example() -> None:
@@ -80,7 +81,9 @@ def test_dataset_keeps_classes_and_checks_its_arrays() -> None:
         )
     with pytest.raises(ValueError, match=r"y must hold class indices 0..1; example 2 has 2.0"):
         Dataset(X, np.array([[0.0, 1.0, 2.0]]), ("a", "b"), "y", "binary", "t", ("0", "1"))
-    with pytest.raises(ValueError, match="needs at least 2 classes"):
+    with pytest.raises(ValueError, match=r"a binary task needs 2 classes.*got 3 names"):
+        Dataset(X, np.zeros((1, 3)), ("a", "b"), "y", "binary", "t", ("0", "1", "2"))
+    with pytest.raises(ValueError, match="needs 2 classes"):
         Dataset(X, np.zeros((1, 3)), ("a", "b"), "y", "binary", "t")
 
 
@@ -92,3 +95,18 @@ def test_builtin_classes_are_their_label_values(name: str) -> None:
     else:
         np.testing.assert_array_equal(d.classes, np.arange(d.n_classes))
         np.testing.assert_array_equal(d.targets, d.y)
+
+
+@pytest.mark.parametrize("capacity", [1, 3, 7, 100])
+def test_column_buffer_transposes_rows_at_any_capacity(capacity: int) -> None:
+    rng = np.random.default_rng(capacity)
+    blocks = [rng.standard_normal((k, 4)) for k in (2, 0, 3, 1)]
+    table = np.vstack(blocks)
+    for target in range(4):
+        buffer = ColumnBuffer(4, target, capacity)
+        for block in blocks:
+            buffer.add(block)
+        X, y = buffer.arrays()
+        np.testing.assert_array_equal(X, np.delete(table, target, axis=1).T)
+        np.testing.assert_array_equal(y, table[:, target])
+        assert X.flags.c_contiguous and X.shape == (3, 6) and y.shape == (6,)

@@ -248,3 +248,24 @@ def test_entry_whose_size_contradicts_its_header_is_refused(tmp_path: Path) -> N
         z.writestr("__extra__mean.npy", buffer.getvalue() + bytes(8))
     with pytest.raises(ValueError, match="its header says"):
         read_extra(path)
+
+
+def test_save_refuses_a_hyperparameter_that_is_not_numbers_or_text(tmp_path: Path) -> None:
+    class Odd(UnivariateRegression):
+        def hyperparameters(self) -> dict[str, Any]:
+            return {"schedule": {"lr": 0.1}}
+
+    with pytest.raises(ValueError, match=r"hyperparameter schedule=\{'lr': 0.1\} cannot be"):
+        Odd().save(tmp_path / "m.npz")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compressed_archive_reads_the_same(tmp_path: Path) -> None:
+    model = TwoLayerSigmoid(3, 4, seed=3)
+    path = tmp_path / "c.npz"
+    arrays = {"__model__": np.asarray(model.name), "__hyper__n_features": np.asarray(3)}
+    np.savez_compressed(path, **arrays, **{"__hyper__n_hidden": np.asarray(4)}, **model.params)
+    assert read_saved(path) == ("two-layer-sigmoid", {"n_features": 3, "n_hidden": 4})
+    other = TwoLayerSigmoid(3, 4, seed=4)
+    other.load_params(path)
+    np.testing.assert_array_equal(other.params["W1"], model.params["W1"])

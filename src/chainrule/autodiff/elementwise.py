@@ -91,6 +91,10 @@ def _compare_right(x: Any, name: str, other: Any) -> np.ndarray:
     return np.asarray(_COMPARISONS[name](other, x))
 
 
+def _step_values(x: np.ndarray) -> np.ndarray:
+    return np.greater(x, 0).astype(x.dtype)
+
+
 def _sign_values(x: np.ndarray) -> np.ndarray:
     s = np.sign(x)
     return np.where(np.isnan(s), 0.0, s).astype(x.dtype)
@@ -173,6 +177,14 @@ class ElementwiseMethods:
     def erf(self) -> Tensor:
         """The error function (2/√π) ∫₀ˣ e^(−t²) dt."""
         return self._apply1(ops.ERF)
+
+    def step(self) -> Tensor:
+        """A constant (no gradient): 1.0 where x > 0, else 0.0 (0 at 0 and at nan).
+
+        The derivative of relu, as a Tensor so that a backward pass written
+        with it runs on Tensors too. Shape and dtype of ``self``.
+        """
+        return type(self._own())(derived(_step_values(self.data), _step_values, self))
 
     def sign(self) -> Tensor:
         """A constant (no gradient): −1, 0 or 1 by the sign of x; 0 at nan, as ``torch.sign``."""

@@ -22,6 +22,7 @@ import numpy as np
 
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.functional import Application, _positions, _scalar_value, grad
+from chainrule.autodiff.functions import stack
 from chainrule.autodiff.tensor import Tensor, _as_float_array
 
 
@@ -164,15 +165,7 @@ def _stack(
         return Tensor(zeros) if record else zeros
     if not record:
         return np.stack(rows).reshape(out_shape + in_shape)
-    # Recorded rows: J = Σ_i e_i ⊗ row_i, from operations every Tensor has.
-    n = len(rows)
-    total: Any = None
-    for i, row in enumerate(rows):
-        e = np.zeros((n, 1), dtype)
-        e[i] = 1.0
-        term = e * row.reshape(1, -1)
-        total = term if total is None else total + term
-    return total.reshape(out_shape + in_shape)
+    return stack(rows).reshape(out_shape + in_shape)
 
 
 def _vectors(v: Any, call: Application, positions: tuple[int, ...], single: bool) -> list[Any]:

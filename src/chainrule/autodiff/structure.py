@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chainrule.autodiff import rules
 from chainrule.autodiff import rules_structure as ops
 from chainrule.autodiff.axes import normalize_axes, normalize_axis
 from chainrule.autodiff.elementwise import compare, record
@@ -145,6 +146,25 @@ class StructureMethods:
         lead = (slice(None),) * ax
         return [x[(*lead, slice(lo, max(lo, hi)))] for lo, hi in itertools.pairwise(bounds)]
 
+    def broadcast_to(self, shape: Iterable[int]) -> Tensor:
+        """The tensor repeated along its size-1 axes (and new leading axes) to ``shape``.
+
+        The gradient sums over the repeated positions. Raises ShapeError when
+        ``self.shape`` does not broadcast to ``shape``.
+        """
+        target = tuple(int(d) for d in shape)
+        try:
+            fits = np.broadcast_shapes(self.shape, target) == target
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ShapeError(
+                f"broadcast_to: a tensor of shape {self.shape} cannot be broadcast to "
+                f"{target}: aligned from the right, each of its dimensions must equal "
+                "the target's or be 1"
+            )
+        return self._apply1(rules.BROADCAST_TO, shape=target)
+
     def squeeze(self, axis: Axis = None) -> Tensor:
         """Drops size-1 axes: all of them, or those in ``axis`` (which must have size 1)."""
         x = self._own()
@@ -218,6 +238,25 @@ class StructureMethods:
         if keepdims:
             return out
         return out.reshape(tuple(d for i, d in enumerate(out.shape) if i not in axes))
+
+    def softmax(self, axis: int = 0) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``.
+
+        The default axis 0 is the class axis when examples are columns.
+        Composed from primitives: the maximum along ``axis`` is subtracted
+        first as a constant, which changes neither the value nor the gradient
+        (softmax is invariant to a shift) and keeps exp from overflowing.
+        """
+        ax = normalize_axis(axis, self.ndim, "softmax")
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
+        e = z.exp()
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def log_softmax(self, axis: int = 0) -> Tensor:
+        """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
+        ax = normalize_axis(axis, self.ndim, "log_softmax")
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
+        return z - z.exp().sum(axis=axis, keepdims=True).log()
 
     def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         """Variance over ``axis``: Σ (x − mean)² / (n − ddof), as ``np.var``.

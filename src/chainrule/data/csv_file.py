@@ -3,10 +3,10 @@
 The file is read in blocks of whole lines (4 MiB by default). Each block is
 parsed by ``np.loadtxt``, NumPy's C parser; only a block that it refuses, or
 that holds a value that is not finite, is parsed again cell by cell, to name
-the first bad line, column and value. The blocks are then copied into X with
-examples as columns, each block freed as it is copied, so the peak memory
-stays near one copy of the data (about 1.1× the final float64 arrays on a
-200 MB file, as fast as ``np.loadtxt``: ``python -m benchmarks --cases L``).
+the first bad line, column and value. The rows of each block are copied at once into their
+place in X (examples as columns), room for every row being made in advance
+from the file's line count, so the peak memory stays near one copy of the
+data (measured in ``python -m benchmarks --cases L``).
 
 The format (what is accepted, what is refused):
 
@@ -42,8 +42,9 @@ from pathlib import Path
 
 import numpy as np
 
+from chainrule.data.columns import ColumnBuffer
 from chainrule.data.dataset import Dataset
-from chainrule.data.labels import TASKS, encode_target, label_names
+from chainrule.data.labels import check_task, encode_target, label_names
 from chainrule.data.validate import DataError
 
 MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "?"})
@@ -81,17 +82,13 @@ def load_csv(
             the column and the value), the target column does not exist
             (naming those that do), or the target does not fit the task.
     """
-    if task is not None and task not in TASKS:
-        raise DataError(
-            f"task must be 'regression', 'binary' or 'multiclass', or None to infer it; "
-            f"got {task!r}"
-        )
+    check_task(task)  # before reading a large file
     if not isinstance(chunk_bytes, int) or chunk_bytes < 1:
         raise DataError(f"chunk_bytes must be a positive integer, got {chunk_bytes!r}")
     path = Path(path)
     names: list[str] = []
     t = header_line = 0
-    parts: list[np.ndarray] = []
+    columns: ColumnBuffer | None = None
     for line, text in _blocks(path, chunk_bytes):
         if not names:
             found = _first_row(text)
@@ -105,14 +102,15 @@ def load_csv(
             if is_header:
                 header_line = line
                 line, text = line + 1, ("" if end < 0 else text[end + 1 :])
+            columns = _column_buffer(path, len(names), t, chunk_bytes)
         block = _parse_block(path, text, line, names)
-        if len(block):
-            parts.append(block)
-    if not names:
+        if len(block) and columns is not None:
+            columns.add(block)
+    if columns is None:
         raise DataError(f"{path}: the file is empty")
-    if not parts:
+    if columns.rows == 0:
         raise DataError(f"{path}: has a header (line {header_line}) but no data rows")
-    X, y = _columns(parts, t)
+    X, y = columns.arrays()
     try:
         found_target = encode_target(y, task, names[t])
     except DataError as e:
@@ -174,8 +172,8 @@ def _read_first_row(path: Path, line: int, row: str) -> tuple[list[str], bool]:
     if '"' in row:
         try:
             cells = next(csv.reader([row]))
-        except csv.Error as e:
-            raise DataError(f"{path}, line {line}: cannot be read as CSV ({e})") from None
+        except csv.Error:  # a field over the csv module's limit: too long for a name
+            cells = row.split(",")
     else:
         cells = row.split(",")
     cells = [c.strip() for c in cells]
@@ -318,23 +316,32 @@ def _is_number(text: str) -> bool:
     return _number(text) is not None
 
 
-def _columns(parts: list[np.ndarray], t: int) -> tuple[np.ndarray, np.ndarray]:
-    """X (n, m) without column t and y (m,) from row blocks (k, n + 1), freeing the blocks."""
-    m = sum(len(p) for p in parts)
-    width = parts[0].shape[1]
-    X = np.empty((width - 1, m))
-    y = np.empty(m)
-    parts.reverse()
-    start = 0
-    while parts:
-        block = parts.pop()
-        stop = start + len(block)
-        X[:t, start:stop] = block[:, :t].T
-        X[t:, start:stop] = block[:, t + 1 :].T
-        y[start:stop] = block[:, t]
-        start = stop
-        del block
-    return X, y
+def _column_buffer(path: Path, width: int, target: int, chunk_bytes: int) -> ColumnBuffer:
+    """A ColumnBuffer with room for every row the file can hold, by its line breaks and size.
+
+    With room made in advance, rows are written once, into their final place.
+    """
+    breaks, cr_last = 0, False
+    try:
+        if not path.is_file():  # a pipe cannot be read twice: the buffer grows instead
+            return ColumnBuffer(width, target)
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            while chunk := f.read(min(chunk_bytes, size + 1)):
+                breaks += chunk.count(b"\n")
+                if cr_last and chunk.startswith(b"\n"):
+                    breaks -= 1
+                if b"\r" in chunk:  # \r\n is one line break, a lone \r another
+                    breaks += chunk.count(b"\r") - chunk.count(b"\r\n")
+                cr_last = chunk.endswith(b"\r")
+    except OSError:
+        return ColumnBuffer(width, target)
+    # A row takes at least 2 * width - 1 bytes ("1,2,3").
+    rows = min(breaks + 1, size // (2 * width - 1) + 1)
+    try:
+        return ColumnBuffer(width, target, rows)
+    except (MemoryError, ValueError):
+        return ColumnBuffer(width, target)
 
 
 def _show(text: str, limit: int = 40) -> str:

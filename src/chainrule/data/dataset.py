@@ -69,9 +69,10 @@ class Dataset:
         object.__setattr__(self, "classes", classes)
         object.__setattr__(self, "class_names", names)
         count = len(names)
-        if count < 2 or len(classes) != count:
+        wanted = "2" if self.task == "binary" else "at least 2"
+        if len(classes) != count or count < 2 or (self.task == "binary" and count != 2):
             raise ValueError(
-                f"Dataset {self.name!r}: a {self.task} task needs at least 2 classes, as many "
+                f"Dataset {self.name!r}: a {self.task} task needs {wanted} classes, as many "
                 f"class_names as classes; got {count} names and {len(classes)} classes"
             )
         y = self.y

@@ -59,11 +59,7 @@ def encode_target(y: ArrayLike, task: str | None = None, name: str = "y") -> Tar
             inference is ambiguous (whole numbers spread over ``MAX_CLASSES``
             or more, a single value); or the values do not fit the given task.
     """
-    if task is not None and task not in TASKS:
-        raise DataError(
-            f"task must be 'regression', 'binary' or 'multiclass', or None to infer it; "
-            f"got {task!r}"
-        )
+    check_task(task)
     values = np.asarray(y, dtype=np.float64).reshape(-1)
     if values.size == 0:
         raise DataError(f"the target {name!r} holds no values: there are no examples")
@@ -105,6 +101,15 @@ def encode_target(y: ArrayLike, task: str | None = None, name: str = "y") -> Tar
     if task is None:
         task = "binary" if count == 2 else "multiclass"
     return Target(task, index.astype(np.float64).reshape(-1), classes)
+
+
+def check_task(task: str | None) -> None:
+    """Refuses a task that is not one of ``TASKS`` or None (to infer it)."""
+    if task is not None and task not in TASKS:
+        raise DataError(
+            f"task must be 'regression', 'binary' or 'multiclass', or None to infer it; "
+            f"got {task!r}"
+        )
 
 
 def label_names(classes: np.ndarray) -> tuple[str, ...]:

@@ -192,7 +192,10 @@ class Model:
         target = output_path(path, MODEL_SUFFIX)
         arrays: dict[str, Any] = {_MODEL_KEY: np.asarray(self.name)}
         for k, v in self.hyperparameters().items():
-            arrays[_HYPER + k] = np.asarray(list(v) if isinstance(v, tuple) else v)
+            value = np.asarray(list(v) if isinstance(v, tuple) else v)
+            if value.dtype.hasobject:
+                raise ValueError(f"hyperparameter {k}={v!r} cannot be stored: not numbers or text")
+            arrays[_HYPER + k] = value
         arrays.update({_EXTRA + k: v for k, v in _check_extra(extra).items()})
         arrays.update(self.params)
         with atomic_path(target) as tmp, open(tmp, "wb") as f:
