@@ -21,7 +21,7 @@ from chainrule.models import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
-from chainrule.symbolic import derive
+from chainrule.symbolic import derive, in_notation
 from chainrule.symbolic.render import latex, markdown, numpy_code, text
 
 
@@ -254,3 +254,43 @@ def test_seed_001_notation_with_error_terms() -> None:
         derived = d.evaluate(params, X, y)
         for k, g in model.autodiff_gradients(X, y).items():
             np.testing.assert_allclose(derived[k], g.T if k in flip else g, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "activation",
+    [["leaky_relu", "gelu"], ["elu", "gelu_tanh"], ["silu", "softplus"], ["relu", "tanh"]],
+)
+@pytest.mark.parametrize("output", ["identity", "sigmoid", "softmax"])
+def test_mlps_with_per_layer_activations_and_l2_penalty(activation: list[str], output: str) -> None:
+    rng = np.random.default_rng(8)
+    model = MLP(
+        [3, 4, 5, 3 if output == "softmax" else 2],
+        activation=activation,
+        output=output,
+        alpha=0.03,
+        seed=4,
+    )
+    X, y = data_for(model, 6, rng)
+    d = derive(model)
+    derived = d.evaluate(model.params, X, y)
+    for k, g in model.autodiff_gradients(X, y).items():
+        np.testing.assert_allclose(derived[k], g, rtol=1e-10, atol=1e-14, err_msg=k)
+    if output != "identity":
+        assert "∂L/∂W3 = (1/m) dZ3 A2ᵀ + λ W3" in text(d)
+    assert r"+ \lambda W_{3}" in latex(d)
+    namespace: dict[str, object] = {}
+    exec(numpy_code(d), namespace)
+    generated = namespace["gradients"](model.params, X, y)  # type: ignore[operator]
+    rows = in_notation(d, "rows").evaluate({k: v.T for k, v in model.params.items()}, X.T, y.T)
+    for k, g in model.autodiff_gradients(X, y).items():
+        np.testing.assert_allclose(generated[k], g, rtol=1e-10, atol=1e-14, err_msg=k)
+        np.testing.assert_allclose(rows[k], g.T, rtol=1e-10, atol=1e-14, err_msg=k)
+
+
+def test_mlp_with_l2_penalty_reads_as_the_seeds_write_it() -> None:
+    out = text(derive(MLP([3, 4, 2], activation="sigmoid", output="softmax", alpha=0.01)))
+    assert "dZ2 = ŷ − Y" in out
+    assert "∂L/∂W1 = (1/m) dZ1 Xᵀ + λ W1" in out
+    assert "∂L/∂b1 = (1/m) dZ1 1⃗" in out  # biases carry no penalty
+    assert "penalty = (1/2) λ (‖W1‖² + ‖W2‖²)" in out
+    assert "L = (1/m) ‖ŷ − y‖²" in text(derive(TwoLayerSigmoid(3, 4)))  # seed 000's MSE

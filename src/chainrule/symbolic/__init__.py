@@ -3,7 +3,9 @@
 Layer ``symbolic`` of chainrule (see DESIGN.md): uses the autodiff rule table.
 """
 
-from chainrule.symbolic.derive import Derivation, derive
+from chainrule.symbolic.derivation import Derivation
+from chainrule.symbolic.derive import derive
 from chainrule.symbolic.notation import NOTATIONS, in_notation
+from chainrule.symbolic.trace import SymbolicError
 
-__all__ = ["NOTATIONS", "Derivation", "derive", "in_notation"]
+__all__ = ["NOTATIONS", "Derivation", "SymbolicError", "derive", "in_notation"]

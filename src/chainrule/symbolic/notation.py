@@ -16,11 +16,11 @@ backward pass is written with error terms δ = −∂L/∂Z (for the output,
 
 from __future__ import annotations
 
-from dataclasses import replace
-
+from chainrule.symbolic import algebra as A  # noqa: N812 - A for the constructors
 from chainrule.symbolic import expr as E  # noqa: N812
-from chainrule.symbolic.derive import Derivation
-from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym
+from chainrule.symbolic.derivation import Derivation
+from chainrule.symbolic.expr import Expr, Node, Ones, Sym
+from chainrule.symbolic.kinds import KINDS, rebuild, replace
 
 NOTATIONS = ("columns", "rows", "inout")
 
@@ -31,30 +31,23 @@ def to_rows(e: Expr, kept: frozenset[str] = frozenset()) -> Expr:
     Symbols named in ``kept`` are laid out the same way in both notations
     (weights already (in, out)), so their transpose stays explicit.
     """
-    if isinstance(e, Sym):
+    if isinstance(e, E.Sym):
         if e.name in kept:
-            return E.tr(e)
-        return Sym(e.name, tuple(reversed(e.shape)), e.role)
-    if isinstance(e, Num):
+            return A.tr(e)
+        return E.Sym(e.name, tuple(reversed(e.shape)), e.role)
+    if isinstance(e, E.Num):
         return e
     if isinstance(e, Ones):
-        return E.tr(e)
+        return A.tr(e)
     assert isinstance(e, Node)
-    a = e.args
-    if e.op == "matmul":
-        return E.matmul(to_rows(a[1], kept), to_rows(a[0], kept))
-    if e.op == "tr":
-        return E.tr(to_rows(a[0], kept))
-    if e.op == "reshape":
-        return E.reshape(to_rows(a[0], kept), tuple(reversed(e.shape)))
-    if e.op == "fill":
-        return E.broadcast(a[0], tuple(reversed(e.shape)))
-    if e.op == "scale":
-        return E.scale(a[0], to_rows(a[1], kept))
-    if e.op == "func" and e.fn in ("softmax", "log_softmax"):  # the class axis turns
-        return Node("func", (to_rows(a[0], kept),), tuple(reversed(e.shape)), fn=e.fn, p=1 - e.p)
-    reversed_shape = replace(e, shape=tuple(reversed(e.shape)))
-    return E.rebuild(reversed_shape, tuple(to_rows(x, kept) for x in a))
+    kind = KINDS[e.op]
+
+    def f(x: Expr) -> Expr:
+        return to_rows(x, kept)
+
+    if kind.rows is not None:
+        return kind.rows(e, f)
+    return rebuild(e, tuple(f(x) for x in e.args))
 
 
 def in_notation(d: Derivation, notation: str) -> Derivation:
@@ -75,12 +68,13 @@ def in_notation(d: Derivation, notation: str) -> Derivation:
         [(n, rows(e)) for n, e in d.forward],
         rows(d.loss),
         [(n, rows(e)) for n, e in d.adjoints],
-        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.cached.items()},
-        {n: E.tr(rows(e)) if n in kept else rows(e) for n, e in d.closed.items()},
+        {n: A.tr(rows(e)) if n in kept else rows(e) for n, e in d.cached.items()},
+        {n: A.tr(rows(e)) if n in kept else rows(e) for n, e in d.closed.items()},
         {n: s if n in kept else tuple(reversed(s)) for n, s in d.shapes.items()},
         d.data_names,
         notation="rows",
         weights_in_out=d.weights_in_out,
+        constants=d.constants,
     )
 
 
@@ -99,7 +93,7 @@ def _to_inout(d: Derivation) -> Derivation:
     shapes = dict(d.shapes)
     for w in weights:
         col = Sym(w, d.shapes[w], "param")
-        flip[col] = E.tr(Sym(w, tuple(reversed(d.shapes[w])), "param"))
+        flip[col] = A.tr(Sym(w, tuple(reversed(d.shapes[w])), "param"))
         shapes[w] = tuple(reversed(d.shapes[w]))
     # error terms δ ∝ −(the adjoint), numbered by layer from the output down
     layers = sum(1 for n in d.cached if not n.startswith("b"))
@@ -109,22 +103,22 @@ def _to_inout(d: Derivation) -> Derivation:
         factor = d.factors.get(name)
         negative = isinstance(factor, E.Num) and factor.coef < 0
         signs[name] = negative
-        flip[Sym(name, e.shape, "adjoint")] = delta if negative else E.neg(delta)
+        flip[Sym(name, e.shape, "adjoint")] = delta if negative else A.neg(delta)
         shapes[delta.name] = e.shape
     adjoints = []
     for i, (name, e) in enumerate(d.adjoints):
-        value = E.replace(e, flip)
-        adjoints.append((f"δ{layers - i}", value if signs[name] else E.neg(value)))
+        value = replace(e, flip)
+        adjoints.append((f"δ{layers - i}", value if signs[name] else A.neg(value)))
     grads = {}
     closed = {}
     for name in d.cached:
-        g, c = E.replace(d.cached[name], flip), E.replace(d.closed[name], flip)
-        grads[name] = E.tr(g) if name in weights else g
-        closed[name] = E.tr(c) if name in weights else c
+        g, c = replace(d.cached[name], flip), replace(d.closed[name], flip)
+        grads[name] = A.tr(g) if name in weights else g
+        closed[name] = A.tr(c) if name in weights else c
     return Derivation(
         d.model,
-        [(n, E.replace(e, flip)) for n, e in d.forward],
-        E.replace(d.loss, flip),
+        [(n, replace(e, flip)) for n, e in d.forward],
+        replace(d.loss, flip),
         adjoints,
         grads,
         closed,
@@ -132,4 +126,5 @@ def _to_inout(d: Derivation) -> Derivation:
         d.data_names,
         notation="inout",
         weights_in_out=True,
+        constants=d.constants,
     )

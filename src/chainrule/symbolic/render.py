@@ -1,32 +1,74 @@
-"""Derivations as Unicode text, LaTeX, Markdown and a standalone NumPy function."""
+"""Derivations as Unicode text, LaTeX, Markdown and a standalone NumPy function.
+
+How each node kind is written comes from its row of the table
+(:mod:`chainrule.symbolic.kinds`); this module writes the leaves (names,
+numbers, 1⃗), places parentheses by precedence, and lays out whole
+derivations. Every name written into generated code is checked or escaped,
+so a derivation's names cannot run anything.
+"""
 
 from __future__ import annotations
 
+import keyword
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from chainrule.symbolic.derive import Derivation
-from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym
+from chainrule.symbolic.derivation import Derivation
+from chainrule.symbolic.expr import Expr, Node, Num, Ones, Sym, is_simple, walk
+from chainrule.symbolic.kinds import KINDS, Writer, dim_code
 
-# precedence: higher binds tighter
-_PREC = {
-    "add": 1,
-    "sub": 1,
-    "neg": 2,
-    "had": 2,
-    "div": 2,
-    "scale": 3,
-    "matmul": 3,
-    "tr": 5,
-    "func": 5,
-    "pow": 5,
-}
+
+def _root(value: float) -> tuple[str, str] | None:
+    """``value`` as a root, in text and LaTeX (1/√2, √(2/π), 1/√(2π)), when its square
+    is a short fraction, possibly of π, and it is not a fraction itself."""
+    for pi, pi_text, pi_latex in ((1.0, "", ""), (math.pi, "π", r"\pi")):
+        square = Fraction(value * value * pi).limit_denominator(64)
+        if not square or abs(float(square) - value * value * pi) > 1e-12 * value * value * pi:
+            continue
+        p, q = square.numerator, square.denominator
+        if not pi_text and math.isqrt(p) ** 2 == p and math.isqrt(q) ** 2 == q:
+            return None  # a plain fraction, too long to be written as one
+        sign = "-" if value < 0 else ""
+        if p == 1:  # 1/√(q π)
+            r_text, r_latex = f"{q if q > 1 else ''}{pi_text}", f"{q if q > 1 else ''}{pi_latex}"
+            wrapped = r_text if r_text.isdigit() or r_text == "π" else f"({r_text})"
+            return f"{sign}1/√{wrapped}", sign + rf"\frac{{1}}{{\sqrt{{{r_latex}}}}}"
+        inner = f"{p}/{q}" if q > 1 else str(p)
+        if pi_text:
+            inner = f"{p}/({q}π)" if q > 1 else f"{p}/π"
+        latex = rf"\frac{{{p}}}{{{q if q > 1 else ''}{pi_latex}}}" if q > 1 or pi_text else str(p)
+        return f"{sign}√({inner})" if "/" in inner else f"{sign}√{inner}", (
+            sign + rf"\sqrt{{{latex}}}"
+        )
+    return None
+
+
+def _decimal_text(n: Num) -> str:
+    """A number that is no short fraction: 1/√2, √(2/π), else a decimal, 0.01, 0.01/m."""
+    root = _root(float(n.coef))
+    written = root[0] if root is not None else repr(float(n.coef))
+    if n.power == 0:
+        return written
+    if n.power == -1:
+        return f"{written[:2]}({written[2:]} m)" if written.startswith("1/") else f"{written}/m"
+    return f"{written} m^{n.power}"
+
+
+def _decimal_latex(n: Num) -> str:
+    root = _root(float(n.coef))
+    written = root[1] if root is not None else repr(float(n.coef))
+    if n.power == 0:
+        return written
+    return rf"\frac{{{written}}}{{m}}" if n.power == -1 else f"{written} m^{{{n.power}}}"
 
 
 def _number_text(n: Num) -> str:
     c = n.coef
+    if not is_simple(n):
+        return _decimal_text(n)
     if n.power == 0:
         return str(c) if c.denominator != 1 else str(c.numerator)
     m = "m" if abs(n.power) == 1 else f"m^{abs(n.power)}"
@@ -36,63 +78,75 @@ def _number_text(n: Num) -> str:
     return f"{c}{m}" if c != 1 else m
 
 
-def _is_one_by_one(e: Expr) -> bool:
-    return e.shape == (1, 1)
-
-
-def _is_product(e: Expr) -> bool:
-    return isinstance(e, Node) and e.op in ("matmul", "scale")
-
-
-@dataclass(frozen=True)
-class Style:
-    """How one output format writes the pieces of an expression."""
-
-    name: Callable[[str], str]
-    number: Callable[[Num], str]
-    ones: str
-    minus: str
-    odot: str
-    transpose: str
-    left: str
-    right: str
-    square: str
-    power: str  # a format with {p}
-    function: Callable[[str], str]
-    fill: str
-    divide: Callable[[str, str], str]
-
-
-def _function_text(fn: str) -> str:
-    return fn
-
-
-def _function_latex(fn: str) -> str:
-    return {"σ": r"\sigma", "tanh": r"\tanh", "exp": r"\exp", "log": r"\log"}.get(
-        fn, rf"\operatorname{{{fn}}}"
-    )
-
-
 def _wrap_number_text(n: Num) -> str:
     s = _number_text(n)
     return f"({s})" if "/" in s or s.startswith("-") else s
 
 
-TEXT = Style(
-    name=lambda n: n,
-    number=_wrap_number_text,
-    ones="1⃗",
-    minus=" − ",
-    odot=" ⊙ ",
-    transpose="ᵀ",
-    left="(",
-    right=")",
-    square="²",
-    power="^{p}",
-    function=_function_text,
-    fill=" 1⃗1⃗ᵀ",
-    divide=lambda a, b: f"{a} / {b}",
-)
+_GREEK = {
+    "δ": r"\delta",
+    "σ": r"\sigma",
+    "ŷ": r"\hat{y}",
+    "λ": r"\lambda",
+    "α": r"\alpha",
+    "η": r"\eta",
+    "μ": r"\mu",
+    "θ": r"\theta",
+}
+
+
+def _latex_name(name: str) -> str:
+    if name in _GREEK:
+        return _GREEK[name]
+    prefix = ""
+    if name.startswith("d") and len(name) > 1 and name[1].isupper():
+        prefix, name = "d", name[1:]
+    match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
+    if match:
+        return f"{prefix}{match.group(1)}_{{{match.group(2)}}}"
+    return prefix + _GREEK.get(name, name)
+
+
+def _latex_number(n: Num) -> str:
+    c: Fraction = n.coef
+    if not is_simple(n):
+        return _decimal_latex(n)
+    sign = "-" if c < 0 else ""
+    c = abs(c)
+    if n.power == 0:
+        return sign + (
+            str(c.numerator)
+            if c.denominator == 1
+            else rf"\frac{{{c.numerator}}}{{{c.denominator}}}"
+        )
+    m = "m" if abs(n.power) == 1 else f"m^{{{abs(n.power)}}}"
+    if n.power < 0:
+        den = m if c.denominator == 1 else f"{c.denominator}{m}"
+        return sign + rf"\frac{{{c.numerator}}}{{{den}}}"
+    return sign + (m if c == 1 else rf"{c}{m}")
+
+
+@dataclass(frozen=True)
+class Style:
+    """How one output format writes the leaves, and which writer of a row it uses."""
+
+    writer: str  # the Kind attribute: "text" or "latex"
+    name: Callable[[str], str]
+    number: Callable[[Num], str]  # a number as a factor
+    plain_number: Callable[[Num], str]  # a number standing alone
+    ones: str
+    left: str
+    right: str
+
+
+TEXT = Style("text", lambda n: n, _wrap_number_text, _number_text, "1⃗", "(", ")")
+LATEX = Style("latex", _latex_name, _latex_number, _latex_number, r"\vec{1}", r"\left(", r"\right)")
+
+
+def _write(writer: Writer, e: Node, sub: Callable[[Expr, int], str], prec: tuple[int, ...]) -> str:
+    if callable(writer):
+        return writer(e, sub)
+    return writer.format(*(sub(a, p) for a, p in zip(e.args, prec, strict=False)), **e.kw)
 
 
 def _render(e: Expr, style: Style, parent: int = 0) -> str:
@@ -100,57 +154,36 @@ def _render(e: Expr, style: Style, parent: int = 0) -> str:
     if isinstance(e, Sym):
         return style.name(e.name)
     if isinstance(e, Num):
-        return style.number(e) if parent >= 3 else _plain_number(e, style)
+        return style.number(e) if parent >= 3 else style.plain_number(e)
     if isinstance(e, Ones):
         return style.ones
     assert isinstance(e, Node)
-    op, a = e.op, e.args
+    kind = KINDS[e.op]
+    if e.op == "reshape":  # a reshape is not written: the shapes say it
+        return _render(e.args[0], style, parent)
 
-    def r(x: Expr, p: int) -> str:
+    def sub(x: Expr, p: int) -> str:
         return _render(x, style, p)
 
-    if op == "add":
-        s = f"{r(a[0], 1)} + {r(a[1], 1)}"
-    elif op == "sub":
-        s = f"{r(a[0], 1)}{style.minus}{r(a[1], 2)}"
-    elif op == "neg":
-        s = f"{style.minus.strip()}{r(a[0], 3)}"
-    elif op == "had" and _is_one_by_one(a[0]):  # a 1×1 matrix scales: w x
-        s = f"{r(a[0], 4)} {r(a[1], 4)}"
-    elif op == "had":  # products inside ⊙ get parentheses, as people write them
-        left = r(a[0], 4 if _is_product(a[0]) else 2)
-        s = f"{left}{style.odot}{r(a[1], 4 if _is_product(a[1]) else 2)}"
-    elif op == "div":
-        s = style.divide(r(a[0], 3), r(a[1], 3))
-    elif op == "scale":
-        s = f"{r(a[0], 4)} {r(a[1], 3)}"
-    elif op == "matmul":
-        s = f"{r(a[0], 3)} {r(a[1], 4)}"
-    elif op == "tr":
-        s = f"{r(a[0], 5)}{style.transpose}"
-    elif op == "func":
-        return f"{style.function(e.fn)}{style.left}{r(a[0], 0)}{style.right}"
-    elif op == "pow":
-        p = int(e.p) if float(e.p).is_integer() else e.p
-        s = r(a[0], 5) + (style.square if p == 2 else style.power.format(p=p))
-    elif op == "reshape":
-        return r(a[0], parent)
-    elif op == "fill":
-        s = f"{r(a[0], 4)}{style.fill}"
-    else:
-        raise ValueError(op)
-    prec = _PREC.get(op, 5)
-    needs = prec < parent or (prec == parent and op in ("sub", "scale") and parent > 1)
+    prec = kind.arg_prec + (kind.arg_prec[-1],) * (len(e.args) - len(kind.arg_prec))
+    s = _write(getattr(kind, style.writer), e, sub, prec)
+    needs = kind.prec < parent or (kind.prec == parent and kind.grouped and parent > 1)
     return f"{style.left}{s}{style.right}" if needs else s
-
-
-def _plain_number(n: Num, style: Style) -> str:
-    return _number_text(n) if style is TEXT else style.number(n)
 
 
 def text_expr(e: Expr, parent: int = 0) -> str:
     """Unicode: ⊙ for the elementwise product, ᵀ, 1⃗, σ."""
     return _render(e, TEXT, parent)
+
+
+def code_expr(e: Expr) -> str:
+    """NumPy code for ``e``; names that are not safe identifiers are escaped."""
+    return _code(e, _Names(set()))
+
+
+def latex_expr(e: Expr, parent: int = 0) -> str:
+    """LaTeX: \\odot, ^\\intercal, \\vec{1}, \\frac{2}{m}, \\sigma."""
+    return _render(e, LATEX, parent)
 
 
 def text(d: Derivation, form: str = "cached") -> str:
@@ -177,60 +210,6 @@ def _shape(d: Derivation, name: str) -> str:
     return "" if shape is None else "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-_GREEK = {"δ": r"\delta", "σ": r"\sigma", "ŷ": r"\hat{y}"}
-
-
-def _latex_name(name: str) -> str:
-    if name in _GREEK:
-        return _GREEK[name]
-    prefix = ""
-    if name.startswith("d") and len(name) > 1 and name[1].isupper():
-        prefix, name = "d", name[1:]
-    match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
-    if match:
-        return f"{prefix}{match.group(1)}_{{{match.group(2)}}}"
-    return prefix + _GREEK.get(name, name)
-
-
-def _latex_number(n: Num) -> str:
-    c: Fraction = n.coef
-    sign = "-" if c < 0 else ""
-    c = abs(c)
-    if n.power == 0:
-        return sign + (
-            str(c.numerator)
-            if c.denominator == 1
-            else rf"\frac{{{c.numerator}}}{{{c.denominator}}}"
-        )
-    m = "m" if abs(n.power) == 1 else f"m^{{{abs(n.power)}}}"
-    if n.power < 0:
-        den = m if c.denominator == 1 else f"{c.denominator}{m}"
-        return sign + rf"\frac{{{c.numerator}}}{{{den}}}"
-    return sign + (m if c == 1 else rf"{c}{m}")
-
-
-LATEX = Style(
-    name=_latex_name,
-    number=_latex_number,
-    ones=r"\vec{1}",
-    minus=" - ",
-    odot=r" \odot ",
-    transpose=r"^\intercal",
-    left=r"\left(",
-    right=r"\right)",
-    square="^{2}",
-    power="^{{{p}}}",
-    function=_function_latex,
-    fill=r" \vec{1}\vec{1}^\intercal",
-    divide=lambda a, b: rf"\frac{{{a}}}{{{b}}}",
-)
-
-
-def latex_expr(e: Expr, parent: int = 0) -> str:
-    """LaTeX: \\odot, ^\\intercal, \\vec{1}, \\frac{2}{m}, \\sigma."""
-    return _render(e, LATEX, parent)
-
-
 def latex(d: Derivation, form: str = "cached") -> str:
     """One LaTeX equation per line (no surrounding $$)."""
     lines = [rf"{_latex_name(n)} &= {latex_expr(e)}" for n, e in d.forward]
@@ -252,102 +231,101 @@ def markdown(d: Derivation, form: str = "cached") -> str:
     return "\n".join(out)
 
 
+# --- generated code ---------------------------------------------------------------------
+
+_READABLE = {"ŷ": "y_hat", "δ": "delta", "λ": "lam", "α": "alpha"}
+_RESERVED = {"np", "math", "params", "dims", "m"} | {k.name for k in KINDS.values() if k.helper}
+
+
+class _Names:
+    """Python identifiers for the names of a derivation, each distinct and safe.
+
+    A name that is a plain identifier (not a keyword, not a name the generated
+    code itself uses) is kept; any other is escaped to ``v_<letters>_<n>``.
+    """
+
+    def __init__(self, reserved: set[str]) -> None:
+        self.taken = set(reserved)
+        self.given: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        if name in self.given:
+            return self.given[name]
+        py = _READABLE.get(name, name)
+        if not (py.isidentifier() and py.isascii()) or keyword.iskeyword(py) or py in self.taken:
+            stem = re.sub(r"\W", "_", py.encode("ascii", "replace").decode("ascii"))
+            base = f"v_{stem}"[:40]
+            py, i = base, 1
+            while py in self.taken or keyword.iskeyword(py):
+                i += 1
+                py = f"{base}_{i}"
+        self.taken.add(py)
+        self.given[name] = py
+        return py
+
+
 def numpy_code(d: Derivation, function_name: str = "gradients") -> str:
-    """A standalone Python function, needing only NumPy, computing every gradient."""
-    body = [
-        "import numpy as np",
+    """A standalone Python function, needing only NumPy, computing every gradient.
+
+    Its signature is ``function_name(params, X, y)`` for a model, or
+    ``function_name(params)`` for a function, where ``params`` maps each
+    parameter's name to its array; it returns parameter -> gradient.
+    """
+    if not function_name.isidentifier() or keyword.iskeyword(function_name):
+        raise ValueError(
+            f"numpy_code: function_name must be a Python identifier, got {function_name!r}"
+        )
+    names = _Names(_RESERVED | {function_name})
+    exprs = [e for _, e in d.forward] + [e for _, e in d.adjoints] + list(d.cached.values())
+    used = {x.op for e in exprs for x in _nodes(e)}
+    helpers = [KINDS[op].helper for op in sorted(used) if KINDS[op].helper]
+    body = ["import numpy as np", ""]
+    for helper in dict.fromkeys(helpers):  # each once, in a fixed order
+        body += ["", helper, ""]
+    data = [names(n) for n in d.data_names]
+    title = re.sub(r"[^\w .,()-]", "?", d.model)  # nothing that could close the docstring
+    body += [
         "",
-        "",
-        "def sigmoid(z):",
-        "    return 1.0 / (1.0 + np.exp(-z))",
-        "",
-        "",
-        "def log_softmax(z, axis):",
-        "    z = z - z.max(axis=axis, keepdims=True)",
-        "    return z - np.log(np.exp(z).sum(axis=axis, keepdims=True))",
-        "",
-        "",
-        "def softmax(z, axis):",
-        "    return np.exp(log_softmax(z, axis))",
-        "",
-        "",
-        f"def {function_name}(params, {d.data_names[0]}, {d.data_names[1]}):",
-        f'    """d(loss)/d(parameter) for {d.model}, derived by chainrule."""',
+        f"def {function_name}({', '.join(['params', *data])}):",
+        f'    """d(loss)/d(parameter) for {title}, derived by chainrule."""',
     ]
-    names = {d.data_names[0], d.data_names[1], *d.cached}
     for p in d.cached:
-        body.append(f"    {_py(p)} = params[{p!r}]")
+        body.append(f"    {names(p)} = params[{p!r}]")
+    for c, value in d.constants.items():
+        body.append(f"    {names(c)} = {float(value)!r}")
     sources: dict[str, str] = {}
     for name in [*d.data_names, *d.cached]:
         for axis, dim in enumerate(d.shapes.get(name, ())):
             if isinstance(dim, str) and dim not in sources:
-                sources[dim] = f"{_py(name)}.shape[{axis}]"
+                sources[dim] = f"np.shape({names(name)})[{axis}]"
     body.append("    dims = {" + ", ".join(f"{k!r}: {v}" for k, v in sources.items()) + "}")
-    body.append('    m = dims["m"]')
-    for n, e in d.forward:
-        body.append(f"    {_py(n)} = {_code(e)}")
-        names.add(n)
-    for n, e in d.adjoints:
-        body.append(f"    {_py(n)} = {_code(e)}")
+    if "m" in sources:
+        body.append('    m = dims["m"]')
+    for n, e in [*d.forward, *d.adjoints]:
+        body.append(f"    {names(n)} = {_code(e, names)}")
     grads = ", ".join(
-        f"{p!r}: np.broadcast_to({_code(e)}, {_py(p)}.shape).copy()" for p, e in d.cached.items()
+        f"{p!r}: np.broadcast_to({_code(e, names)}, np.shape({names(p)})).copy()"
+        for p, e in d.cached.items()
     )
     body.append(f"    return {{{grads}}}")
     return "\n".join(body) + "\n"
 
 
-def _py(name: str) -> str:
-    return {"ŷ": "y_hat", "δ": "delta"}.get(name, name)
+def _nodes(e: Expr) -> list[Node]:
+    return [x for x in walk(e) if isinstance(x, Node)]
 
 
-def _code(e: Expr) -> str:
+def _code(e: Expr, names: Callable[[str], str]) -> str:
     if isinstance(e, Sym):
-        return _py(e.name)
+        return names(e.name)
     if isinstance(e, Num):
         value = f"{float(e.coef)!r}"
         return value if e.power == 0 else f"({value} * m ** {e.power})"
     if isinstance(e, Ones):
-        return f"np.ones(({_dim_code(e.dim)}, 1))"
+        return f"np.ones(({dim_code(e.dim)}, 1))"
     assert isinstance(e, Node)
-    a = e.args
-    op = e.op
-    if op == "matmul" and isinstance(a[1], Ones):
-        return f"{_code(a[0])}.sum(axis=1, keepdims=True)"
-    if (
-        op == "matmul"
-        and isinstance(a[0], Node)
-        and a[0].op == "tr"
-        and isinstance(a[0].args[0], Ones)
-    ):
-        return f"{_code(a[1])}.sum(axis=0, keepdims=True)"
-    table = {
-        "add": "({0} + {1})",
-        "sub": "({0} - {1})",
-        "neg": "(-{0})",
-        "had": "({0} * {1})",
-        "scale": "({0} * {1})",
-        "div": "({0} / {1})",
-        "matmul": "({0} @ {1})",
-        "tr": "{0}.T",
-    }
-    if op in table:
-        return table[op].format(*(_code(x) for x in a))
-    if op == "func" and e.fn in ("softmax", "log_softmax"):
-        return f"{e.fn}({_code(a[0])}, {int(e.p)})"
-    if op == "func":
-        fn = {"σ": "sigmoid", "tanh": "np.tanh", "exp": "np.exp", "log": "np.log"}.get(e.fn)
-        if fn is None:
-            fn = {"relu": "(lambda z: np.maximum(z, 0.0))", "step": "(lambda z: (z > 0) * 1.0)",
-                  "softplus": "(lambda z: np.logaddexp(0.0, z))"}[e.fn]  # fmt: skip
-        return f"{fn}({_code(a[0])})"
-    if op == "pow":
-        return f"({_code(a[0])} ** {e.p!r})"
-    if op == "reshape":
-        return _code(a[0])
-    if op == "fill":
-        return f"np.full(({', '.join(_dim_code(x) for x in e.shape)}), {_code(a[0])})"
-    raise ValueError(op)
 
+    def sub(x: Expr, p: int) -> str:
+        return _code(x, names)
 
-def _dim_code(d: object) -> str:
-    return str(d) if isinstance(d, int) else f"dims[{d!r}]"
+    return _write(KINDS[e.op].code, e, sub, (0,) * len(e.args))
