@@ -9,7 +9,7 @@ def wrong_square_vjp(g, ans, x):  # type: ignore[no-untyped-def]
     return g * x  # should be 2 g x
 
 
-WRONG_SQUARE = Primitive("wrong_square", lambda x: x * x, (wrong_square_vjp,), "²")
+WRONG_SQUARE = Primitive("wrong_square", lambda x: x * x, (wrong_square_vjp,))
 
 
 def test_detects_a_wrong_gradient_and_says_where() -> None:

@@ -249,7 +249,7 @@ def test_a_hostile_function_name_is_not_run() -> None:
 
     forward.__name__ = hostile
     vjp.__name__ = hostile
-    triple = cr.Primitive("triple", forward, (vjp,), "3·")
+    triple = cr.Primitive("triple", forward, (vjp,))
     compiled = cr.compiled_value_and_grad(lambda w: cr.apply(triple, w).sum())
     for _ in range(3):
         value, g = compiled(np.array([1.0, 2.0]))

@@ -24,14 +24,14 @@ class Primitive:
         forward: ``forward(*inputs, **params)``, written in the vocabulary so
             it runs on NumPy arrays, Tensors and symbols alike.
         vjps: one VJP per array input, in input order.
-        symbol: how the operation is written in formulas (``"+"``, ``"@"``,
-            ``"σ"``...).
+
+    How an operation is written in formulas is the symbolic layer's table
+    (:mod:`chainrule.symbolic.kinds`), not the primitive's.
     """
 
     name: str
     forward: Callable[..., Any]
     vjps: tuple[Callable[..., Array], ...]
-    symbol: str
 
     @property
     def arity(self) -> int:

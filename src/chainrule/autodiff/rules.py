@@ -291,29 +291,28 @@ def astype_vjp(g: Array, ans: Array, x: Array, dtype: Any) -> Array:
 
 # --- the table ----------------------------------------------------------------
 
-NEG = Primitive("neg", neg, (neg_vjp,), "-")
-ADD = Primitive("add", add, (add_vjp_a, add_vjp_b), "+")
-SUB = Primitive("sub", sub, (sub_vjp_a, sub_vjp_b), "-")
-MUL = Primitive("mul", mul, (mul_vjp_a, mul_vjp_b), "⊙")
-DIV = Primitive("div", div, (div_vjp_a, div_vjp_b), "/")
-POW = Primitive("pow", power, (power_vjp,), "**")
-EXP = Primitive("exp", exp, (exp_vjp,), "exp")
-LOG = Primitive("log", log, (log_vjp,), "log")
-TANH = Primitive("tanh", tanh, (tanh_vjp,), "tanh")
-SIGMOID = Primitive("sigmoid", sigmoid_forward, (sigmoid_vjp,), "σ")
-RELU = Primitive("relu", relu, (relu_vjp,), "relu")
-SOFTPLUS = Primitive("softplus", softplus, (softplus_vjp,), "softplus")
-MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
-TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
-RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
-SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
-ASTYPE = Primitive("astype", astype, (astype_vjp,), "astype")
-BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,), "broadcast")
+NEG = Primitive("neg", neg, (neg_vjp,))
+ADD = Primitive("add", add, (add_vjp_a, add_vjp_b))
+SUB = Primitive("sub", sub, (sub_vjp_a, sub_vjp_b))
+MUL = Primitive("mul", mul, (mul_vjp_a, mul_vjp_b))
+DIV = Primitive("div", div, (div_vjp_a, div_vjp_b))
+POW = Primitive("pow", power, (power_vjp,))
+EXP = Primitive("exp", exp, (exp_vjp,))
+LOG = Primitive("log", log, (log_vjp,))
+TANH = Primitive("tanh", tanh, (tanh_vjp,))
+SIGMOID = Primitive("sigmoid", sigmoid_forward, (sigmoid_vjp,))
+RELU = Primitive("relu", relu, (relu_vjp,))
+SOFTPLUS = Primitive("softplus", softplus, (softplus_vjp,))
+MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b))
+TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,))
+RESHAPE = Primitive("reshape", reshape, (reshape_vjp,))
+SUM = Primitive("sum", sum_forward, (sum_vjp,))
+ASTYPE = Primitive("astype", astype, (astype_vjp,))
+BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,))
 SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
     softmax_cross_entropy,
     (softmax_cross_entropy_vjp_z, softmax_cross_entropy_vjp_y),
-    "H",
 )
 
 RULES: dict[str, Primitive] = {

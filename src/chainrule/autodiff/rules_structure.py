@@ -72,12 +72,10 @@ def concatenate_vjp_b(g: Array, ans: Array, a: Array, b: Array, axis: int) -> Ar
     return g[(slice(None),) * axis + (slice(a.shape[axis], None),)]
 
 
-AMAX = Primitive("amax", amax_forward, (extremum_vjp,), "max")
-AMIN = Primitive("amin", amin_forward, (extremum_vjp,), "min")
-GETITEM = Primitive("getitem", getitem, (getitem_vjp,), "[]")
-SCATTER_ADD = Primitive("scatter_add", scatter_add_forward, (scatter_add_vjp,), "scatter")
-CONCATENATE = Primitive(
-    "concatenate", concatenate_forward, (concatenate_vjp_a, concatenate_vjp_b), "concat"
-)
+AMAX = Primitive("amax", amax_forward, (extremum_vjp,))
+AMIN = Primitive("amin", amin_forward, (extremum_vjp,))
+GETITEM = Primitive("getitem", getitem, (getitem_vjp,))
+SCATTER_ADD = Primitive("scatter_add", scatter_add_forward, (scatter_add_vjp,))
+CONCATENATE = Primitive("concatenate", concatenate_forward, (concatenate_vjp_a, concatenate_vjp_b))
 
 PRIMITIVES = (AMAX, AMIN, GETITEM, SCATTER_ADD, CONCATENATE)
