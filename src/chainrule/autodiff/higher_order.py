@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.functional import Application, _positions, _scalar_value, grad
+from chainrule.autodiff.functional import Application, Argnums, _scalar_value, grad
 from chainrule.autodiff.functions import stack
 from chainrule.autodiff.tensor import Tensor, _as_float_array
 
@@ -50,10 +50,10 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
         array([[2., 0.],
                [0., 4.]])
     """
-    positions, single = _positions(argnums)
+    which = Argnums(argnums)
 
     def wrapped(*args: Any) -> Any:
-        call = Application(args, positions, argnums)
+        call = Application(args, which)
         with call:
             out = f(*call.inputs)
         outputs = out if isinstance(out, tuple) else (out,)
@@ -61,7 +61,7 @@ def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callabl
         results = []
         for o in outputs:
             per_input = call.per_position(_jacobian_of(call, o, record))
-            results.append(per_input[0] if single else tuple(per_input))
+            results.append(per_input[0] if which.single else tuple(per_input))
         return tuple(results) if isinstance(out, tuple) else results[0]
 
     wrapped.__name__ = f"jacobian({getattr(f, '__name__', 'f')})"
@@ -111,7 +111,7 @@ def hvp(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[...
         >>> hvp(f)(np.array([1.0, 2.0]), np.array([1.0, 1.0]))
         array([ 6., 12.])
     """
-    positions, single = _positions(argnums)
+    which = Argnums(argnums)
 
     def wrapped(*args: Any) -> Any:
         if len(args) < 2:
@@ -120,8 +120,8 @@ def hvp(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[...
                 f"vector v; got {len(args)} argument(s)"
             )
         *fargs, v = args
-        call = Application(fargs, positions, argnums)
-        vectors = _vectors(v, call, positions, single)
+        call = Application(fargs, which)
+        vectors = _vectors(v, call, which)
         with call:
             out = f(*call.inputs)
         _scalar_value(out, record=False)  # refuses a non-scalar f
@@ -134,7 +134,7 @@ def hvp(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[...
         for g, u in zip(gradients, vectors, strict=True):
             dot = dot + (g * u).sum()
         products = call.per_position(call.pullback(dot, np.ones((), dot.dtype), record))
-        return products[0] if single else tuple(products)
+        return products[0] if which.single else tuple(products)
 
     wrapped.__name__ = f"hvp({getattr(f, '__name__', 'f')})"
     wrapped.__doc__ = f.__doc__
@@ -168,9 +168,10 @@ def _stack(
     return stack(rows).reshape(out_shape + in_shape)
 
 
-def _vectors(v: Any, call: Application, positions: tuple[int, ...], single: bool) -> list[Any]:
+def _vectors(v: Any, call: Application, which: Argnums) -> list[Any]:
     """``v`` as one array (or Tensor) per position, each checked against its argument."""
-    if single:
+    positions = which.positions
+    if which.single:
         given = [v]
     elif not isinstance(v, tuple | list) or len(v) != len(positions):
         raise TypeError(
