@@ -1,4 +1,4 @@
-"""Case G: a Hessian-vector product of an MLP loss, against PyTorch's double backward.
+"""Case H: a Hessian-vector product of an MLP loss, against PyTorch's double backward.
 
 Both compute H v for all four parameters of a tanh MLP under the softmax
 cross-entropy: the gradient recorded as a graph, then one reverse pass of
@@ -44,9 +44,9 @@ def _case(n: int, h: int, c: int, m: int, rounds: int) -> list[Row]:
 
         impls.append(Impl("pytorch double backward", lambda: _torch(torch, P, V, X, labels)))
     except ImportError:
-        rows.append(skipped("G", size, "pytorch double backward", "not installed"))
+        rows.append(skipped("H", size, "pytorch double backward", "not installed"))
     impls.append(Impl("chainrule hvp", lambda: _ours(P, V, X, labels)))
-    return rows + measure("G", size, impls, rounds)
+    return rows + measure("H", size, impls, rounds)
 
 
 def _loss(W1: Any, b1: Any, W2: Any, b2: Any, X: Any, labels: Any) -> Any:

@@ -25,6 +25,8 @@ def normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, op: str) -> tu
     """``axis`` (an int, a sequence of ints, or None for all) as a tuple of distinct axes."""
     if axis is None:
         return tuple(range(ndim))
+    if type(axis) is int and -ndim <= axis < ndim:  # the common case, checked quickly
+        return (axis % ndim,)
     axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
     normalized = tuple(normalize_axis(a, ndim, op) for a in axes)
     if len(set(normalized)) != len(normalized):

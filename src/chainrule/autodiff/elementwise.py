@@ -91,6 +91,10 @@ def _compare_right(x: Any, name: str, other: Any) -> np.ndarray:
     return np.asarray(_COMPARISONS[name](other, x))
 
 
+def _step_values(x: np.ndarray) -> np.ndarray:
+    return np.greater(x, 0).astype(x.dtype)
+
+
 def _sign_values(x: np.ndarray) -> np.ndarray:
     s = np.sign(x)
     return np.where(np.isnan(s), 0.0, s).astype(x.dtype)
@@ -139,38 +143,48 @@ class ElementwiseMethods:
         @staticmethod
         def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor: ...
 
+        def _apply1(self, op: Primitive, **params: Any) -> Tensor: ...
+
         def _own(self) -> Tensor: ...
 
     # --- functions with a primitive -------------------------------------------
 
     def abs(self) -> Tensor:
         """|x|; its gradient at 0 is 0, as ``torch.abs``."""
-        return self._apply(ops.ABS, self)
+        return self._apply1(ops.ABS)
 
     def sqrt(self) -> Tensor:
         """√x (nan below 0); the gradient at 0 is inf, as ``torch.sqrt``."""
-        return self._apply(ops.SQRT, self)
+        return self._apply1(ops.SQRT)
 
     def sin(self) -> Tensor:
-        return self._apply(ops.SIN, self)
+        return self._apply1(ops.SIN)
 
     def cos(self) -> Tensor:
-        return self._apply(ops.COS, self)
+        return self._apply1(ops.COS)
 
     def tan(self) -> Tensor:
-        return self._apply(ops.TAN, self)
+        return self._apply1(ops.TAN)
 
     def log1p(self) -> Tensor:
         """log(1 + x), accurate for small x."""
-        return self._apply(ops.LOG1P, self)
+        return self._apply1(ops.LOG1P)
 
     def expm1(self) -> Tensor:
         """e^x − 1, accurate for small x."""
-        return self._apply(ops.EXPM1, self)
+        return self._apply1(ops.EXPM1)
 
     def erf(self) -> Tensor:
         """The error function (2/√π) ∫₀ˣ e^(−t²) dt."""
-        return self._apply(ops.ERF, self)
+        return self._apply1(ops.ERF)
+
+    def step(self) -> Tensor:
+        """A constant (no gradient): 1.0 where x > 0, else 0.0 (0 at 0 and at nan).
+
+        The derivative of relu, as a Tensor so that a backward pass written
+        with it runs on Tensors too. Shape and dtype of ``self``.
+        """
+        return type(self._own())(derived(_step_values(self.data), _step_values, self))
 
     def sign(self) -> Tensor:
         """A constant (no gradient): −1, 0 or 1 by the sign of x; 0 at nan, as ``torch.sign``."""
@@ -202,9 +216,8 @@ class ElementwiseMethods:
                 raise TypeError(f"clip: {name} must be a number or None, got {bound!r}")
         if lo is None and hi is None:
             raise ValueError("clip: give at least one of lo and hi")
-        return self._apply(
+        return self._apply1(
             ops.CLIP,
-            self,
             lo=None if lo is None else float(lo),
             hi=None if hi is None else float(hi),
         )

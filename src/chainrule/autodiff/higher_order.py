@@ -20,10 +20,11 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.functional import Application, Argnums, _scalar_value, grad
 from chainrule.autodiff.functions import stack
-from chainrule.autodiff.tensor import Tensor, _as_float_array
+from chainrule.autodiff.tensor import Tensor
 
 
 def jacobian(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
@@ -182,7 +183,7 @@ def _vectors(v: Any, call: Application, which: Argnums) -> list[Any]:
         given = list(v)
     vectors = []
     for u, p in zip(given, positions, strict=True):
-        u = u if isinstance(u, Tensor) else _as_float_array(u)
+        u = u if isinstance(u, Tensor) else as_float_array(u)
         shape = call.inputs[p].shape
         if u.shape != shape:
             raise ShapeError(

@@ -20,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import rules
+from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import derived
-from chainrule.autodiff.tensor import Tensor, _as_float_array, apply
+from chainrule.autodiff.tensor import Tensor, apply
 
 
 def mse(prediction: Tensor, target: Any) -> Tensor:
@@ -229,7 +230,7 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
     if isinstance(target, Tensor) or (isinstance(target, np.ndarray) and target.dtype.kind == "f"):
         t = target
     else:
-        t = derived(_as_float_array(target), _as_float_array, target)
+        t = derived(as_float_array(target), as_float_array, target)
     if p.shape != t.shape:
         hint = ""
         if t.size == p.size:

@@ -37,7 +37,8 @@ def extremum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims
         g = g.reshape(kept)
         ans = ans.reshape(kept)
     chosen = equal(x, ans)
-    return g * chosen / chosen.sum(axis=axis, keepdims=True)
+    # divide on the reduced shape, then one full-size product
+    return g / chosen.sum(axis=axis, keepdims=True) * chosen
 
 
 def getitem(x: Array, index: Any) -> Array:

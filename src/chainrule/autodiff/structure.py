@@ -13,11 +13,12 @@ from __future__ import annotations
 import itertools
 import math
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from chainrule.autodiff import rules
 from chainrule.autodiff import rules_structure as ops
 from chainrule.autodiff.axes import normalize_axes, normalize_axis
 from chainrule.autodiff.elementwise import compare, record
@@ -30,23 +31,30 @@ if TYPE_CHECKING:
     from chainrule.autodiff.tensor import Tensor
 
 Axis = int | tuple[int, ...] | None
+_BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
 
 
 def _index_param(index: Any) -> tuple[Any, bool]:
     """``index`` with Tensors and lists made NumPy arrays; and whether it holds an array."""
     parts = index if isinstance(index, tuple) else (index,)
+    if all(type(p) in _BASIC for p in parts):  # ints, slices, None, ...: nothing to convert
+        return index, False
     converted = []
     has_array = False
     for part in parts:
+        if type(part) in _BASIC:
+            converted.append(part)
+            continue
         if hasattr(type(part), "_apply"):
             part = part.data
         if isinstance(part, list):
             part = np.asarray(part)
         if isinstance(part, np.ndarray):
             has_array = True
-            if part.dtype.kind == "f" and part.size and np.all(part == np.round(part)):
+            kind = part.dtype.kind
+            if kind == "f" and part.size and np.all(part == np.round(part)):
                 part = part.astype(np.intp)  # a float Tensor of whole numbers
-            if part.dtype.kind not in "biu":
+            elif kind not in "biu":
                 raise IndexError(
                     f"getitem: an index array must hold integers or booleans, got dtype "
                     f"{part.dtype}"
@@ -74,6 +82,8 @@ class StructureMethods:
         @staticmethod
         def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor: ...
 
+        def _apply1(self, op: Primitive, **params: Any) -> Tensor: ...
+
         def _own(self) -> Tensor: ...
 
     # --- indexing -------------------------------------------------------------
@@ -86,15 +96,14 @@ class StructureMethods:
         receives the sum of its k gradients.
         """
         param, has_array = _index_param(index)
+        if has_array:
+            value_read(self, "indexing with an array")
         try:
-            self.data[param]
+            return self._apply1(ops.GETITEM, index=param)
         except IndexError as e:
             raise IndexError(
                 f"getitem: index {index!r} on a tensor of shape {self.shape}: {e}"
             ) from None
-        if has_array:
-            value_read(self, "indexing with an array")
-        return self._apply(ops.GETITEM, self, index=param)
 
     def scatter_add(self, shape: Sequence[int], index: Any) -> Tensor:
         """A zero tensor of ``shape`` with this one added at ``index``: the adjoint of
@@ -112,7 +121,7 @@ class StructureMethods:
             )
         if has_array:
             value_read(self, "scatter_add with an index array")
-        return self._apply(ops.SCATTER_ADD, self, shape=target, index=param)
+        return self._apply1(ops.SCATTER_ADD, shape=target, index=param)
 
     def concatenate(self: Any, other: Any, axis: int = 0) -> Tensor:
         """``self`` followed by ``other`` along ``axis`` (see :func:`chainrule.concatenate`)."""
@@ -136,6 +145,25 @@ class StructureMethods:
         bounds = [0, *cuts, size]
         lead = (slice(None),) * ax
         return [x[(*lead, slice(lo, max(lo, hi)))] for lo, hi in itertools.pairwise(bounds)]
+
+    def broadcast_to(self, shape: Iterable[int]) -> Tensor:
+        """The tensor repeated along its size-1 axes (and new leading axes) to ``shape``.
+
+        The gradient sums over the repeated positions. Raises ShapeError when
+        ``self.shape`` does not broadcast to ``shape``.
+        """
+        target = tuple(int(d) for d in shape)
+        try:
+            fits = np.broadcast_shapes(self.shape, target) == target
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ShapeError(
+                f"broadcast_to: a tensor of shape {self.shape} cannot be broadcast to "
+                f"{target}: aligned from the right, each of its dimensions must equal "
+                "the target's or be 1"
+            )
+        return self._apply1(rules.BROADCAST_TO, shape=target)
 
     def squeeze(self, axis: Axis = None) -> Tensor:
         """Drops size-1 axes: all of them, or those in ``axis`` (which must have size 1)."""
@@ -180,12 +208,12 @@ class StructureMethods:
         ``torch.max(x)`` (``torch.max(x, dim)`` gives it to one of them).
         """
         axes = self._reduced_axes(axis, "max")
-        return self._apply(ops.AMAX, self, axis=axes, keepdims=bool(keepdims))
+        return self._apply1(ops.AMAX, axis=axes, keepdims=bool(keepdims))
 
     def amin(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The minimum over ``axis``; ties share the gradient as in :meth:`amax`."""
         axes = self._reduced_axes(axis, "min")
-        return self._apply(ops.AMIN, self, axis=axes, keepdims=bool(keepdims))
+        return self._apply1(ops.AMIN, axis=axes, keepdims=bool(keepdims))
 
     def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
         """The maximum over ``axis`` (NumPy's ``max``); see :meth:`amax` for ties."""
@@ -210,6 +238,25 @@ class StructureMethods:
         if keepdims:
             return out
         return out.reshape(tuple(d for i, d in enumerate(out.shape) if i not in axes))
+
+    def softmax(self, axis: int = 0) -> Tensor:
+        """exp(x) / sum(exp(x)) along ``axis``.
+
+        The default axis 0 is the class axis when examples are columns.
+        Composed from primitives: the maximum along ``axis`` is subtracted
+        first as a constant, which changes neither the value nor the gradient
+        (softmax is invariant to a shift) and keeps exp from overflowing.
+        """
+        ax = normalize_axis(axis, self.ndim, "softmax")
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
+        e = z.exp()
+        return e / e.sum(axis=axis, keepdims=True)
+
+    def log_softmax(self, axis: int = 0) -> Tensor:
+        """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
+        ax = normalize_axis(axis, self.ndim, "log_softmax")
+        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
+        return z - z.exp().sum(axis=axis, keepdims=True).log()
 
     def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
         """Variance over ``axis``: Σ (x − mean)² / (n − ddof), as ``np.var``.

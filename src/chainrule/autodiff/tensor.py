@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 from collections.abc import Iterable, Sequence
-from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -20,17 +18,23 @@ import numpy as np
 from chainrule.autodiff import rules
 from chainrule.autodiff.axes import normalize_axes, normalize_axis
 from chainrule.autodiff.backward import _check_finite, backpropagate, backpropagate_recorded
+from chainrule.autodiff.conversion import (
+    as_float_array,
+    combine_error,
+    constant_operand,
+    is_number,
+    user_frame,
+)
 from chainrule.autodiff.elementwise import ElementwiseMethods
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.modes import MODES, derived, value_read
+from chainrule.autodiff.modes import MODES, value_read
 from chainrule.autodiff.primitive import Primitive
 from chainrule.autodiff.structure import StructureMethods
-from chainrule.autodiff.vocabulary import max_shift
 
 _NO_PARAMS: dict[str, Any] = {}
 _CPYTHON = sys.implementation.name == "cpython"
 _counter = itertools.count(1)  # orders recorded nodes; see backward.topological_order
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_as_float_array = as_float_array  # the name other modules of the engine import
 
 
 class Tensor(ElementwiseMethods, StructureMethods):
@@ -84,7 +88,7 @@ class Tensor(ElementwiseMethods, StructureMethods):
     _seq: int
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self.data = _as_float_array(data.data if isinstance(data, Tensor) else data)
+        self.data = as_float_array(data.data if isinstance(data, Tensor) else data)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
@@ -99,6 +103,10 @@ class Tensor(ElementwiseMethods, StructureMethods):
     def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
         """The recording door (:func:`apply`), for the methods of the base classes."""
         return apply(op, *inputs, **params)
+
+    def _apply1(self, op: Primitive, **params: Any) -> Tensor:
+        """A one-input primitive on this tensor: the short path of :func:`apply`."""
+        return _unary(op, self, **params)
 
     def _own(self) -> Tensor:
         return self
@@ -296,7 +304,7 @@ class Tensor(ElementwiseMethods, StructureMethods):
         return self
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if not _is_number(exponent):
+        if not is_number(exponent):
             raise TypeError(
                 f"x ** y needs a number exponent, got {type(exponent).__name__}; "
                 "for a tensor exponent write (y * x.log()).exp()"
@@ -304,7 +312,7 @@ class Tensor(ElementwiseMethods, StructureMethods):
         return _unary(rules.POW, self, exponent=exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        if not _is_number(base):
+        if not is_number(base):
             return NotImplemented
         if base <= 0:
             raise ValueError(
@@ -353,25 +361,6 @@ class Tensor(ElementwiseMethods, StructureMethods):
             ) from None
         return _unary(rules.RESHAPE, self, shape=resolved)
 
-    def broadcast_to(self, shape: Iterable[int]) -> Tensor:
-        """The tensor repeated along its size-1 axes (and new leading axes) to ``shape``.
-
-        The gradient sums over the repeated positions. Raises ShapeError when
-        ``self.shape`` does not broadcast to ``shape``.
-        """
-        target = tuple(int(d) for d in shape)
-        try:
-            fits = np.broadcast_shapes(self.shape, target) == target
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ShapeError(
-                f"broadcast_to: a tensor of shape {self.shape} cannot be broadcast to "
-                f"{target}: aligned from the right, each of its dimensions must equal "
-                "the target's or be 1"
-            )
-        return _unary(rules.BROADCAST_TO, self, shape=target)
-
     # --- reductions ---------------------------------------------------------
 
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
@@ -412,33 +401,6 @@ class Tensor(ElementwiseMethods, StructureMethods):
         """log(1 + e^x), computed without overflow."""
         return _unary(rules.SOFTPLUS, self)
 
-    def step(self) -> Tensor:
-        """A constant (no gradient): 1.0 where x > 0, else 0.0 (0 at 0 and at nan).
-
-        The derivative of relu, as a Tensor so that a backward pass written
-        with it runs on Tensors too. Shape and dtype of ``self``.
-        """
-        return Tensor(derived(_step_values(self.data), _step_values, self))
-
-    def softmax(self, axis: int = 0) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``.
-
-        The default axis 0 is the class axis when examples are columns.
-        Composed from primitives: the maximum along ``axis`` is subtracted
-        first as a constant, which changes neither the value nor the gradient
-        (softmax is invariant to a shift) and keeps exp from overflowing.
-        """
-        ax = normalize_axis(axis, self.ndim, "softmax")
-        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
-        e = z.exp()
-        return e / e.sum(axis=axis, keepdims=True)
-
-    def log_softmax(self, axis: int = 0) -> Tensor:
-        """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
-        ax = normalize_axis(axis, self.ndim, "log_softmax")
-        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
-        return z - z.exp().sum(axis=axis, keepdims=True).log()
-
 
 # --- recording ---------------------------------------------------------------
 
@@ -456,7 +418,7 @@ def apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
     try:
         out = op.forward(*args, **params)
     except ValueError:
-        raise _combine_error(op, args) from None
+        raise combine_error(op, args) from None
     parents = tuple(
         (i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad
     )
@@ -476,7 +438,7 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         av = a.data
         a_grad = a.requires_grad
     else:
-        av = _constant(a)
+        av = constant_operand(a)
         a_grad = False
         if av is NotImplemented:
             return NotImplemented
@@ -484,14 +446,14 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         bv = b.data
         b_grad = b.requires_grad
     else:
-        bv = _constant(b)
+        bv = constant_operand(b)
         b_grad = False
         if bv is NotImplemented:
             return NotImplemented
     try:
         out = op.forward(av, bv)
     except ValueError:
-        raise _combine_error(op, (av, bv)) from None
+        raise combine_error(op, (av, bv)) from None
     return _record(op, out, (av, bv), _parents_of_two(a, a_grad, b, b_grad), _NO_PARAMS)
 
 
@@ -528,7 +490,7 @@ def _record(
         t._params = _NO_PARAMS
         t._parents = ()
     if MODES.anomaly:
-        t._origin = _user_frame()
+        t._origin = user_frame()
         t._args = args
         _check_finite(t.data, f"the forward of {op.name}", t)
     return t
@@ -538,8 +500,8 @@ _new_tensor = Tensor.__new__
 
 
 def _matmul(a: Any, b: Any) -> Tensor:
-    av = a.data if isinstance(a, Tensor) else _constant(a)
-    bv = b.data if isinstance(b, Tensor) else _constant(b)
+    av = a.data if isinstance(a, Tensor) else constant_operand(a)
+    bv = b.data if isinstance(b, Tensor) else constant_operand(b)
     if av is NotImplemented or bv is NotImplemented:
         return NotImplemented
     sa: tuple[int, ...] = getattr(av, "shape", ())
@@ -555,7 +517,7 @@ def _matmul(a: Any, b: Any) -> Tensor:
         try:
             out = av @ bv
         except ValueError:
-            raise _combine_error(rules.MATMUL, (av, bv)) from None
+            raise combine_error(rules.MATMUL, (av, bv)) from None
         parents = _parents_of_two(
             a,
             isinstance(a, Tensor) and a.requires_grad,
@@ -571,67 +533,3 @@ def _matmul(a: Any, b: Any) -> Tensor:
         out = a_t.reshape(1, sa[0]) @ b_t
         return out.reshape(out.shape[:-2] + out.shape[-1:])
     return (a_t @ b_t.reshape(sb[0], 1)).reshape(sa[:-1])
-
-
-# --- helpers ---------------------------------------------------------------
-
-
-def _step_values(x: np.ndarray) -> np.ndarray:
-    return np.greater(x, 0).astype(x.dtype)
-
-
-def _as_float_array(data: Any) -> np.ndarray:
-    arr = np.asarray(data)
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr
-    if kind in "biu":
-        return arr.astype(np.float64)
-    raise TypeError(
-        f"Tensor: cannot hold data of dtype {arr.dtype}; give numbers "
-        "(a float, int or bool array, a list of numbers, or a number)"
-    )
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
-
-
-def _constant(x: Any) -> Any:
-    """A non-Tensor operand as the forward will see it, or NotImplemented."""
-    kind = type(x)
-    if kind is float or (kind is np.ndarray and x.dtype.kind == "f"):
-        return x
-    if isinstance(x, float | int | np.ndarray | np.generic) and not isinstance(x, bool):
-        if isinstance(x, np.ndarray | np.generic) and x.dtype.kind not in "biuf":
-            return NotImplemented
-        return x
-    if isinstance(x, list | tuple):
-        try:
-            return _as_float_array(x)
-        except (TypeError, ValueError):
-            return NotImplemented
-    return NotImplemented
-
-
-def _combine_error(op: Primitive, args: tuple[Any, ...]) -> ShapeError:
-    shapes = [np.shape(a) for a in args]
-    if op is rules.MATMUL:
-        return ShapeError(
-            f"matmul: {shapes[0]} @ {shapes[1]}: the leading (batch) dimensions "
-            f"{shapes[0][:-2]} and {shapes[1][:-2]} cannot be broadcast together"
-        )
-    listed = " and ".join(str(s) for s in shapes)
-    return ShapeError(
-        f"{op.name}: shapes {listed} cannot be broadcast together: aligned from "
-        "the right, each pair of dimensions must be equal or one of them 1"
-    )
-
-
-def _user_frame() -> str:
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return "an unknown place"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"

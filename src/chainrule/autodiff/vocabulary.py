@@ -44,6 +44,8 @@ from typing import Any
 import numpy as np
 
 _NUMERIC = (np.ndarray, np.generic, int, float)
+_MAX_REDUCE: Any = np.maximum.reduce
+_MIN_REDUCE: Any = np.minimum.reduce
 
 
 def _owner(args: tuple[Any, ...]) -> Any:
@@ -257,15 +259,15 @@ def concatenate(a: Any, b: Any, axis: int) -> Any:
 
 def amax(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """The maximum over ``axis`` (a tuple of distinct non-negative axes); nan wins."""
-    if isinstance(x, _NUMERIC):
-        return np.amax(x, axis=axis, keepdims=keepdims)
+    if isinstance(x, _NUMERIC):  # the ufunc's reduce skips np.amax's wrapper (~10 µs)
+        return _MAX_REDUCE(x, axis=axis, keepdims=keepdims)
     return x.amax(axis=axis, keepdims=keepdims)
 
 
 def amin(x: Any, axis: tuple[int, ...], keepdims: bool) -> Any:
     """The minimum over ``axis`` (a tuple of distinct non-negative axes); nan wins."""
     if isinstance(x, _NUMERIC):
-        return np.amin(x, axis=axis, keepdims=keepdims)
+        return _MIN_REDUCE(x, axis=axis, keepdims=keepdims)
     return x.amin(axis=axis, keepdims=keepdims)
 
 
@@ -295,9 +297,20 @@ def scatter_add(x: Any, shape: tuple[int, ...], index: Any) -> Any:
     """
     if isinstance(x, _NUMERIC):
         out = np.zeros(shape, dtype=np.result_type(x))
-        np.add.at(out, index, x)
+        if _selects_once(index):
+            out[index] = x  # ~20x faster than np.add.at, and the same when no repeats
+        else:
+            np.add.at(out, index, x)
         return out
     return x.scatter_add(shape=shape, index=index)
+
+
+def _selects_once(index: Any) -> bool:
+    """True when ``index`` cannot pick an element twice: no integer array in it."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return not any(
+        isinstance(p, np.ndarray | list) and np.asarray(p).dtype.kind != "b" for p in parts
+    )
 
 
 # --- stable forms, written once ------------------------------------------------------
