@@ -96,10 +96,13 @@ class Argnums:
     """The positions a transform differentiates, checked once when it is made.
 
     Attributes:
-        positions: as given (a position may repeat).
+        argnums: as given, for error messages.
+        positions: the positions, a tuple (a position may repeat).
         single: ``argnums`` was one int (the result is not a tuple).
         unique: the distinct positions, in first-seen order.
         index: for each of ``positions``, its place in ``unique``.
+        repeated: some position is named more than once.
+        last: the largest position (the call needs more arguments than it).
     """
 
     def __init__(self, argnums: int | Sequence[int]) -> None:
