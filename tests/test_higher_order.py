@@ -336,3 +336,23 @@ def test_quadratic_forms_have_their_matrix_as_hessian(n: int, seed: int) -> None
     np.testing.assert_allclose(H, (A + A.T) / 2, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(cr.hvp(f)(x, v), (A + A.T) / 2 @ v, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(cr.jacobian(cr.grad(f))(x), H, rtol=1e-12, atol=1e-12)
+
+
+def test_hessian_operator_records_the_gradient_once() -> None:
+    f = random_program(2)
+    x, w = point(2)
+    calls: list[int] = []
+
+    def counted(a: Any, b: Any) -> Any:
+        calls.append(1)
+        return f(a, Tensor(b), cr)
+
+    product = cr.hessian_operator(counted)(x, w)
+    H = cr.hessian(lambda a: f(a, Tensor(w), cr))(x).reshape(6, 6)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        v = rng.standard_normal((2, 3))
+        np.testing.assert_allclose(product(v).reshape(6), H @ v.reshape(6), rtol=1e-9, atol=1e-11)
+    assert len(calls) == 1  # f ran once for four products
+    with pytest.raises(cr.ShapeError, match="v has shape"):
+        product(np.ones(6))
