@@ -6,7 +6,8 @@ of 64); C, 784-256-256-10 at batches of 128 and 4096 in float64 and float32;
 D, a 200×200 loss surface over a million examples; E, the engine's overhead
 on tiny arrays; F, deriving each worked network's equations; G, the
 operation families (elementwise, reductions, indexing) against NumPy; H, a
-Hessian-vector product against PyTorch's double backward.
+Hessian-vector product against PyTorch's double backward; L, reading a
+~200 MB CSV file against np.loadtxt (time and peak memory).
 
 Every implementation of a case is checked against the first (hand-written
 NumPy) after one step from the same start, then all are timed interleaved in
@@ -15,7 +16,7 @@ and interquartile ranges in µs. By default one thread, the process pinned to
 one core. A peer that is not installed is skipped with a line saying so
 (``pip install -e ".[bench]"`` installs them).
 
-    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGH] [--json out.json]
+    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGHL] [--json out.json]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, choices=(1, 2))
-    parser.add_argument("--cases", default="ABCDEFGH", help="which cases to run, e.g. AE")
+    parser.add_argument("--cases", default="ABCDEFGHL", help="which cases to run, e.g. AE")
     parser.add_argument(
         "--json", default="benchmark-results.json", help="where to write the results"
     )
@@ -48,6 +49,7 @@ def main() -> int:
     _limit_threads(args.threads)  # before NumPy loads its BLAS
 
     from benchmarks import (
+        csv_load,
         derivation,
         harness,
         higher_order,
@@ -73,11 +75,12 @@ def main() -> int:
         "F": derivation.run,
         "G": operations.run,
         "H": higher_order.run,
+        "L": csv_load.run,
     }
     rows = []
     for case in args.cases.upper():
         if case not in runners:
-            parser.error(f"unknown case {case!r}: use letters of ABCDEFGH")
+            parser.error(f"unknown case {case!r}: use letters of {''.join(runners)}")
         rows += runners[case](args.rounds)
     info = harness.machine()
     print(f"# chainrule benchmarks, {args.threads} thread(s)")

@@ -8,7 +8,7 @@ import pytest
 import chainrule as cr
 from chainrule.models import (
     MLP,
-    MODELS,
+    REGISTRY,
     DeltaRuleNetwork,
     LogisticRegression,
     Model,
@@ -72,7 +72,7 @@ def torch_loss(model: Model, T: dict, X: np.ndarray, y: np.ndarray):  # type: ig
     raise AssertionError(name)
 
 
-WORKED = [n for n in MODELS if n != "mlp"]
+WORKED = [n for n in REGISTRY if n != "mlp"]
 
 
 @pytest.mark.parametrize("name", WORKED)
@@ -198,7 +198,7 @@ def test_mlp_validation_and_init() -> None:
     with pytest.raises(ValueError, match="layer_sizes"):
         MLP([3])
     with pytest.raises(ValueError, match="activation must be one of"):
-        MLP([3, 2], activation="gelu")
+        MLP([3, 2, 1], activation="swish!")
     with pytest.raises(ValueError, match="labels must be integers"):
         MLP([2, 3], output="softmax").loss(np.ones((2, 2)), np.array([0, 5]))
     relu = MLP([100, 50, 1], activation="relu", seed=0)

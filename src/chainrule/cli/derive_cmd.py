@@ -6,28 +6,55 @@ from typing import Annotated
 
 import typer
 
-from chainrule import models
-from chainrule.cli.output import console, user_errors
-from chainrule.symbolic import derive, in_notation
-from chainrule.symbolic import render as R  # noqa: N812
+from chainrule.cli.model_options import model_for, parse_layers, refuse_unless
+from chainrule.cli.options import (
+    MAX_CLASSES,
+    ActivationOption,
+    FeaturesOption,
+    HiddenOption,
+    LayersOption,
+    integer,
+)
+from chainrule.cli.output import console
 
 FORMATS = ("text", "latex", "markdown", "numpy")
-LOSSES = {"mse": "identity", "bce": "sigmoid", "cross-entropy": "softmax"}
+FORMS = ("cached", "closed")
+NOTATIONS = ("columns", "rows", "inout")
+TASK_OF_LOSS = {"mse": "regression", "bce": "binary", "cross-entropy": "multiclass"}
 
 
 def derive_command(
+    model_arg: Annotated[
+        str | None,
+        typer.Argument(metavar="[MODEL]", help="The same as --model.", show_default=False),
+    ] = None,
     model: Annotated[
-        str, typer.Argument(help="A model from `chainrule models`.")
-    ] = "two-layer-sigmoid",
+        str | None,
+        typer.Option(
+            "--model",
+            "-m",
+            help="A model from `chainrule models` [default: two-layer-sigmoid, or mlp "
+            "when --layers, --activation, --loss or --classes is given].",
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(FORMATS)}.")] = "text",
     form: Annotated[
         str, typer.Option(help="cached (named adjoints) or closed (substituted).")
     ] = "cached",
-    layers: Annotated[
-        str | None, typer.Option(help="MLP sizes, inputs to outputs, e.g. 4,8,1.")
+    features: FeaturesOption = None,
+    hidden: HiddenOption = None,
+    layers: LayersOption = None,
+    activation: ActivationOption = None,
+    loss: Annotated[
+        str | None, typer.Option(help="MLP loss: mse, bce or cross-entropy [default: mse].")
     ] = None,
-    activation: Annotated[str, typer.Option(help="MLP hidden activation.")] = "tanh",
-    loss: Annotated[str, typer.Option(help="MLP loss: mse, bce or cross-entropy.")] = "mse",
+    classes: Annotated[
+        int | None,
+        typer.Option(
+            parser=integer(2, MAX_CLASSES),
+            help=f"Classes of a cross-entropy MLP, 2 to {MAX_CLASSES} [default: 3].",
+        ),
+    ] = None,
     notation: Annotated[
         str,
         typer.Option(
@@ -37,25 +64,42 @@ def derive_command(
     ] = "columns",
 ) -> None:
     """Derive and print the backprop equations of a network."""
-    with user_errors():
-        if fmt not in FORMATS:
-            raise ValueError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
-        if form not in ("cached", "closed"):
-            raise ValueError(f"--form must be cached or closed, got {form!r}")
-        if model == "mlp" or layers is not None:
-            if loss not in LOSSES:
-                raise ValueError(f"--loss must be one of {', '.join(LOSSES)}, got {loss!r}")
-            sizes = [int(s) for s in (layers or "4,8,1").split(",")]
-            net: models.Model = models.MLP(sizes, activation=activation, output=LOSSES[loss])
-        else:
-            cls = models.MODELS.get(model)
-            if cls is None:
-                raise ValueError(f"unknown model {model!r}: use one of {', '.join(models.MODELS)}")
-            n = {"univariate": 1, "delta-rule": 3}.get(model, 3)
-            net = models.create(model, n, task=cls.task, n_hidden=4)
-        derivation = in_notation(derive(net), notation)
+    from chainrule.cli.train_cmd import n_features
+    from chainrule.symbolic import derive, in_notation
+    from chainrule.symbolic import render as R  # noqa: N812
+
+    for option, value, choices in (
+        ("--format", fmt, FORMATS), ("--form", form, FORMS), ("--notation", notation, NOTATIONS),
+    ):  # fmt: skip
+        if value not in choices:
+            raise ValueError(f"{option} {value!r} is unknown: use one of {', '.join(choices)}")
+    if model_arg is not None and model is not None and model_arg != model:
+        raise ValueError(f"the model is named twice, {model_arg!r} and --model {model!r}: give one")
+    mlp_only = layers is not None or activation is not None or loss is not None
+    name = model or model_arg or ("mlp" if mlp_only or classes is not None else "two-layer-sigmoid")
+    refuse_unless(loss is None or name == "mlp", "--loss", name, "it sets the loss of an MLP")
+    if loss is not None and loss not in TASK_OF_LOSS:
+        raise ValueError(f"--loss {loss!r} is unknown: use one of {', '.join(TASK_OF_LOSS)}")
+    task = TASK_OF_LOSS[loss or "mse"]
+    refuse_unless(
+        classes is None or task == "multiclass",
+        "--classes",
+        name,
+        "it applies with --loss cross-entropy",
+    )
+    from chainrule import models
+
+    spec = models.get(name)
+    if name != "mlp":
+        task = spec.tasks[0]
+    net = model_for(
+        name, n_features(name, features), task=task, n_classes=classes or 3,
+        n_hidden=hidden if hidden is not None or "n_hidden" not in spec.hyperparameter_names else 4,
+        hidden_layers=parse_layers(layers), activation=activation,
+    )  # fmt: skip
+    derivation = in_notation(derive(net), notation)
     if fmt == "text":
-        console.print(R.text(derivation, form), highlight=False, soft_wrap=True)
+        console().print(R.text(derivation, form), highlight=False, markup=False, soft_wrap=True)
     elif fmt == "latex":
         print(R.latex(derivation, form))
     elif fmt == "markdown":

@@ -1,24 +1,41 @@
-"""``chainrule landscape`` and ``chainrule graph``: thin layers over landscape and plot."""
+"""``chainrule landscape``: optimizers racing across an exact loss surface."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
-from rich.table import Table
 
-from chainrule import data, landscape, models, optim, plot
-from chainrule.cli.output import console, print_json, user_errors
-from chainrule.landscape.surface import Axis
+from chainrule.cli.model_options import model_for, parse_layers, refuse_unless
+from chainrule.cli.options import (
+    MAX_NUMBER,
+    MAX_STEPS,
+    ActivationOption,
+    HiddenOption,
+    JsonOption,
+    LayersOption,
+    LrOption,
+    SeedOption,
+    integer,
+    output_file,
+)
+from chainrule.cli.output import console, print_json, progress, writing
+
+if TYPE_CHECKING:
+    from chainrule import landscape, optim
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html", ".gif", ".mp4")
+RESOLUTION = 150
+MAX_FRAMES = 400  # an animation shows at most this many steps, evenly spaced
 
 
 def make_optimizer(name: str, lr: float) -> optim.GradientTransformation:
     """The race's optimizers by the names the source documents use."""
+    from chainrule import optim
+
     table = {
         "gd": lambda: optim.sgd(lr),
         "sgd": lambda: optim.sgd(lr),
@@ -30,84 +47,166 @@ def make_optimizer(name: str, lr: float) -> optim.GradientTransformation:
         "adagrad": lambda: optim.adagrad(lr),
     }
     if name not in table:
-        raise ValueError(f"unknown optimizer {name!r}: use some of {', '.join(table)}")
+        raise ValueError(
+            f"--optimizers: unknown optimizer {name!r}: use some of {', '.join(table)}"
+        )
     return table[name]()
 
 
-def parse_axis(text: str) -> Axis:
+def parse_axis(option: str, text: str) -> Any:
     """``w`` or ``W1[0,1]``."""
     match = re.fullmatch(r"\s*([A-Za-z_]\w*)\s*(?:\[\s*(\d+)\s*,\s*(\d+)\s*\])?\s*", text)
     if not match:
-        raise ValueError(f"an axis is a parameter name or name[i,j], such as W1[0,1]; got {text!r}")
+        raise ValueError(
+            f"{option} {text!r}: an axis is a parameter name or name[i,j], such as W1[0,1]"
+        )
     name, i, j = match.groups()
     return name if i is None else (name, (int(i), int(j)))
 
 
 def landscape_command(
     model: Annotated[
-        str, typer.Option("--model", "-m", help="A model from `chainrule models`.")
-    ] = "univariate",
+        str | None,
+        typer.Option(
+            "--model", "-m", help="A model from `chainrule models` [default: univariate]."
+        ),
+    ] = None,
     function: Annotated[
         str | None,
         typer.Option(help="Race on a test function instead: bowl, rosenbrock, beale, saddle."),
     ] = None,
-    data_name: Annotated[str, typer.Option("--data", "-d", help="Data for the model.")] = "linear",
+    data_name: Annotated[
+        str | None,
+        typer.Option("--data", "-d", help="Data for the model [default: the model's own]."),
+    ] = None,
     optimizers: Annotated[
         str, typer.Option(help="Comma-separated optimizers.")
     ] = "gd,momentum,rmsprop,adam",
-    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate of every optimizer.")] = 0.1,
-    steps: Annotated[int, typer.Option(min=1, help="Steps of each optimizer.")] = 100,
+    lr: LrOption = 0.1,
+    steps: Annotated[
+        int,
+        typer.Option(
+            parser=integer(1, MAX_STEPS), help=f"Steps of each optimizer, 1 to {MAX_STEPS}."
+        ),
+    ] = 100,
     start: Annotated[
         str | None,
         typer.Option(help="Start of the two coordinates [default: -2,2, or a function's own]."),
     ] = None,
     x_axis: Annotated[str | None, typer.Option(help="First coordinate, e.g. w or W1[0,1].")] = None,
     y_axis: Annotated[str | None, typer.Option(help="Second coordinate.")] = None,
-    hidden: Annotated[int, typer.Option(min=1, help="Hidden units of two-layer models.")] = 4,
-    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
+    hidden: HiddenOption = None,
+    layers: LayersOption = None,
+    activation: ActivationOption = None,
+    seed: SeedOption = 0,
     out: Annotated[Path, typer.Option(help=f"Figure file: {', '.join(FIGURE_SUFFIXES)}.")] = Path(
         "race.png"
     ),
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Race optimizers from one start across an exact loss surface, and draw it."""
-    with user_errors():
-        if out.suffix.lower() not in FIGURE_SUFFIXES:
+    from chainrule import landscape
+
+    output_file("--out", out, FIGURE_SUFFIXES)
+    opts = {
+        name.strip(): make_optimizer(name.strip(), lr)
+        for name in optimizers.split(",")
+        if name.strip()
+    }
+    if not opts:
+        raise ValueError(f"--optimizers {optimizers!r} names no optimizer: use e.g. gd,adam")
+    origin = _pair(start) if start is not None else None
+    if function is not None:
+        for option, value in (
+            ("--model", model), ("--data", data_name), ("--x-axis", x_axis), ("--y-axis", y_axis),
+            ("--hidden", hidden), ("--layers", layers), ("--activation", activation),
+        ):  # fmt: skip
+            refuse_unless(value is None, option, f"--function {function}", "it races on a formula")
+        if function not in landscape.FUNCTIONS:
             raise ValueError(
-                f"--out must end in one of {', '.join(FIGURE_SUFFIXES)}, got {out.name!r}"
+                f"--function {function!r} is unknown: use one of {', '.join(landscape.FUNCTIONS)}"
             )
-        opts = {
-            name.strip(): make_optimizer(name.strip(), lr)
-            for name in optimizers.split(",")
-            if name.strip()
-        }
-        if not opts:
-            raise ValueError("--optimizers names no optimizer")
-        origin = _pair(start) if start else (None if function else (-2.0, 2.0))
-        if function is not None:
-            if function not in landscape.FUNCTIONS:
-                raise ValueError(
-                    f"unknown function {function!r}: use one of {', '.join(landscape.FUNCTIONS)}"
-                )
-            fn = landscape.FUNCTIONS[function]()
-            races = landscape.race_function(fn, opts, start=origin, steps=steps)
-            surf = fn.surface()
-            title = f"{fn.name}: {fn.formula}"
-        else:
-            d = data.load(data_name)
-            net = models.create(model, d.n_features, task=d.task, n_hidden=hidden, seed=seed)
-            axes = _axes(net, x_axis, y_axis)
-            begin = {k: v.copy() for k, v in net.params.items()}
-            if origin is not None:
-                for axis, value in zip(axes, origin, strict=True):
-                    c = landscape.coordinate(axis, begin)
-                    begin[c.name][c.index] = value
-            races = landscape.race(net, d.X, d.y, opts, axes=axes, start=begin, steps=steps)
-            surf = landscape.surface(
-                net, d.X, d.y, axes=axes, center=begin, span=landscape.window(races), resolution=150
-            )
-            title = f"{type(net).__name__} on {d.name}: {steps} steps, lr={lr:g}"
-        _save(surf, races, out, title)
+        fn = landscape.FUNCTIONS[function]()
+        races = landscape.race_function(fn, opts, start=origin, steps=steps)
+        _check_races(races, lr)
+        surf = fn.surface()
+        title = f"{fn.name}: {fn.formula}"
+    else:
+        surf, races, title = _model_race(
+            model or "univariate", data_name, opts, origin or (-2.0, 2.0), x_axis, y_axis,
+            dict(n_hidden=hidden, hidden_layers=parse_layers(layers), activation=activation),
+            seed, steps, lr, as_json,
+        )  # fmt: skip
+    with writing("--out", out):
+        _save(surf, races, out, title, as_json)
+    _report(surf, races, out, title, as_json)
+
+
+def _model_race(
+    name: str,
+    data_name: str | None,
+    opts: dict[str, Any],
+    origin: tuple[float, float],
+    x_axis: str | None,
+    y_axis: str | None,
+    given: dict[str, Any],
+    seed: int,
+    steps: int,
+    lr: float,
+    quiet: bool,
+) -> tuple[landscape.Surface, dict[str, landscape.Trajectory], str]:
+    """The surface of a model's loss over two coordinates and the optimizers' paths on it."""
+    from chainrule import landscape, models
+    from chainrule.cli.train_cmd import load_data
+
+    spec = models.get(name)
+    if data_name is None and spec.default_data is None:
+        X, y = spec.sample(seed)
+        task, n_classes, where = spec.tasks[0], 2, "a sample problem"
+    else:
+        d = load_data(data_name or str(spec.default_data), None, None)
+        X, y, task, n_classes, where = d.X, d.y, d.task, max(d.n_classes, 2), d.name
+    net = model_for(name, X.shape[0], task=task, n_classes=n_classes, seed=seed, **given)
+    axes = _axes(net, x_axis, y_axis)
+    begin = {k: v.copy() for k, v in net.params.items()}
+    for axis, value in zip(axes, origin, strict=True):
+        c = landscape.coordinate(axis, begin)
+        begin[c.name][c.index] = value
+    races: dict[str, landscape.Trajectory] = {}
+    with progress(f"racing {len(opts)} optimizers, {steps} steps", quiet, loss=False) as bar:
+        task_id = bar.add_task("race", total=len(opts))
+        for key, opt in opts.items():
+            races |= landscape.race(net, X, y, {key: opt}, axes=axes, start=begin, steps=steps)
+            bar.advance(task_id)
+    span = _check_races(races, lr)
+    surf = landscape.surface(net, X, y, axes=axes, center=begin, span=span, resolution=RESOLUTION)
+    return surf, races, f"{type(net).__name__} on {where}: {steps} steps, lr={lr:g}"
+
+
+def _check_races(races: dict[str, landscape.Trajectory], lr: float) -> Any:
+    """The plotting window of the runs that did not diverge.
+
+    Raises:
+        ValueError: every optimizer diverged, naming the learning rate.
+    """
+    from chainrule import landscape
+
+    kept = {k: t for k, t in races.items() if not t.diverged}
+    if not kept:
+        raise ValueError(
+            f"--lr {lr:g}: every optimizer diverged (the loss grew without bound); "
+            f"use a smaller --lr, such as {lr / 100:g}"
+        )
+    return landscape.window(kept)
+
+
+def _report(
+    surf: landscape.Surface,
+    races: dict[str, landscape.Trajectory],
+    out: Path,
+    title: str,
+    as_json: bool,
+) -> None:
     rows: list[dict[str, Any]] = [
         {
             "optimizer": name,
@@ -121,7 +220,12 @@ def landscape_command(
     if as_json:
         print_json({"surface_method": surf.method, "out": str(out), "races": rows})
         return
-    table = Table("optimizer", "final loss", "steps", "end", title=title, title_justify="left")
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(
+        "optimizer", "final loss", "steps", "end", title=escape(title), title_justify="left"
+    )
     for r in rows:
         end = f"({r['end'][0]:.4g}, {r['end'][1]:.4g})"
         table.add_row(
@@ -130,67 +234,30 @@ def landscape_command(
             str(r["steps"]),
             end,
         )
-    console.print(table)
-    console.print(f"wrote {out} ({surf.method} surface, {len(surf.x)}×{len(surf.y)} grid)")
-
-
-def graph_command(
-    model: Annotated[
-        str, typer.Option("--model", "-m", help="A model from `chainrule models`.")
-    ] = "two-layer-sigmoid",
-    features: Annotated[int, typer.Option(min=1, help="Input features (n).")] = 3,
-    hidden: Annotated[int, typer.Option(min=1, help="Hidden units.")] = 2,
-    examples: Annotated[int, typer.Option(min=1, help="Examples (m).")] = 4,
-    seed: Annotated[int, typer.Option(help="Seed of data and weights.")] = 0,
-    out: Annotated[Path, typer.Option(help="graph.svg, .png, .pdf or .dot")] = Path("graph.svg"),
-) -> None:
-    """Draw the computation graph of a model's loss, with values and gradients."""
-    with user_errors():
-        cls = models.MODELS.get(model)
-        n = {"univariate": 1, "delta-rule": 3}.get(model, features)
-        task = cls.task if cls is not None and model != "mlp" else "regression"
-        net = models.create(model, n, task=task, n_hidden=hidden, seed=seed)
-        rng = np.random.default_rng(seed)
-        X = rng.standard_normal((n, examples))
-        y = (
-            rng.integers(0, 2, (1, examples)).astype(float)
-            if net.task == "binary"
-            else rng.uniform(0, 1, (1, examples))
-        )
-        g = plot.graph.trace(net, X, y)
-        suffix = out.suffix.lower()
-        if suffix == ".dot":
-            out.write_text(plot.graph.to_dot(g) + "\n")
-            how = "Graphviz DOT"
-        elif suffix == ".svg" and _has_dot():
-            plot.graph.render_svg(g, out)
-            how = "Graphviz"
-        elif suffix in (".svg", ".png", ".pdf"):
-            plot.graph.draw(g).savefig(out, dpi=110)
-            how = "matplotlib (layered layout)"
-        else:
-            raise ValueError(f"--out must end in .svg, .png, .pdf or .dot, got {out.name!r}")
-    console.print(f"wrote {out}: {len(g.nodes)} nodes, {len(g.edges)} edges, drawn with {how}")
-
-
-def _has_dot() -> bool:
-    import shutil
-
-    return shutil.which("dot") is not None
+    console().print(table)
+    console().print(
+        f"wrote {escape(str(out))} ({surf.method} surface, {len(surf.x)}×{len(surf.y)} grid)"
+    )
 
 
 def _pair(text: str) -> tuple[float, float]:
+    parts = text.split(",")
     try:
-        a, b = (float(v) for v in text.split(","))
+        a, b = (float(v) for v in parts)
     except ValueError:
-        raise ValueError(f"--start takes two numbers such as -2,2; got {text!r}") from None
+        raise ValueError(f"--start {text!r}: give two numbers such as -2,2") from None
+    if not all(math.isfinite(v) and abs(v) <= MAX_NUMBER for v in (a, b)):
+        raise ValueError(
+            f"--start {text!r}: give two finite numbers of size at most {MAX_NUMBER:g}, "
+            "such as -2,2"
+        )
     return a, b
 
 
-def _axes(net: models.Model, x_axis: str | None, y_axis: str | None) -> tuple[Any, Any]:
-    if x_axis and y_axis:
-        return parse_axis(x_axis), parse_axis(y_axis)
-    if x_axis or y_axis:
+def _axes(net: Any, x_axis: str | None, y_axis: str | None) -> tuple[Any, Any]:
+    if x_axis is not None and y_axis is not None:
+        return parse_axis("--x-axis", x_axis), parse_axis("--y-axis", y_axis)
+    if x_axis is not None or y_axis is not None:
         raise ValueError("give both --x-axis and --y-axis, or neither")
     names = list(net.params)
     first, last = net.params[names[0]], net.params[names[-1]]
@@ -201,12 +268,33 @@ def _axes(net: models.Model, x_axis: str | None, y_axis: str | None) -> tuple[An
 
 
 def _save(
-    surf: landscape.Surface, races: dict[str, landscape.Trajectory], out: Path, title: str
+    surf: landscape.Surface,
+    races: dict[str, landscape.Trajectory],
+    out: Path,
+    title: str,
+    quiet: bool,
 ) -> None:
+    from chainrule import plot
+
     suffix = out.suffix.lower()
     if suffix == ".html":
         plot.interactive.write_html(plot.interactive.contour(surf, races, title=title), out)
     elif suffix in (".gif", ".mp4"):
-        plot.animate(surf, races, out, title=title)
+        shown = {k: _sampled(t) for k, t in races.items()}
+        if any(shown[k] is not t for k, t in races.items()) and not quiet:
+            console().print(f"the animation shows {MAX_FRAMES} evenly spaced steps of each path")
+        plot.animate(surf, shown, out, title=title)
     else:
         plot.contour(surf, races, title=title).savefig(out, dpi=120)
+
+
+def _sampled(t: landscape.Trajectory) -> landscape.Trajectory:
+    """At most MAX_FRAMES + 1 points of the path, evenly spaced, first and last kept."""
+    from dataclasses import replace
+
+    import numpy as np
+
+    if len(t.points) <= MAX_FRAMES + 1:
+        return t
+    keep = np.unique(np.linspace(0, len(t.points) - 1, MAX_FRAMES + 1).round().astype(int))
+    return replace(t, points=t.points[keep], loss=t.loss[keep])

@@ -1,22 +1,50 @@
-"""What every command shares: the console, user errors, tables of checks."""
+"""What every command shares: the consoles, one-line errors, JSON, tables, progress bars.
+
+Rich is imported on first use, not at import: ``chainrule --help`` stays fast.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from chainrule.gradcheck import ModelCheck
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
 
-console = Console()
-errors = Console(stderr=True)
+    from chainrule.gradcheck import ModelCheck
+
+
+@cache
+def console() -> Console:
+    """The console results are printed on (standard output)."""
+    from rich.console import Console
+
+    return Console()
+
+
+@cache
+def errors() -> Console:
+    """The console errors are printed on (standard error)."""
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> typer.Exit:
+    """Prints ``error: message`` as one line and returns the Exit to raise."""
+    line = " ".join(message.split())
+    errors().print(f"error: {line}", highlight=False, markup=False, soft_wrap=True)
+    return typer.Exit(code=code)
 
 
 @contextmanager
@@ -24,10 +52,25 @@ def user_errors() -> Iterator[None]:
     """Turns a user's mistake (a bad value, file or shape) into one line and exit 2."""
     try:
         yield
-    except (ValueError, KeyError, FileNotFoundError, OSError) as e:
+    except (ValueError, KeyError, OSError, ArithmeticError) as e:
         message = e.args[0] if isinstance(e, KeyError) and e.args else str(e)
-        errors.print(f"error: {message}", highlight=False, markup=False, soft_wrap=True)
-        raise typer.Exit(code=2) from None
+        raise fail(str(message)) from None
+
+
+@contextmanager
+def writing(option: str, path: Path) -> Iterator[None]:
+    """Turns a failed write (full disk, no permission) into one line naming the option."""
+    try:
+        yield
+    except OSError as e:
+        why = e.strerror or str(e)
+        fix = (
+            "free some space or choose another folder"
+            if e.errno in (errno.ENOSPC, errno.EDQUOT)
+            else "choose a folder you can write"
+        )
+        name = f" ({e.filename})" if e.filename and str(e.filename) != str(path) else ""
+        raise ValueError(f"{option} {path}: cannot write it{name}: {why}; {fix}") from None
 
 
 def print_json(data: Any) -> None:
@@ -35,6 +78,8 @@ def print_json(data: Any) -> None:
 
 
 def check_table(check: ModelCheck, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left")
     for column in ("parameter", "shape", "hand vs engine", "hand vs finite diff.", "result"):
         table.add_column(column)
@@ -50,16 +95,22 @@ def check_table(check: ModelCheck, title: str) -> Table:
     return table
 
 
-def progress(label: str, disable: bool) -> Progress:
-    return Progress(
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("loss {task.fields[loss]:.5g}"),
-        TimeElapsedColumn(),
-        console=console,
-        disable=disable or not console.is_terminal,
+def progress(label: str, disable: bool, loss: bool = True) -> Progress:
+    """A progress bar on a terminal (nothing when output is piped or ``disable``)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        ProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
     )
+
+    columns: list[ProgressColumn] = [TextColumn(label), BarColumn(), MofNCompleteColumn()]
+    if loss:
+        columns.append(TextColumn("loss {task.fields[loss]:.5g}"))
+    columns.append(TimeElapsedColumn())
+    return Progress(*columns, console=console(), disable=disable or not console().is_terminal)
 
 
 def epoch_callback(bar: Progress, task: Any) -> Callable[[int, Any], None]:

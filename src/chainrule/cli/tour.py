@@ -5,32 +5,23 @@ from __future__ import annotations
 import inspect
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import numpy as np
 import typer
 
-from chainrule import data, landscape, optim
+from chainrule.cli.options import JsonOption, SeedOption
 from chainrule.cli.output import (
     check_table,
     console,
     epoch_callback,
     print_json,
     progress,
-    user_errors,
+    writing,
 )
-from chainrule.gradcheck import check_model
-from chainrule.models import (
-    Model,
-    MultivariateRegression,
-    TwoLayerLinear,
-    TwoLayerSigmoid,
-    UnivariateRegression,
-)
-from chainrule.plot import contour, loss_curve
-from chainrule.symbolic import derive
-from chainrule.symbolic.render import text
-from chainrule.train import fit
+
+if TYPE_CHECKING:
+    from chainrule import data
+    from chainrule.models import Model, UnivariateRegression
 
 
 @dataclass(frozen=True)
@@ -44,6 +35,16 @@ class Stop:
 
 def stops(seed: int) -> list[Stop]:
     """The four networks of seed 000, each with data it can learn."""
+    import numpy as np
+
+    from chainrule import data
+    from chainrule.models import (
+        MultivariateRegression,
+        TwoLayerLinear,
+        TwoLayerSigmoid,
+        UnivariateRegression,
+    )
+
     univariate = UnivariateRegression(seed=seed)
     # start far from the minimum, so the path across the landscape is worth seeing
     univariate.params.update({"w": np.array([[-2.0]]), "b": np.array([[2.0]])})
@@ -75,8 +76,8 @@ def stops(seed: int) -> list[Stop]:
 
 def tour(
     out: Annotated[Path, typer.Option(help="Folder for the figures.")] = Path("chainrule-tour"),
-    seed: Annotated[int, typer.Option(help="Seed of the data and the initial weights.")] = 0,
-    as_json: Annotated[bool, typer.Option("--json", help="Print results as JSON.")] = False,
+    seed: SeedOption = 0,
+    as_json: JsonOption = False,
 ) -> None:
     """Walk through seed 000's four networks.
 
@@ -85,7 +86,17 @@ def tour(
     descent on built-in data, and a loss-curve PNG written to OUT; for the
     univariate regression also the loss landscape with the path of descent.
     """
-    with user_errors():
+    from chainrule import optim
+    from chainrule.gradcheck import check_model
+    from chainrule.models import UnivariateRegression
+    from chainrule.plot import loss_curve
+    from chainrule.symbolic import derive
+    from chainrule.symbolic.render import text
+    from chainrule.train import fit
+
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: is a file; give a folder for the figures")
+    with writing("--out", out):
         out.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, Any]] = []
     figures: list[Path] = []
@@ -93,12 +104,12 @@ def tour(
         model, d = stop.model, stop.dataset
         check = check_model(model, d.X[:, :20], d.y[:, :20])
         if not as_json:
-            console.rule(f"[bold]{stop.title}[/]  ({model.name})")
-            console.print(_equations(model), highlight=False)
+            console().rule(f"[bold]{stop.title}[/]  ({model.name})")
+            console().print(_equations(model), highlight=False, markup=False)
             derived = text(derive(model), "cached").split("backward (cached)\n", 1)[1]
-            console.print("Derived by chainrule from the engine's rules:", style="bold")
-            console.print(derived, highlight=False)
-            console.print(check_table(check, "gradients at the initial weights, 20 examples"))
+            console().print("Derived by chainrule from the engine's rules:", style="bold")
+            console().print(derived, highlight=False, markup=False)
+            console().print(check_table(check, "gradients at the initial weights, 20 examples"))
         with progress(f"gradient descent, lr={stop.lr:g}", as_json) as bar:
             task = bar.add_task("gd", total=stop.epochs, loss=model.loss(d.X, d.y))
             history = fit(
@@ -111,10 +122,12 @@ def tour(
                 record=["params"],
             )
         png = out / f"{model.name}.png"
-        loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}").savefig(png, dpi=120)
-        figures.append(png)
-        if isinstance(model, UnivariateRegression):
-            figures.append(_landscape(model, d, history, stop.lr, out))
+        with writing("--out", out):
+            figure = loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}")
+            figure.savefig(png, dpi=120)
+            figures.append(png)
+            if isinstance(model, UnivariateRegression):
+                figures.append(_landscape(model, d, history, stop.lr, out))
         results.append(
             {
                 "model": model.name,
@@ -127,7 +140,7 @@ def tour(
             }
         )
         if not as_json:
-            console.print(
+            console().print(
                 f"loss {history.initial_loss:.5g} -> {history.final_loss:.5g} after "
                 f"{stop.epochs} steps of full-batch gradient descent on {d.name} data "
                 f"(m={d.n_examples})\n"
@@ -135,7 +148,9 @@ def tour(
     if as_json:
         print_json({"networks": results, "out": str(out), "figures": [str(f) for f in figures]})
     else:
-        console.print(f"Figures written to {out}/: " + ", ".join(f.name for f in figures))
+        console().print(
+            f"Figures written to {out}/: " + ", ".join(f.name for f in figures), markup=False
+        )
     if not all(r["check_passed"] for r in results):
         raise typer.Exit(code=1)
 
@@ -144,6 +159,9 @@ def _landscape(
     model: UnivariateRegression, d: data.Dataset, history: Any, lr: float, out: Path
 ) -> Path:
     """The exact loss over (w, b) with the path gradient descent took."""
+    from chainrule import landscape
+    from chainrule.plot import contour
+
     path = landscape.from_history(history, ("w", "b"), f"gradient descent, lr={lr:g}")
     paths = {path.name: path}
     surf = landscape.surface(model, d.X, d.y, span=landscape.window(paths), resolution=150)

@@ -1,92 +1,80 @@
-"""The worked networks with hand-derived backward passes, and the MLP.
+"""The worked networks with hand-derived backward passes, the MLP, and the registry.
 
-Layer ``models`` of chainrule (see DESIGN.md): imports autodiff.
+Layer ``models`` of chainrule (see DESIGN.md): imports autodiff and optim.
+:data:`REGISTRY` says, for every model, what data it takes and what a user may
+choose; :func:`build` makes one for a data set and :func:`load` reads one back
+from a file written by ``Model.save``.
 """
 
-from collections.abc import Sequence
+from pathlib import Path
 
-from chainrule.models.base import Model, read_saved
+from chainrule.models.base import Model, read_extra, read_saved
 from chainrule.models.classifiers import LogisticRegression, TwoLayerClassifier
 from chainrule.models.delta_rule import DeltaRuleNetwork
 from chainrule.models.mlp import MLP
+from chainrule.models.registry import (
+    REGISTRY,
+    TASKS,
+    Hyperparameter,
+    ModelSpec,
+    build,
+    get,
+    models_for,
+)
 from chainrule.models.seed000 import (
     MultivariateRegression,
     TwoLayerLinear,
     TwoLayerSigmoid,
     UnivariateRegression,
 )
-
-MODELS: dict[str, type[Model]] = {
-    cls.name: cls
-    for cls in (
-        UnivariateRegression,
-        MultivariateRegression,
-        TwoLayerLinear,
-        TwoLayerSigmoid,
-        LogisticRegression,
-        TwoLayerClassifier,
-        DeltaRuleNetwork,
-        MLP,
-    )
-}
+from chainrule.models.standardized import MEAN, SCALE, Standardized
 
 
-def create(
-    name: str,
-    n_features: int,
-    task: str = "regression",
-    n_classes: int = 2,
-    n_hidden: int = 8,
-    hidden_layers: Sequence[int] | None = None,
-    activation: str = "tanh",
-    seed: int = 0,
-) -> Model:
-    """A model by its command-line name, sized for data of ``n_features`` features.
+def load(path: str | Path) -> Model | Standardized:
+    """The model saved at ``path`` by ``save``, with its trained parameters.
 
-    Worked networks check that they fit the data (the univariate regression
-    takes one feature, the delta-rule network three, the classifiers a
-    binary task); an MLP picks its output layer from the ``task``.
+    A model saved with the standardisation it was trained on (as ``chainrule
+    train --save`` and :meth:`Standardized.save` write it) comes back as a
+    :class:`Standardized` that takes raw features.
 
     Raises:
-        ValueError: an unknown name, or a model that cannot fit the data.
+        ValueError: the file is not a chainrule model, or names a model this
+            version does not have, or its parameters do not fit that model.
     """
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}: use one of {', '.join(MODELS)}")
-    cls = MODELS[name]
-    if name == "mlp":
-        output = {"regression": "identity", "binary": "sigmoid", "multiclass": "softmax"}[task]
-        outputs = n_classes if task == "multiclass" else 1
-        sizes = [n_features, *(hidden_layers or [n_hidden]), outputs]
-        return MLP(sizes, activation=activation, output=output, seed=seed)
-    if cls.task != task and not (cls.task == "regression" and task == "binary"):
-        raise ValueError(
-            f"{name} is a {cls.task} model and the data is a {task} task; "
-            + ("use logistic, two-layer-classifier or mlp" if task != "regression" else "use mlp")
-        )
-    if name in ("univariate", "delta-rule"):
-        expected = 1 if name == "univariate" else 3
-        if n_features != expected:
-            raise ValueError(
-                f"{name} takes {expected} feature(s), the data has {n_features}; "
-                "use multivariate or mlp"
-            )
-        return cls(seed=seed)  # type: ignore[call-arg]
-    if name in ("multivariate", "logistic"):
-        return cls(n_features, seed=seed)  # type: ignore[call-arg]
-    return cls(n_features, n_hidden, seed=seed)  # type: ignore[call-arg]
+    name, hyperparameters = read_saved(path)
+    try:
+        cls = get(name).cls
+    except ValueError:
+        raise ValueError(f"{path}: holds an unknown model {name!r}") from None
+    try:
+        model = cls(**hyperparameters)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"{path}: its {name} hyperparameters are not valid: {e}") from None
+    model.load_params(path)
+    extra = read_extra(path)
+    if MEAN in extra and SCALE in extra:
+        return Standardized(model, extra[MEAN], extra[SCALE])
+    return model
 
 
 __all__ = [
     "MLP",
-    "MODELS",
+    "REGISTRY",
+    "TASKS",
     "DeltaRuleNetwork",
+    "Hyperparameter",
     "LogisticRegression",
     "Model",
+    "ModelSpec",
     "MultivariateRegression",
+    "Standardized",
     "TwoLayerClassifier",
     "TwoLayerLinear",
     "TwoLayerSigmoid",
     "UnivariateRegression",
-    "create",
+    "build",
+    "get",
+    "load",
+    "models_for",
     "read_saved",
 ]
