@@ -73,3 +73,60 @@ def test_dropout_draws_a_new_mask_on_each_replayed_call() -> None:
         np.testing.assert_array_equal(g, eager(w))
         grads.append(g)
     assert any(not np.array_equal(grads[0], g) for g in grads[1:])
+
+
+OPERATIONS: dict[str, Any] = {
+    "abs": lambda t: t.abs(),
+    "sqrt": lambda t: (t * t + 1.0).sqrt(),
+    "sin": lambda t: t.sin(),
+    "cos": lambda t: t.cos(),
+    "tan": lambda t: (t * 0.3).tan(),
+    "log1p": lambda t: (t * t).log1p(),
+    "expm1": lambda t: t.expm1(),
+    "erf": lambda t: t.erf(),
+    "sign": lambda t: t.sign() * t,
+    "clip": lambda t: t.clip(-0.5, 0.5),
+    "maximum": lambda t: cr.maximum(t, t.T),
+    "minimum": lambda t: cr.minimum(t, 0.1),
+    "where": lambda t: cr.where(t > 0, t, t * t),
+    "max": lambda t: t.max(axis=0),
+    "min": lambda t: t.min(axis=1, keepdims=True),
+    "slice": lambda t: t[1:, ::2],
+    "concatenate": lambda t: cr.concatenate([t, t[:1]], axis=0),
+    "stack": lambda t: cr.stack([t, t.T], axis=2),
+    "split": lambda t: cr.split(t, [1], axis=1)[1],
+    "squeeze": lambda t: t[:, :1].squeeze(1),
+    "expand_dims": lambda t: t.expand_dims(1),
+    "logsumexp": lambda t: t.logsumexp(axis=1),
+    "var": lambda t: t.var(axis=0, ddof=1),
+    "std": lambda t: t.std(),
+    "prod": lambda t: t.prod(axis=1),
+    "leaky_relu": lambda t: t.leaky_relu(0.2),
+    "elu": lambda t: t.elu(),
+    "gelu": lambda t: t.gelu(),
+    "silu": lambda t: t.silu(),
+    "log_sigmoid": lambda t: t.log_sigmoid(),
+    "broadcast_to": lambda t: t.broadcast_to((2, 3, 3)),
+    "huber": lambda t: cr.huber(t, np.zeros((3, 3)), 0.5),
+    "hinge": lambda t: cr.hinge(t, np.ones((3, 3))),
+    "nll": lambda t: cr.nll(t.log_softmax(0), np.array([0, 2, 1])),
+    "l1_penalty": lambda t: cr.l1_penalty(t, 0.3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPERATIONS))
+def test_each_operation_replays_without_falling_back(name: str) -> None:
+    op = OPERATIONS[name]
+
+    def f(w: Any) -> Any:
+        return (op(w) * op(w).sigmoid()).sum()
+
+    compiled = cr.compiled_value_and_grad(f)
+    for _ in range(4):
+        w = RNG.standard_normal((3, 3))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", cr.ReplayWarning)
+            value, g = compiled(w)
+        want_value, want_g = cr.value_and_grad(f)(w)
+        assert value == pytest.approx(want_value, rel=1e-12)
+        np.testing.assert_allclose(g, want_g, rtol=1e-10, atol=1e-14)

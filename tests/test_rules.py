@@ -174,3 +174,20 @@ def test_vjps_run_on_tensors(name: str) -> None:
             on_tensors = vjp(Tensor(g), Tensor(ans), *(Tensor(x) for x in inputs), **params)
             assert isinstance(on_tensors, Tensor), f"{name}: {vjp.__name__}"
             np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_vjps_are_differentiable(name: str) -> None:
+    """Run on Tensors, each VJP records a graph whose own gradient is right: the
+    rule table supports gradients of gradients, checked by finite differences."""
+    op = RULES[name]
+    for inputs, params in CASES[name]:
+        ans = np.asarray(op.forward(*inputs, **params))
+        g = Tensor(normal(*ans.shape))
+        for position, vjp in enumerate(op.vjps):
+
+            def h(*xs: Tensor, vjp: Any = vjp, g: Tensor = g, params: Any = params) -> Any:
+                return vjp(g, op.forward(*xs, **params), *xs, **params)
+
+            report = gradcheck(h, *inputs, atol=1e-6, rtol=1e-5)
+            assert report, f"{name} {params}, VJP {position}:\n{report}"

@@ -152,7 +152,8 @@ def nll(log_probabilities: Tensor, target: Any) -> Tensor:
     """Mean negative log-likelihood of class labels: −(1/m) Σᵢ log p[yᵢ, i].
 
     As ``torch.nn.functional.nll_loss`` (classes along axis 0 here): only the
-    entry of each example's label is read, so -inf elsewhere is harmless.
+    entry of each example's label is read (through ``where`` with the labels'
+    one-hot mask), so -inf elsewhere is harmless and gets a zero gradient.
 
     Args:
         log_probabilities: log p, shape ``(C, m)``, or ``(C,)`` for one example.
@@ -165,22 +166,21 @@ def nll(log_probabilities: Tensor, target: Any) -> Tensor:
     m = z.shape[1] if z.ndim == 2 else 1
     if m == 0:
         raise ValueError(f"nll: log-probabilities of shape {z.shape} hold no examples (m = 0)")
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
-    if t.dtype.kind not in "iu" and (t.dtype.kind != "f" or not np.all(t == np.round(t))):
-        raise TypeError(f"nll: class labels must be integers, got dtype {t.dtype}")
-    labels = t.astype(np.int64).reshape(-1)
-    if labels.size != m or t.ndim > 2 or (t.ndim == 2 and t.shape[0] != 1):
+    labels = target.data if isinstance(target, Tensor) else target
+    if np.shape(labels) == z.shape:
         raise ShapeError(
-            f"nll: {m} examples need {m} labels of shape ({m},) or (1, {m}), got shape {t.shape}"
+            f"nll: the target has the logits' shape {z.shape}; nll takes integer labels of "
+            f"shape ({m},); for class probabilities use softmax_cross_entropy"
         )
-    bad = (labels < 0) | (labels >= z.shape[0])
-    if np.any(bad):
-        first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"nll: label {labels[first]} at example {first} is outside 0..{z.shape[0] - 1}"
-        )
-    picked = z[labels, np.arange(m)] if z.ndim == 2 else z[labels[0]]
-    return picked.sum() * (-1.0 / m)
+    mask = _label_mask(labels, z.shape)
+    derived(mask, _label_mask, labels, logits_shape=z.shape)
+    return z.where(mask, z, 0.0).sum() * (-1.0 / m)
+
+
+def _label_mask(labels: Any, logits_shape: tuple[int, ...]) -> np.ndarray:
+    """True at each example's label: the one-hot mask of integer labels, (C, m) or (C,)."""
+    one_hot = _class_targets(logits_shape, labels, np.dtype(np.float64), name="nll")
+    return np.asarray(one_hot, dtype=bool)
 
 
 def l1_penalty(weights: Tensor | Sequence[Tensor], strength: float) -> Tensor:
@@ -263,13 +263,15 @@ def _replay_targets(target: Any, logits_shape: tuple[int, ...], dtype: np.dtype[
 
 
 def _class_targets(
-    logits_shape: tuple[int, ...], target: Any, dtype: np.dtype[Any]
+    logits_shape: tuple[int, ...],
+    target: Any,
+    dtype: np.dtype[Any],
+    name: str = "softmax_cross_entropy",
 ) -> Tensor | np.ndarray:
     if isinstance(target, Tensor):
         if target.shape != logits_shape:
             raise ShapeError(
-                f"softmax_cross_entropy: target shape {target.shape} differs from "
-                f"logits shape {logits_shape}"
+                f"{name}: target shape {target.shape} differs from logits shape {logits_shape}"
             )
         return target
     t = np.asarray(target)
@@ -280,20 +282,18 @@ def _class_targets(
     label_shapes = [(m,), (1, m)] if m is not None else [()]
     if t.shape not in label_shapes:
         raise ShapeError(
-            f"softmax_cross_entropy: target shape {t.shape} fits neither the logits "
+            f"{name}: target shape {t.shape} fits neither the logits "
             f"shape {logits_shape} (class probabilities) nor labels of shape "
             f"{label_shapes[0]}"
         )
     if t.dtype.kind not in "iu" and (t.dtype.kind != "f" or not np.all(t == np.round(t))):
-        raise TypeError(
-            f"softmax_cross_entropy: class labels must be integers, got dtype {t.dtype}"
-        )
+        raise TypeError(f"{name}: class labels must be integers, got dtype {t.dtype}")
     labels = t.astype(np.int64).reshape(-1)
     bad = (labels < 0) | (labels >= classes)
     if np.any(bad):
         first = int(np.flatnonzero(bad)[0])
         raise ValueError(
-            f"softmax_cross_entropy: label {labels[first]} at example {first} is "
+            f"{name}: label {labels[first]} at example {first} is "
             f"outside 0..{classes - 1} for {classes} classes"
         )
     one_hot = np.zeros((classes, labels.size), dtype=dtype)

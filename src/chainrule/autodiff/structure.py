@@ -35,7 +35,12 @@ _BASIC = frozenset({int, slice, type(None), type(Ellipsis)})
 
 
 def _index_param(index: Any) -> tuple[Any, bool]:
-    """``index`` with Tensors and lists made NumPy arrays; and whether it holds an array."""
+    """``index`` with lists made NumPy arrays, and whether it holds an array.
+
+    Index arrays must be integer or boolean NumPy arrays: a float array (a
+    Tensor's data is one) is refused rather than read as positions, since a
+    mask turned into 0.0/1.0 would silently pick rows 0 and 1.
+    """
     parts = index if isinstance(index, tuple) else (index,)
     if all(type(p) in _BASIC for p in parts):  # ints, slices, None, ...: nothing to convert
         return index, False
@@ -46,18 +51,16 @@ def _index_param(index: Any) -> tuple[Any, bool]:
             converted.append(part)
             continue
         if hasattr(type(part), "_apply"):
-            part = part.data
+            part = part.data  # refused below: a Tensor holds floats
         if isinstance(part, list):
-            part = np.asarray(part)
+            part = np.asarray(part) if part else np.zeros(0, dtype=np.intp)
         if isinstance(part, np.ndarray):
             has_array = True
-            kind = part.dtype.kind
-            if kind == "f" and part.size and np.all(part == np.round(part)):
-                part = part.astype(np.intp)  # a float Tensor of whole numbers
-            elif kind not in "biu":
+            if part.dtype.kind not in "biu":
                 raise IndexError(
                     f"getitem: an index array must hold integers or booleans, got dtype "
-                    f"{part.dtype}"
+                    f"{part.dtype}; a Tensor holds floats, so index with a NumPy array "
+                    "(e.g. labels.astype(int), or the boolean array a comparison returns)"
                 )
         converted.append(part)
     result = tuple(converted) if isinstance(index, tuple) else converted[0]

@@ -58,6 +58,14 @@ class Tensor(ElementwiseMethods, StructureMethods):
     or a number on either side; ``**`` takes a number exponent (or a positive
     number base); ``@`` is the matrix product (of the last two axes, with
     leading axes broadcast, and 1-D operands treated as vectors).
+
+    The NumPy-named functions (``sin``, ``sqrt``, ``maximum``, ``clip``,
+    activations, comparisons) come from
+    :class:`~chainrule.autodiff.elementwise.ElementwiseMethods`; indexing
+    ``t[i]``, ``squeeze``, ``max``, ``logsumexp``, ``var``, ``prod``... from
+    :class:`~chainrule.autodiff.structure.StructureMethods`. ``<``, ``>``,
+    ``<=``, ``>=`` return NumPy boolean arrays; ``==`` stays identity, so a
+    Tensor can key a dict (use ``t.equal(u)`` elementwise).
     """
 
     __slots__ = (
