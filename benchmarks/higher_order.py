@@ -1,4 +1,4 @@
-"""Case G: a Hessian-vector product of an MLP loss, against PyTorch's double backward.
+"""Case H: a Hessian-vector product of an MLP loss, against PyTorch's double backward.
 
 Both compute H v for all four parameters of a tanh MLP under the softmax
 cross-entropy: the gradient recorded as a graph, then one reverse pass of

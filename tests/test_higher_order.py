@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.nn import functional as F  # noqa: N812 - the usual name
 
 import chainrule as cr
@@ -292,3 +294,65 @@ def test_hvp_errors_name_the_shapes() -> None:
         cr.hvp(lambda t: t * 2.0)(np.ones(2), np.ones(2))
     with pytest.raises(ValueError, match="scalar loss"):
         cr.hessian(lambda t: t * 2.0)(np.ones(2))
+
+
+def test_create_graph_with_a_recorded_seed_and_accumulation() -> None:
+    W = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.0]])
+    x = Tensor(np.array([0.3, -0.7]), requires_grad=True)
+    u = Tensor(np.array([1.0, -2.0, 0.5]), requires_grad=True)
+    (W @ x).backward(grad=u, create_graph=True)  # x.grad = Wᵀ u, recorded in u
+    assert isinstance(x.grad, Tensor)
+    np.testing.assert_allclose(x.grad.data, W.T @ u.data)
+    first = x.grad
+    x.grad = None
+    u.grad = None
+    (first * first).sum().backward()  # d/du ‖Wᵀ u‖² = 2 W Wᵀ u
+    np.testing.assert_allclose(u.grad, 2 * W @ W.T @ u.data)
+    # .grad accumulates: recorded + recorded stays recorded, a plain backward adds arrays
+    y = Tensor(np.array([2.0]), requires_grad=True)
+    (y * y * y).sum().backward(create_graph=True)
+    (y * y * y).sum().backward(create_graph=True)
+    assert isinstance(y.grad, Tensor) and y.grad.requires_grad
+    np.testing.assert_allclose(y.grad.data, [24.0])
+    (y * y).sum().backward()
+    assert isinstance(y.grad, np.ndarray)
+    np.testing.assert_allclose(y.grad, [28.0])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    n=st.integers(1, 5),
+    seed=st.integers(0, 2**31 - 1),
+)
+def test_quadratic_forms_have_their_matrix_as_hessian(n: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    A, b = rng.standard_normal((n, n)), rng.standard_normal(n)
+    x, v = rng.standard_normal(n), rng.standard_normal(n)
+
+    def f(t: Any) -> Any:
+        return (t * (A @ t)).sum() * 0.5 + (b * t).sum()
+
+    H = cr.hessian(f)(x)
+    np.testing.assert_allclose(H, (A + A.T) / 2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cr.hvp(f)(x, v), (A + A.T) / 2 @ v, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(cr.jacobian(cr.grad(f))(x), H, rtol=1e-12, atol=1e-12)
+
+
+def test_hessian_operator_records_the_gradient_once() -> None:
+    f = random_program(2)
+    x, w = point(2)
+    calls: list[int] = []
+
+    def counted(a: Any, b: Any) -> Any:
+        calls.append(1)
+        return f(a, Tensor(b), cr)
+
+    product = cr.hessian_operator(counted)(x, w)
+    H = cr.hessian(lambda a: f(a, Tensor(w), cr))(x).reshape(6, 6)
+    rng = np.random.default_rng(0)
+    for _ in range(4):
+        v = rng.standard_normal((2, 3))
+        np.testing.assert_allclose(product(v).reshape(6), H @ v.reshape(6), rtol=1e-9, atol=1e-11)
+    assert len(calls) == 1  # f ran once for four products
+    with pytest.raises(cr.ShapeError, match="v has shape"):
+        product(np.ones(6))

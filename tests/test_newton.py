@@ -103,3 +103,24 @@ def test_newton_races_on_test_functions() -> None:
     rosen = landscape.rosenbrock()
     H = curvature.function_hessian(rosen)({"p": np.array([1.0, 1.0])})
     np.testing.assert_allclose(H, [[802.0, -400.0], [-400.0, 200.0]])  # by hand at (1, 1)
+
+
+def test_newton_in_a_model_race_beside_gradient_descent() -> None:
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((1, 30))
+    y = 2.0 * X - 1.0 + 0.05 * rng.standard_normal((1, 30))
+    model = models.UnivariateRegression(seed=0)
+    hessian = curvature.model_hessian(model, X, y)
+    runs = landscape.race(
+        model,
+        X,
+        y,
+        {"newton": optim.newton(hessian), "gd": optim.sgd(0.1)},
+        axes=("w", "b"),
+        steps=3,
+    )
+    # MSE is quadratic in (w, b): Newton lands on the least-squares line in one step
+    design = np.vstack([X, np.ones_like(X)]).T
+    w, b = np.linalg.lstsq(design, y.ravel(), rcond=None)[0]
+    np.testing.assert_allclose(runs["newton"].points[1], [w, b], rtol=1e-10)
+    assert runs["newton"].loss[-1] < runs["gd"].loss[-1]

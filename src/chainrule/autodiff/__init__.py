@@ -19,7 +19,7 @@ from chainrule.autodiff.functions import (
     stack,
     where,
 )
-from chainrule.autodiff.higher_order import hessian, hvp, jacobian
+from chainrule.autodiff.higher_order import hessian, hessian_operator, hvp, jacobian
 from chainrule.autodiff.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -56,6 +56,7 @@ __all__ = [
     "detect_anomaly",
     "grad",
     "hessian",
+    "hessian_operator",
     "hinge",
     "huber",
     "hvp",

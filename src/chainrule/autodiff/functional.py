@@ -60,17 +60,17 @@ def value_and_grad(
         >>> value_and_grad(lambda w: (w * w).sum())(np.array([1.0, 2.0]))
         (5.0, array([2., 4.]))
     """
-    positions, single = _positions(argnums)
+    which = Argnums(argnums)
 
     def wrapped(*args: Any) -> tuple[Any, Any]:
-        call = Application(args, positions, argnums)
+        call = Application(args, which)
         with call:
             out = f(*call.inputs)
         record = call.records(out)
         value = _scalar_value(out, record)
         seed = np.ones_like(out.data) if isinstance(out, Tensor) else None
         grads = call.per_position(call.pullback(out, seed, record))
-        return value, grads[0] if single else tuple(grads)
+        return value, grads[0] if which.single else tuple(grads)
 
     wrapped.__name__ = f"value_and_grad({getattr(f, '__name__', 'f')})"
     wrapped.__doc__ = f.__doc__
@@ -92,6 +92,28 @@ def grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..
     return wrapped
 
 
+class Argnums:
+    """The positions a transform differentiates, checked once when it is made.
+
+    Attributes:
+        argnums: as given, for error messages.
+        positions: the positions, a tuple (a position may repeat).
+        single: ``argnums`` was one int (the result is not a tuple).
+        unique: the distinct positions, in first-seen order.
+        index: for each of ``positions``, its place in ``unique``.
+        repeated: some position is named more than once.
+        last: the largest position (the call needs more arguments than it).
+    """
+
+    def __init__(self, argnums: int | Sequence[int]) -> None:
+        self.argnums = argnums
+        self.positions, self.single = _positions(argnums)
+        self.unique = tuple(dict.fromkeys(self.positions))
+        self.index = tuple(self.unique.index(p) for p in self.positions)
+        self.repeated = len(self.unique) < len(self.positions)
+        self.last = max(self.positions)
+
+
 class Application:
     """One call of a transform: the inputs handed to ``f`` and how to pull back.
 
@@ -104,25 +126,25 @@ class Application:
     a value depending on them belongs to this one.
     """
 
-    def __init__(
-        self, args: Sequence[Any], positions: tuple[int, ...], argnums: int | Sequence[int]
-    ) -> None:
-        for p in positions:
-            if p >= len(args):
-                raise TypeError(
-                    f"argnums={argnums!r} refers to argument {p}, but the function "
-                    f"was called with {len(args)} arguments"
-                )
-        outer = MODES.grad_enabled
-        self.connected = outer and any(_is_traced(a) for a in args)
-        self.unique = tuple(dict.fromkeys(positions))
-        self.index = [self.unique.index(p) for p in positions]
+    def __init__(self, args: Sequence[Any], which: Argnums) -> None:
+        if which.last >= len(args):
+            raise TypeError(
+                f"argnums={which.argnums!r} refers to argument {which.last}, but the "
+                f"function was called with {len(args)} arguments"
+            )
+        self.which = which
+        outer = self._previous = MODES.grad_enabled
+        self.connected = False
+        if outer:
+            for a in args:
+                if isinstance(a, Tensor) and a.requires_grad:
+                    self.connected = True
+                    break
         self.inputs = list(args)
         self.targets: list[Tensor] = []
-        self._previous = outer
-        for p in self.unique:
+        for p in which.unique:
             a = args[p]
-            if outer and _is_traced(a):
+            if self.connected and isinstance(a, Tensor) and a.requires_grad:
                 t = apply(rules.RESHAPE, a, shape=a.shape)
             else:
                 t = Tensor(a.data if isinstance(a, Tensor) else a, requires_grad=True)
@@ -184,9 +206,11 @@ class Application:
     def per_position(self, results: list[Any]) -> list[Any]:
         """``results`` (one per distinct argument) in ``argnums`` order; a
         position named twice gets a second, independent array."""
+        if not self.which.repeated:
+            return results
         out = []
         used: set[int] = set()
-        for i in self.index:
+        for i in self.which.index:
             r = results[i]
             if i in used and isinstance(r, np.ndarray):
                 r = r.copy()
@@ -198,10 +222,6 @@ class Application:
     def _zeros(t: Tensor, record: bool) -> Any:
         zeros = np.zeros(t.shape, t.dtype)
         return Tensor(zeros) if record else zeros
-
-
-def _is_traced(a: Any) -> bool:
-    return isinstance(a, Tensor) and a.requires_grad
 
 
 def _scalar_value(out: Any, record: bool) -> Any:

@@ -40,10 +40,11 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.functional import _positions, value_and_grad
 from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.replay_plan import Plan
-from chainrule.autodiff.tensor import Tensor, _as_float_array
+from chainrule.autodiff.tensor import Tensor
 
 # Bounds on what a compiled function keeps: replayable plans (one per input
 # signature, oldest dropped first) and first recordings waiting for the second
@@ -186,7 +187,7 @@ class _Compiled:
         for p in self._positions:
             a = converted[p]
             if type(a) is not np.ndarray or a.dtype.kind != "f":
-                converted[p] = _as_float_array(a.data if isinstance(a, Tensor) else a)
+                converted[p] = as_float_array(a.data if isinstance(a, Tensor) else a)
         return tuple(converted)
 
     def _run_eager(self, args: tuple[Any, ...]) -> Any:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, hessian, hvp
+from chainrule.autodiff import Tensor, hessian, hessian_operator
 from chainrule.landscape.functions import TestFunction
 from chainrule.landscape.trajectories import Trajectory
 from chainrule.models import Model
@@ -127,14 +127,19 @@ def model_loss(model: Model, X: np.ndarray, y: np.ndarray) -> Callable[..., Tens
 def model_hvp(
     model: Model, X: np.ndarray, y: np.ndarray, params: Params | None = None
 ) -> HessianVectorProduct:
-    """v ↦ H v for the model's loss on (X, y) at ``params`` (default: the model's)."""
+    """v ↦ H v for the model's loss on (X, y) at ``params`` (default: the model's).
+
+    The gradient is recorded once (:func:`chainrule.hessian_operator`), so
+    each product is one reverse pass.
+    """
     at = {k: np.asarray(v, dtype=np.float64) for k, v in (params or model.params).items()}
     names = list(at)
-    product = hvp(model_loss(model, X, y), argnums=tuple(range(len(names))))
+    product = hessian_operator(model_loss(model, X, y), argnums=tuple(range(len(names))))(
+        *(at[k] for k in names)
+    )
 
     def apply(v: Params) -> Params:
-        out = product(*(at[k] for k in names), tuple(v[k] for k in names))
-        return dict(zip(names, out, strict=True))
+        return dict(zip(names, product(tuple(v[k] for k in names)), strict=True))
 
     return apply
 
