@@ -227,3 +227,17 @@ def test_memory_error_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DeltaRuleNetwork, "worked_example", huge)
     result = runner.invoke(app, ["delta-rule"])
     assert result.exit_code == 2 and "not enough memory" in result.output
+
+
+def test_the_console_script_exits_2_with_one_line_on_stderr() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", "train", "--seed", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: Invalid value for")

@@ -33,24 +33,15 @@ MAX_FRAMES = 400  # an animation shows at most this many steps, evenly spaced
 
 
 def make_optimizer(name: str, lr: float) -> optim.GradientTransformation:
-    """The race's optimizers by the names the source documents use."""
+    """An optimizer by its name in ``optim.OPTIMIZERS``, or ``nesterov`` (SGD, momentum 0.9)."""
     from chainrule import optim
 
-    table = {
-        "gd": lambda: optim.sgd(lr),
-        "sgd": lambda: optim.sgd(lr),
-        "momentum": lambda: optim.momentum(lr, 0.9),
-        "nesterov": lambda: optim.sgd(lr, momentum=0.9, nesterov=True),
-        "rmsprop": lambda: optim.rmsprop(lr),
-        "adam": lambda: optim.adam(lr),
-        "adamw": lambda: optim.adamw(lr),
-        "adagrad": lambda: optim.adagrad(lr),
-    }
-    if name not in table:
-        raise ValueError(
-            f"--optimizers: unknown optimizer {name!r}: use some of {', '.join(table)}"
-        )
-    return table[name]()
+    if name == "nesterov":
+        return optim.sgd(lr, momentum=0.9, nesterov=True)
+    if name not in optim.OPTIMIZERS:
+        names = ", ".join([*optim.OPTIMIZERS, "nesterov"])
+        raise ValueError(f"--optimizers: unknown optimizer {name!r}: use some of {names}")
+    return optim.OPTIMIZERS[name](lr)
 
 
 def parse_axis(option: str, text: str) -> Any:
