@@ -241,3 +241,16 @@ def test_the_console_script_exits_2_with_one_line_on_stderr() -> None:
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: Invalid value for")
+
+
+def test_a_damaged_archive_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from chainrule.models import DeltaRuleNetwork
+
+    def truncated(self: object, **kwargs: object) -> str:
+        raise zipfile.BadZipFile("m.npz: File is not a zip file")
+
+    monkeypatch.setattr(DeltaRuleNetwork, "worked_example", truncated)
+    result = runner.invoke(app, ["delta-rule"])
+    assert result.exit_code == 2 and result.output == "error: m.npz: File is not a zip file\n"
