@@ -70,7 +70,7 @@ def test_load_csv_errors_name_the_line(tmp_path: Path, text: str, message: str) 
 def test_load_csv_missing_target_and_file(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="no column named 'price'; the columns are a, b"):
         load_csv(write(tmp_path, "a,b\n1,2\n"), target="price")
-    with pytest.raises(DataError, match="no such file"):
+    with pytest.raises(DataError, match="No such file"):
         load_csv(tmp_path / "nope.csv")
     with pytest.raises(DataError, match="unknown data set 'nope'"):
         data.load("nope")

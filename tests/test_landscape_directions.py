@@ -32,7 +32,8 @@ def test_slices_equal_model_loss() -> None:
     d2 = landscape.random_direction(model.params, seed=2)
     alphas = np.linspace(-1, 1, 5)
     losses = landscape.slice_1d(model, ds.X, ds.y, d1, alphas)
-    surf = landscape.slice_2d(model, ds.X, ds.y, d1, d2, alphas, alphas[:3], max_bytes=5000)
+    # 20 kB: chunks of about three points at 6.5 kB each
+    surf = landscape.slice_2d(model, ds.X, ds.y, d1, d2, alphas, alphas[:3], max_bytes=20_000)
     base = {k: v.copy() for k, v in model.params.items()}
     for i, a in enumerate(alphas):
         model.params.update({k: base[k] + a * d1[k] for k in base})

@@ -70,7 +70,8 @@ def test_closed_form_equals_batched() -> None:
     d = data.linear(500, 1, seed=2)
     model = UnivariateRegression(seed=0)
     a = landscape.surface(model, d.X, d.y, resolution=31)
-    b = landscape.surface(model, d.X, d.y, resolution=31, method="batched", max_bytes=10_000)
+    # 100 kB: the 7.7 kB grid, and chunks of a few points at about 12 kB each
+    b = landscape.surface(model, d.X, d.y, resolution=31, method="batched", max_bytes=100_000)
     np.testing.assert_allclose(a.loss, b.loss, rtol=1e-10)
 
 

@@ -198,7 +198,7 @@ def test_mlp_validation_and_init() -> None:
     with pytest.raises(ValueError, match="layer_sizes"):
         MLP([3])
     with pytest.raises(ValueError, match="activation must be one of"):
-        MLP([3, 2], activation="gelu")
+        MLP([3, 2, 1], activation="swish!")
     with pytest.raises(ValueError, match="labels must be integers"):
         MLP([2, 3], output="softmax").loss(np.ones((2, 2)), np.array([0, 5]))
     relu = MLP([100, 50, 1], activation="relu", seed=0)

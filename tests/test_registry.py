@@ -83,3 +83,19 @@ def test_load_returns_the_saved_model(tmp_path: Path) -> None:
     assert type(back) is models.MLP and back.hyperparameters() == net.hyperparameters()
     X = np.random.default_rng(0).standard_normal((3, 5))
     np.testing.assert_array_equal(back.predict(X), net.predict(X))
+
+
+def test_load_brings_back_the_standardisation(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    X = rng.normal(50.0, 10.0, size=(2, 30))
+    net = build("logistic", 2, task="binary", seed=0)
+    mean, scale = X.mean(axis=1, keepdims=True), X.std(axis=1, keepdims=True)
+    trained = models.Standardized(net, mean, scale)
+    path = trained.save(tmp_path / "scaled")
+    assert path.name == "scaled.npz"
+    back = models.load(tmp_path / "scaled")
+    assert isinstance(back, models.Standardized)
+    np.testing.assert_array_equal(back.predict(X), net.predict((X - mean) / scale))
+    np.testing.assert_array_equal(back.predict_class(X), trained.predict_class(X))
+    with pytest.raises(ValueError, match="scale must be positive"):
+        models.Standardized(net, mean, -scale)

@@ -234,3 +234,68 @@ def test_source_shows_one_line_per_operation_and_vjp() -> None:
     assert text.count("# matmul\n") == 2 and "# relu_vjp" in text
     assert "# softmax_cross_entropy\n" not in text  # the value is not computed
     assert text.count("# matmul_vjp_b") == 1  # no gradient for X
+
+
+def test_a_hostile_function_name_is_not_run() -> None:
+    import builtins
+
+    hostile = "f\n    __import__('builtins').chainrule_was_hacked = True\n    #"
+
+    def forward(x: Any) -> Any:
+        return x * 3.0
+
+    def vjp(g: Any, ans: Any, x: Any) -> Any:
+        return g * 3.0
+
+    forward.__name__ = hostile
+    vjp.__name__ = hostile
+    triple = cr.Primitive("triple", forward, (vjp,), "3·")
+    compiled = cr.compiled_value_and_grad(lambda w: cr.apply(triple, w).sum())
+    for _ in range(3):
+        value, g = compiled(np.array([1.0, 2.0]))
+        assert value == 9.0
+        np.testing.assert_array_equal(g, [3.0, 3.0])
+    text = compiled.source(np.array([1.0, 2.0]))  # type: ignore[attr-defined]
+    for line in text.splitlines():  # the name appears only inside comments
+        assert "chainrule_was_hacked" not in line.split("#")[0]
+    assert not hasattr(builtins, "chainrule_was_hacked")
+
+
+def test_caches_are_bounded() -> None:
+    import gc
+    import tracemalloc
+
+    from chainrule.autodiff import replay, replay_plan
+
+    def loss(W: Any, X: Any, Y: Any) -> Any:
+        return cr.mse(W @ X, Y)
+
+    compiled = cr.compiled_grad(loss)
+    W = np.ones((2, 30))
+    for m in range(1, 71):  # every shape twice: 70 plans
+        compiled(W, np.ones((30, m)), np.zeros((2, m)))
+        compiled(W, np.ones((30, m)), np.zeros((2, m)))
+    assert len(compiled._plans) == replay._MAX_SIGNATURES  # type: ignore[attr-defined]
+    tracemalloc.start()
+    try:
+        for m in range(1, 41):  # every shape once: 40 first recordings of 0.25 MB arguments
+            compiled(W, np.ones((30, 1000 + m)), np.zeros((2, 1000 + m)))
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(compiled._first) == replay._MAX_FIRST_RECORDINGS  # type: ignore[attr-defined]
+    # No recording keeps the arrays it was made from (they would hold 10 MB).
+    assert held < 2_000_000, held
+    assert replay_plan._reads.cache_info().maxsize is not None
+
+
+def test_inside_an_outer_differentiation_the_result_is_recorded() -> None:
+    compiled = cr.compiled_grad(lambda w: (w * w * w).sum())
+    x = np.array([1.0, 2.0])
+    for _ in range(3):
+        np.testing.assert_array_equal(compiled(x), 3 * x * x)
+    np.testing.assert_array_equal(cr.jacobian(compiled)(x), np.diag(6 * x))
+    t = cr.Tensor(x, requires_grad=True)
+    g = compiled(t)
+    assert isinstance(g, cr.Tensor) and g.requires_grad

@@ -57,6 +57,56 @@ CASES: dict[str, list[Case]] = {
         ([normal(4, 3), positive(4, 3)], {"axis": 1}),
         ([10 * normal(5), positive(5)], {"axis": 0}),
     ],
+    "broadcast_to": [
+        ([normal(3, 1)], {"shape": (2, 3, 4)}),
+        ([normal(4)], {"shape": (3, 4)}),
+        ([normal(1, 1)], {"shape": (1, 5)}),
+        ([np.array(0.7)], {"shape": (2, 2)}),
+    ],
+    "astype": [([normal(3, 4)], {"dtype": np.dtype(np.float64)})],
+    "abs": [([away_from_zero(3, 4)], {})],
+    "sqrt": [([positive(3, 4)], {})],
+    "sin": [([normal(3, 4)], {})],
+    "cos": [([normal(3, 4)], {})],
+    "tan": [([rng.uniform(-1.2, 1.2, (3, 4))], {})],
+    "log1p": [([rng.uniform(-0.5, 2.0, (3, 4))], {})],
+    "expm1": [([normal(3, 4)], {})],
+    "erf": [([normal(3, 4)], {})],
+    "maximum": [([normal(3, 4), normal(4)], {}), ([normal(3, 1), normal(1, 4)], {})],
+    "minimum": [([normal(3, 4), normal(3, 1)], {}), ([normal(4), normal(2, 4)], {})],
+    "where": [
+        ([normal(3, 4) > 0, normal(3, 4), normal(4)], {}),
+        ([normal(3, 1) > 0, normal(1, 4), normal(3, 4)], {}),
+    ],
+    "clip": [
+        ([2 * away_from_zero(3, 4)], {"lo": -1.0, "hi": 1.0}),
+        ([normal(3, 4) + 3.0], {"lo": None, "hi": 3.0}),
+        ([normal(3, 4) - 3.0], {"lo": -3.0, "hi": None}),
+    ],
+    "amax": [
+        ([normal(3, 4)], {"axis": (0, 1), "keepdims": False}),
+        ([normal(3, 4)], {"axis": (1,), "keepdims": True}),
+        ([normal(2, 3, 4)], {"axis": (0, 2), "keepdims": False}),
+    ],
+    "amin": [
+        ([normal(3, 4)], {"axis": (0,), "keepdims": False}),
+        ([normal(2, 3, 4)], {"axis": (1, 2), "keepdims": True}),
+    ],
+    "getitem": [
+        ([normal(4, 5)], {"index": (slice(1, 3), 2)}),
+        ([normal(4, 5)], {"index": np.array([0, 2, 2, 3])}),
+        ([normal(4, 5)], {"index": (np.array([1, 1, 0]), np.array([4, 4, 2]))}),
+        ([normal(3, 4)], {"index": normal(3, 4) > 0}),
+        ([normal(2, 3, 4)], {"index": (Ellipsis, None, 1)}),
+    ],
+    "scatter_add": [
+        ([normal(2, 4)], {"shape": (5, 4), "index": np.array([1, 1])}),
+        ([normal(3)], {"shape": (3, 4), "index": (slice(None), 2)}),
+    ],
+    "concatenate": [
+        ([normal(2, 3), normal(4, 3)], {"axis": 0}),
+        ([normal(2, 3, 1), normal(2, 3, 2)], {"axis": 2}),
+    ],
     "sum": [
         ([normal(3, 4)], {"axis": (0, 1), "keepdims": False}),
         ([normal(3, 4)], {"axis": (1,), "keepdims": True}),
@@ -98,3 +148,29 @@ def test_vjps_return_gradients_of_input_shape(name: str) -> None:
         for leaf in leaves:
             assert leaf.grad is not None
             assert leaf.grad.shape == leaf.shape
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_forward_runs_on_tensors(name: str) -> None:
+    """Forwards are written in the vocabulary: run on Tensors they give NumPy's numbers."""
+    op = RULES[name]
+    for inputs, params in CASES[name]:
+        on_arrays = np.asarray(op.forward(*inputs, **params))
+        on_tensors = op.forward(*(Tensor(x) for x in inputs), **params)
+        assert isinstance(on_tensors, Tensor), name
+        np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_vjps_run_on_tensors(name: str) -> None:
+    """VJPs use only the vocabulary: run on Tensors they give NumPy's numbers,
+    which is what a backward pass recorded for gradients of gradients needs."""
+    op = RULES[name]
+    for inputs, params in CASES[name]:
+        ans = np.asarray(op.forward(*inputs, **params))
+        g = normal(*ans.shape)
+        for vjp in op.vjps:
+            on_arrays = np.asarray(vjp(g, ans, *inputs, **params))
+            on_tensors = vjp(Tensor(g), Tensor(ans), *(Tensor(x) for x in inputs), **params)
+            assert isinstance(on_tensors, Tensor), f"{name}: {vjp.__name__}"
+            np.testing.assert_allclose(on_tensors.data, on_arrays, rtol=1e-12, atol=0)

@@ -10,15 +10,31 @@ from chainrule.autodiff import inspect
 from chainrule.autodiff.allocator import tune_allocator
 from chainrule.autodiff.errors import AnomalyError, ShapeError
 from chainrule.autodiff.functional import grad, value_and_grad
+from chainrule.autodiff.functions import (
+    clip,
+    concatenate,
+    maximum,
+    minimum,
+    split,
+    stack,
+    where,
+)
+from chainrule.autodiff.higher_order import hessian, hvp, jacobian
 from chainrule.autodiff.losses import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    hinge,
+    huber,
+    l1_penalty,
+    l2_penalty,
     mse,
+    nll,
     softmax_cross_entropy,
 )
 from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
+from chainrule.autodiff.primitive import Primitive
 from chainrule.autodiff.replay import ReplayWarning, compiled_grad, compiled_value_and_grad
-from chainrule.autodiff.rules import RULES, Primitive
+from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.tensor import Tensor, apply
 
 tune_allocator()
@@ -33,14 +49,29 @@ __all__ = [
     "apply",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "clip",
     "compiled_grad",
     "compiled_value_and_grad",
+    "concatenate",
     "detect_anomaly",
     "grad",
+    "hessian",
+    "hinge",
+    "huber",
+    "hvp",
     "inspect",
     "is_grad_enabled",
+    "jacobian",
+    "l1_penalty",
+    "l2_penalty",
+    "maximum",
+    "minimum",
     "mse",
+    "nll",
     "no_grad",
     "softmax_cross_entropy",
+    "split",
+    "stack",
     "value_and_grad",
+    "where",
 ]

@@ -6,11 +6,16 @@ values the forward saw), ``_params`` and ``_parents`` (``(position, tensor)``
 pairs for the inputs that need a gradient). Leaves have ``_op = None``.
 
 The walk is iterative, so graphs of any depth run without RecursionError.
+
+:func:`backpropagate` runs the rules on NumPy arrays (the gradients are plain
+values); :func:`backpropagate_recorded` runs the same rules on Tensors, so the
+gradients are recorded in turn and can be differentiated again.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -124,6 +129,76 @@ def backpropagate(root: Any, seed: np.ndarray) -> dict[Any, np.ndarray]:
                     gi, f"the backward of {op.name} (gradient for input {position})", node
                 )
             previous = get(parent)
+            grads[parent] = gi if previous is None else previous + gi
+    return found
+
+
+def backpropagate_recorded(
+    root: Any, seed: Any, targets: Sequence[Any] | None = None
+) -> dict[Any, Any]:
+    """The reverse pass run on Tensors: the gradients it returns are recorded.
+
+    Each VJP of the rule table is called with ``g`` (a Tensor), ``ans`` (the
+    node itself) and the node's inputs: the parent Tensors for the inputs
+    that require grad, the saved constants for the others. Every operation of
+    a VJP is therefore recorded (while recording is on, see
+    :class:`~chainrule.autodiff.modes.no_grad`), so a gradient is a function
+    of the inputs that can be differentiated again: gradients of gradients.
+
+    Args:
+        root: the Tensor to differentiate.
+        seed: d(loss)/d(root), a Tensor of ``root.shape`` (it may itself
+            require grad).
+        targets: the Tensors whose gradients are wanted. The walk visits only
+            the nodes on a path from a target to ``root`` and stops at the
+            targets (a target's own inputs get nothing). None: every leaf and
+            every node marked with ``retain_grad()``, as :func:`backpropagate`.
+
+    Returns:
+        Tensor gradients keyed by node, each of its node's shape; a target
+        that ``root`` does not depend on is absent.
+    """
+    tensor = type(seed)  # Tensor, without importing the module that imports this one
+    order = topological_order(root)
+    wanted: set[Any] | None = None
+    active: set[Any] | None = None
+    if targets is not None:
+        wanted = set(targets)
+        active = set(wanted)
+        for node in order:
+            if node not in active and any(p in active for _, p in node._parents):
+                active.add(node)
+    anomaly = MODES.anomaly
+    grads: dict[Any, Any] = {root: seed}
+    found: dict[Any, Any] = {}
+    for node in reversed(order):
+        g = grads.pop(node, None)
+        if g is None or (active is not None and node not in active):
+            continue
+        op = node._op
+        if wanted is not None:
+            if node in wanted:
+                found[node] = g
+                continue
+        elif op is None or node._retain:
+            found[node] = g
+        if op is None:
+            continue
+        parents = dict(node._parents)
+        inputs = [parents.get(i, a) for i, a in enumerate(node._args)]
+        for position, parent in node._parents:
+            if active is not None and parent not in active:
+                continue
+            gi = op.vjps[position](g, node, *inputs, **node._params)
+            if not isinstance(gi, tensor):
+                gi = tensor(gi)
+            if gi.shape != parent.shape:
+                gi = sum_to(gi, parent.shape)
+            if anomaly:
+                _check_finite(
+                    gi.data, f"the backward of {op.name} (gradient for input {position})", node
+                )
+            previous = grads.get(parent)
             grads[parent] = gi if previous is None else previous + gi
     return found
 

@@ -14,14 +14,16 @@ silent bug, so it is refused with the fix in the message.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from chainrule.autodiff import rules
+from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import derived
-from chainrule.autodiff.tensor import Tensor, _as_float_array, apply
+from chainrule.autodiff.tensor import Tensor, apply
 
 
 def mse(prediction: Tensor, target: Any) -> Tensor:
@@ -35,7 +37,7 @@ def mse(prediction: Tensor, target: Any) -> Tensor:
         A 0-d Tensor.
     """
     p, y = _pair("mse", prediction, target)
-    return ((p - y) ** 2).sum() * (1.0 / _examples(p))
+    return _mean_over_examples("mse", (p - y) ** 2)
 
 
 def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
@@ -54,7 +56,7 @@ def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
     """
     p, y = _pair("binary_cross_entropy", probabilities, target)
     terms = y * p.log() + (1.0 - y) * (1.0 - p).log()
-    return terms.sum() * (-1.0 / _examples(p))
+    return _mean_over_examples("binary_cross_entropy", terms, scale=-1.0)
 
 
 def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
@@ -70,7 +72,7 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
         target: y in [0, 1], the same shape.
     """
     z, y = _pair("binary_cross_entropy_with_logits", logits, target)
-    return (z.softplus() - y * z).sum() * (1.0 / _examples(z))
+    return _mean_over_examples("binary_cross_entropy_with_logits", z.softplus() - y * z)
 
 
 def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
@@ -95,7 +97,132 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
     y = _class_targets(z.shape, target, z.dtype)
     if not isinstance(y, Tensor) and y is not target:
         derived(y, _replay_targets, target, logits_shape=z.shape, dtype=z.dtype)
-    return apply(rules.SOFTMAX_CROSS_ENTROPY, z, y, axis=0) * (1.0 / _examples(z))
+    m = z.shape[1] if z.ndim == 2 else 1  # a (C,) vector is one example
+    if m == 0:
+        raise ValueError(
+            f"softmax_cross_entropy: logits of shape {z.shape} hold no examples (m = 0); "
+            "a mean over examples needs at least one"
+        )
+    return apply(rules.SOFTMAX_CROSS_ENTROPY, z, y, axis=0) * (1.0 / m)
+
+
+def huber(prediction: Tensor, target: Any, delta: float = 1.0) -> Tensor:
+    """Mean Huber loss: ½d² where |d| ≤ δ, else δ(|d| − ½δ), with d = ŷ − y.
+
+    L = (1/m) Σ huber(d). Composed as ½c² + δ(|d| − |c|) with c = clip(d, −δ, δ),
+    so the gradient is d inside [−δ, δ] (bounds included) and δ·sign(d)
+    outside, as ``torch.nn.functional.huber_loss`` (which, for a ``(1, m)``
+    prediction, gives the same mean).
+
+    Args:
+        prediction: ŷ, shape ``(k, m)``.
+        target: y, the same shape.
+        delta: δ > 0, where the loss turns from quadratic to linear.
+    """
+    if isinstance(delta, bool) or not isinstance(delta, int | float) or not delta > 0:
+        raise ValueError(f"huber: delta must be a positive number, got {delta!r}")
+    p, y = _pair("huber", prediction, target)
+    d = p - y
+    c = d.clip(-delta, delta)
+    return _mean_over_examples("huber", 0.5 * (c * c) + delta * (d.abs() - c.abs()))
+
+
+def hinge(scores: Tensor, target: Any) -> Tensor:
+    """Mean hinge loss of scores s against labels y ∈ {−1, +1}: (1/m) Σ max(0, 1 − y·s).
+
+    At a margin of exactly 1 the subgradient is 0 (``torch.relu``'s rule).
+
+    Args:
+        scores: s, shape ``(1, m)`` (or any shape).
+        target: y, the same shape, every entry −1 or +1.
+    """
+    s, y = _pair("hinge", scores, target)
+    labels = y.data if isinstance(y, Tensor) else y
+    bad = (labels != 1.0) & (labels != -1.0)
+    if np.any(bad):
+        found = np.unique(labels[bad])[:5]
+        raise ValueError(
+            f"hinge: labels must be -1 or +1, found {found.tolist()}; map {{0, 1}} "
+            "labels with y = 2 * y - 1"
+        )
+    return _mean_over_examples("hinge", (1.0 - y * s).relu())
+
+
+def nll(log_probabilities: Tensor, target: Any) -> Tensor:
+    """Mean negative log-likelihood of class labels: −(1/m) Σᵢ log p[yᵢ, i].
+
+    As ``torch.nn.functional.nll_loss`` (classes along axis 0 here): only the
+    entry of each example's label is read, so -inf elsewhere is harmless.
+
+    Args:
+        log_probabilities: log p, shape ``(C, m)``, or ``(C,)`` for one example.
+        target: integer labels in ``0 .. C-1``, shape ``(m,)`` or ``(1, m)``
+            (a single int for ``(C,)``).
+    """
+    z = log_probabilities if isinstance(log_probabilities, Tensor) else Tensor(log_probabilities)
+    if z.ndim not in (1, 2):
+        raise ShapeError(f"nll: log-probabilities must have shape (classes, m), got {z.shape}")
+    m = z.shape[1] if z.ndim == 2 else 1
+    if m == 0:
+        raise ValueError(f"nll: log-probabilities of shape {z.shape} hold no examples (m = 0)")
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu" and (t.dtype.kind != "f" or not np.all(t == np.round(t))):
+        raise TypeError(f"nll: class labels must be integers, got dtype {t.dtype}")
+    labels = t.astype(np.int64).reshape(-1)
+    if labels.size != m or t.ndim > 2 or (t.ndim == 2 and t.shape[0] != 1):
+        raise ShapeError(
+            f"nll: {m} examples need {m} labels of shape ({m},) or (1, {m}), got shape {t.shape}"
+        )
+    bad = (labels < 0) | (labels >= z.shape[0])
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"nll: label {labels[first]} at example {first} is outside 0..{z.shape[0] - 1}"
+        )
+    picked = z[labels, np.arange(m)] if z.ndim == 2 else z[labels[0]]
+    return picked.sum() * (-1.0 / m)
+
+
+def l1_penalty(weights: Tensor | Sequence[Tensor], strength: float) -> Tensor:
+    """λ Σ |w| over every entry of the given weights; its gradient is λ·sign(w) (0 at 0).
+
+    Args:
+        weights: a Tensor or a sequence of Tensors (e.g. the weight matrices,
+            not the biases).
+        strength: λ ≥ 0.
+    """
+    return _penalty("l1_penalty", weights, strength, lambda w: w.abs().sum())
+
+
+def l2_penalty(weights: Tensor | Sequence[Tensor], strength: float) -> Tensor:
+    """(λ/2) Σ w² over every entry of the given weights, so its gradient is λ·W.
+
+    Added to a mean loss, it gives ∂L/∂W = (data term) + λW, the form of
+    weight decay in the derived equations (scikit-learn's ``alpha`` is λ
+    divided by the number of examples).
+
+    Args:
+        weights: a Tensor or a sequence of Tensors.
+        strength: λ ≥ 0.
+    """
+    return _penalty("l2_penalty", weights, strength, lambda w: (w * w).sum()) * 0.5
+
+
+def _penalty(
+    name: str,
+    weights: Tensor | Sequence[Tensor],
+    strength: float,
+    term: Callable[[Tensor], Tensor],
+) -> Tensor:
+    if isinstance(strength, bool) or not isinstance(strength, int | float) or not strength >= 0:
+        raise ValueError(f"{name}: strength must be a number ≥ 0, got {strength!r}")
+    items = [weights] if isinstance(weights, Tensor) else list(weights)
+    if not items:
+        raise ValueError(f"{name}: give at least one weight tensor")
+    total = term(items[0] if isinstance(items[0], Tensor) else Tensor(items[0]))
+    for w in items[1:]:
+        total = total + term(w if isinstance(w, Tensor) else Tensor(w))
+    return total * float(strength)
 
 
 def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.ndarray]:
@@ -103,7 +230,7 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
     if isinstance(target, Tensor) or (isinstance(target, np.ndarray) and target.dtype.kind == "f"):
         t = target
     else:
-        t = derived(_as_float_array(target), _as_float_array, target)
+        t = derived(as_float_array(target), as_float_array, target)
     if p.shape != t.shape:
         hint = ""
         if t.size == p.size:
@@ -114,8 +241,21 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
     return p, t
 
 
-def _examples(prediction: Tensor) -> int:
-    return prediction.shape[-1] if prediction.ndim else 1
+def _mean_over_examples(name: str, terms: Tensor, scale: float = 1.0) -> Tensor:
+    """scale · Σ terms / m, m = terms.shape[-1] (1 for 0-d).
+
+    float16 terms are summed in float32, as NumPy's mean does, and the result
+    cast back: a float16 sum of 10⁵ terms would overflow to inf.
+    """
+    m = terms.shape[-1] if terms.ndim else 1
+    if m == 0:
+        raise ValueError(
+            f"{name}: the prediction of shape {terms.shape} holds no examples (m = 0); "
+            "a mean over examples needs at least one"
+        )
+    if terms.dtype == np.float16:
+        return (terms.astype(np.float32).sum() * (scale / m)).astype(np.float16)
+    return terms.sum() * (scale / m)
 
 
 def _replay_targets(target: Any, logits_shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:

@@ -1,4 +1,5 @@
-"""Per-thread switches of the engine: gradient recording and anomaly detection."""
+"""Per-thread state of the engine: gradient recording, anomaly detection, and
+what the function transforms (``grad``, ``jacobian``...) running now have traced."""
 
 from __future__ import annotations
 
@@ -15,6 +16,12 @@ class _Modes(threading.local):
     grad_enabled: bool = True
     anomaly: bool = False
     tracer: Any = None  # set while compiled_value_and_grad records f
+
+    def __init__(self) -> None:
+        # id -> Tensor: the inputs that the transforms running now (grad inside
+        # grad...) handed to their functions. A gradient that depends on one of
+        # them belongs to an outer differentiation and must stay recorded.
+        self.traced: dict[int, Any] = {}
 
 
 def derived(result: R, fn: Callable[..., Any], source: Any, **params: Any) -> R:

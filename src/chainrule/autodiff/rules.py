@@ -8,9 +8,10 @@ to one input. Broadcasting is *not* undone here: a VJP may return a gradient of
 the broadcast shape and the engine sums it back to the input's shape, once,
 for every primitive (see :func:`chainrule.autodiff.backward.sum_to`).
 
-The VJPs use only ``+ - * / @``, ``.mT``, ``.sum``, ``.reshape``,
-``.transpose`` and the functions of :mod:`chainrule.autodiff.vocabulary`, so
-the same rules run on NumPy arrays and on symbolic matrices.
+The forwards and VJPs use only ``+ - * / ** @``, ``.mT``, ``.sum``,
+``.reshape``, ``.transpose`` and the functions of
+:mod:`chainrule.autodiff.vocabulary`, so the same rules run on NumPy arrays,
+on Tensors (the backward pass of a backward pass) and on symbolic matrices.
 
 Everything else (mean, softmax, log_softmax, MSE and the binary
 cross-entropies, subtraction of a constant shift, ``number ** x``) is
@@ -21,48 +22,20 @@ softplus) are primitives for numerical stability; their docstrings say why.
 The softmax cross-entropy is an explicit fused pair (loss with its output
 activation), so its rule reads softmax(Z) − Y.
 
-``RULES`` at the bottom is the table itself, built explicitly from the
-definitions in this file.
+More primitives live in :mod:`chainrule.autodiff.rules_elementwise` (|x|,
+√x, trigonometry, maximum, where, clip...) and
+:mod:`chainrule.autodiff.rules_structure` (max/min reductions, indexing,
+concatenation). ``RULES`` at the bottom is the table itself, built explicitly
+from the definitions in this file and the ``PRIMITIVES`` of those two.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from chainrule.autodiff import rules_elementwise, rules_structure, vocabulary
+from chainrule.autodiff.primitive import Array, Primitive
 from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
-
-Array = Any  # a NumPy array, or a symbolic matrix when run by the deriver
-
-
-@dataclass(frozen=True, slots=True)
-class Primitive:
-    """One operation of the engine.
-
-    Attributes:
-        name: the operation's name, used in error messages and graphs.
-        forward: ``forward(*inputs, **params) -> ndarray`` on NumPy arrays.
-        vjps: one VJP per array input, in input order.
-        symbol: how the operation is written in formulas (``"+"``, ``"@"``,
-            ``"σ"``...).
-    """
-
-    name: str
-    forward: Callable[..., Any]
-    vjps: tuple[Callable[..., Array], ...]
-    symbol: str
-
-    @property
-    def arity(self) -> int:
-        """Number of array inputs."""
-        return len(self.vjps)
-
-    def __repr__(self) -> str:
-        return f"Primitive({self.name!r})"
-
 
 # --- arithmetic -------------------------------------------------------------
 
@@ -149,7 +122,7 @@ def power_vjp(g: Array, ans: Array, x: Array, exponent: float) -> Array:
 
 def exp(x: Array) -> Array:
     """e ** x, elementwise."""
-    return np.exp(x)
+    return vocabulary.exp(x)
 
 
 def exp_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -158,7 +131,7 @@ def exp_vjp(g: Array, ans: Array, x: Array) -> Array:
 
 def log(x: Array) -> Array:
     """Natural logarithm, elementwise (-inf at 0, nan below)."""
-    return np.log(x)
+    return vocabulary.log(x)
 
 
 def log_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -171,7 +144,7 @@ def tanh(x: Array) -> Array:
     A primitive for stability: composed as (e^x - e^-x) / (e^x + e^-x) it is
     inf / inf = nan once |x| > 710.
     """
-    return np.tanh(x)
+    return vocabulary.tanh(x)
 
 
 def tanh_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -193,8 +166,12 @@ def sigmoid_vjp(g: Array, ans: Array, x: Array) -> Array:
 
 
 def relu(x: Array) -> Array:
-    """max(x, 0), elementwise; its derivative at 0 is taken as 0."""
-    return np.maximum(x, 0.0)
+    """max(x, 0), elementwise; its derivative at 0 is taken as 0, as ``torch.relu``.
+
+    At nan the derivative here is 0 (step(nan) = 0), where PyTorch passes the
+    gradient through; the output is nan either way.
+    """
+    return vocabulary.relu(x)
 
 
 def relu_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -205,10 +182,11 @@ def softplus(x: Array) -> Array:
     """log(1 + e^x), elementwise.
 
     A primitive for stability: composed, e^x overflows for x > 709 and the
-    loss becomes inf. ``np.logaddexp(0, x)`` is exact for every x, and the
+    loss becomes inf. Its vocabulary form (``np.logaddexp(0, x)``) is exact
+    for every x, and the
     derivative is σ(x). The binary cross-entropy with logits is built on it.
     """
-    return np.logaddexp(0.0, x)
+    return vocabulary.softplus(x)
 
 
 def softplus_vjp(g: Array, ans: Array, x: Array) -> Array:
@@ -224,7 +202,7 @@ def softmax_cross_entropy(z: Array, y: Array, axis: int) -> Array:
     when each column of y sums to 1). The forward subtracts the maximum, so it
     is finite for logits of any size.
     """
-    return -np.sum(y * log_softmax(z, axis))
+    return -(y * log_softmax(z, axis)).sum()
 
 
 def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
@@ -286,6 +264,31 @@ def sum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims: boo
     return broadcast_to(g, x.shape)
 
 
+def broadcast_to_forward(x: Array, shape: tuple[int, ...]) -> Array:
+    """``x`` repeated along its size-1 axes and new leading axes to ``shape``."""
+    return broadcast_to(x, shape)
+
+
+def broadcast_to_vjp(g: Array, ans: Array, x: Array, shape: tuple[int, ...]) -> Array:
+    # Each input element fed every position it was repeated into: sum them.
+    lead = len(shape) - x.ndim
+    repeated = tuple(range(lead)) + tuple(
+        lead + i for i, d in enumerate(x.shape) if d == 1 and shape[lead + i] != 1
+    )
+    if repeated:
+        g = g.sum(axis=repeated, keepdims=True)
+    return g.reshape(x.shape)
+
+
+def astype(x: Array, dtype: Any) -> Array:
+    """The same values in another float dtype (``dtype`` a NumPy dtype)."""
+    return x.astype(dtype)
+
+
+def astype_vjp(g: Array, ans: Array, x: Array, dtype: Any) -> Array:
+    return g.astype(x.dtype)
+
+
 # --- the table ----------------------------------------------------------------
 
 NEG = Primitive("neg", neg, (neg_vjp,), "-")
@@ -304,6 +307,8 @@ MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b), "@")
 TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,), "ᵀ")
 RESHAPE = Primitive("reshape", reshape, (reshape_vjp,), "reshape")
 SUM = Primitive("sum", sum_forward, (sum_vjp,), "Σ")
+ASTYPE = Primitive("astype", astype, (astype_vjp,), "astype")
+BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,), "broadcast")
 SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
     softmax_cross_entropy,
@@ -330,6 +335,10 @@ RULES: dict[str, Primitive] = {
         TRANSPOSE,
         RESHAPE,
         SUM,
+        BROADCAST_TO,
+        ASTYPE,
         SOFTMAX_CROSS_ENTROPY,
+        *rules_elementwise.PRIMITIVES,
+        *rules_structure.PRIMITIVES,
     )
 }

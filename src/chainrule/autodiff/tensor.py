@@ -9,28 +9,35 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import sys
 from collections.abc import Iterable, Sequence
-from types import FrameType
 from typing import Any
 
 import numpy as np
 
 from chainrule.autodiff import rules
-from chainrule.autodiff.backward import _check_finite, backpropagate
+from chainrule.autodiff.axes import normalize_axes, normalize_axis
+from chainrule.autodiff.backward import _check_finite, backpropagate, backpropagate_recorded
+from chainrule.autodiff.conversion import (
+    as_float_array,
+    combine_error,
+    constant_operand,
+    is_number,
+    user_frame,
+)
+from chainrule.autodiff.elementwise import ElementwiseMethods
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.modes import MODES, derived, value_read
-from chainrule.autodiff.rules import Primitive
-from chainrule.autodiff.vocabulary import max_shift
+from chainrule.autodiff.modes import MODES, value_read
+from chainrule.autodiff.primitive import Primitive
+from chainrule.autodiff.structure import StructureMethods
 
 _NO_PARAMS: dict[str, Any] = {}
 _CPYTHON = sys.implementation.name == "cpython"
 _counter = itertools.count(1)  # orders recorded nodes; see backward.topological_order
-_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_as_float_array = as_float_array  # the name other modules of the engine import
 
 
-class Tensor:
+class Tensor(ElementwiseMethods, StructureMethods):
     """An array that remembers how it was computed, for reverse-mode autodiff.
 
     Args:
@@ -70,7 +77,7 @@ class Tensor:
     __array_ufunc__ = None
 
     data: np.ndarray
-    grad: np.ndarray | None
+    grad: np.ndarray | Tensor | None  # a Tensor after backward(create_graph=True)
     requires_grad: bool
     _op: Primitive | None
     _args: tuple[Any, ...]
@@ -81,7 +88,7 @@ class Tensor:
     _seq: int
 
     def __init__(self, data: Any, requires_grad: bool = False) -> None:
-        self.data = _as_float_array(data.data if isinstance(data, Tensor) else data)
+        self.data = as_float_array(data.data if isinstance(data, Tensor) else data)
         self.grad = None
         self.requires_grad = bool(requires_grad)
         self._op = None
@@ -91,6 +98,18 @@ class Tensor:
         self._retain = False
         self._origin = None
         self._seq = 0
+
+    @staticmethod
+    def _apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
+        """The recording door (:func:`apply`), for the methods of the base classes."""
+        return apply(op, *inputs, **params)
+
+    def _apply1(self, op: Primitive, **params: Any) -> Tensor:
+        """A one-input primitive on this tensor: the short path of :func:`apply`."""
+        return _unary(op, self, **params)
+
+    def _own(self) -> Tensor:
+        return self
 
     # --- properties -------------------------------------------------------
 
@@ -156,13 +175,23 @@ class Tensor:
         value_read(self, "numpy()")
         return self.data
 
+    def astype(self, dtype: Any) -> Tensor:
+        """The values in another float dtype (float16, float32, float64); the
+        gradient is cast back to this tensor's dtype."""
+        target = np.dtype(dtype)
+        if target.kind != "f":
+            raise TypeError(f"astype: a Tensor holds floats; got dtype {target}")
+        if target == self.dtype:
+            return self
+        return _unary(rules.ASTYPE, self, dtype=target)
+
     def detach(self) -> Tensor:
         """A tensor with the same data that is cut from the graph."""
         return Tensor(self.data)
 
     # --- gradients --------------------------------------------------------
 
-    def backward(self, grad: Any = None) -> None:
+    def backward(self, grad: Any = None, create_graph: bool = False) -> None:
         """Computes d(self)/d(leaf) for every leaf that requires grad.
 
         The gradients **accumulate**, as in PyTorch: each call *adds* into
@@ -172,9 +201,15 @@ class Tensor:
         allowed. A tensor used k times receives the sum of its k contributions.
 
         Args:
-            grad: d(loss)/d(self), an array of ``self.shape``. May be omitted
-                only when ``self`` holds a single value (a scalar loss), where
-                it is 1.
+            grad: d(loss)/d(self), an array (or Tensor) of ``self.shape``. May
+                be omitted only when ``self`` holds a single value (a scalar
+                loss), where it is 1.
+            create_graph: if True, the reverse pass runs the rule table's VJPs
+                on Tensors, so each ``.grad`` is a Tensor whose computation is
+                recorded and can be differentiated again (a gradient of a
+                gradient: ``x.grad.sum().backward()`` adds second derivatives
+                into ``x.grad``'s leaves). If False (the default), ``.grad``
+                holds NumPy arrays and nothing more is recorded.
 
         Raises:
             ValueError: ``self`` has more than one element and no ``grad`` was
@@ -203,13 +238,19 @@ class Tensor:
                     f"backward(): grad has shape {seed.shape} but the tensor has "
                     f"shape {self.shape}; they must be equal."
                 )
+        if create_graph:
+            recorded_seed = grad if isinstance(grad, Tensor) else Tensor(seed)
+            for node, g in backpropagate_recorded(self, recorded_seed).items():
+                node.grad = g if node.grad is None else node.grad + g
+            return
         found = backpropagate(self, seed)
         del seed, grad
         for node in found:
             g = found[node]
             dtype = node.data.dtype
             if node.grad is not None:
-                node.grad = np.asarray(node.grad + g, dtype=dtype)
+                previous = node.grad.data if isinstance(node.grad, Tensor) else node.grad
+                node.grad = np.asarray(previous + g, dtype=dtype)
             elif (
                 _CPYTHON
                 and type(g) is np.ndarray
@@ -263,7 +304,7 @@ class Tensor:
         return self
 
     def __pow__(self, exponent: Any) -> Tensor:
-        if not _is_number(exponent):
+        if not is_number(exponent):
             raise TypeError(
                 f"x ** y needs a number exponent, got {type(exponent).__name__}; "
                 "for a tensor exponent write (y * x.log()).exp()"
@@ -271,7 +312,7 @@ class Tensor:
         return _unary(rules.POW, self, exponent=exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
-        if not _is_number(base):
+        if not is_number(base):
             return NotImplemented
         if base <= 0:
             raise ValueError(
@@ -297,7 +338,7 @@ class Tensor:
         if not flat:
             perm = tuple(range(ndim - 1, -1, -1))
         else:
-            perm = tuple(_normalize_axis(a, ndim, "transpose") for a in flat)
+            perm = tuple(normalize_axis(a, ndim, "transpose") for a in flat)
             if sorted(perm) != list(range(ndim)):
                 raise ShapeError(
                     f"transpose: axes {axes} are not a permutation of the {ndim} axes "
@@ -325,15 +366,18 @@ class Tensor:
     def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes when None)."""
         return _unary(
-            rules.SUM, self, axis=_normalize_axes(axis, self.ndim, "sum"), keepdims=bool(keepdims)
+            rules.SUM, self, axis=normalize_axes(axis, self.ndim, "sum"), keepdims=bool(keepdims)
         )
 
     def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
         """Mean over ``axis`` (all axes when None): the sum times 1/count."""
-        axes = _normalize_axes(axis, self.ndim, "mean")
+        axes = normalize_axes(axis, self.ndim, "mean")
         count = math.prod(self.shape[a] for a in axes)
         if count == 0:
             raise ValueError(f"mean: the axes {axes} of a tensor of shape {self.shape} are empty")
+        if self.dtype == np.float16:  # accumulate in float32, as NumPy does
+            wide = _unary(rules.SUM, self.astype(np.float32), axis=axes, keepdims=bool(keepdims))
+            return (wide * (1.0 / count)).astype(np.float16)
         return _unary(rules.SUM, self, axis=axes, keepdims=bool(keepdims)) * (1.0 / count)
 
     # --- elementwise functions ----------------------------------------------
@@ -357,25 +401,6 @@ class Tensor:
         """log(1 + e^x), computed without overflow."""
         return _unary(rules.SOFTPLUS, self)
 
-    def softmax(self, axis: int = 0) -> Tensor:
-        """exp(x) / sum(exp(x)) along ``axis``.
-
-        The default axis 0 is the class axis when examples are columns.
-        Composed from primitives: the maximum along ``axis`` is subtracted
-        first as a constant, which changes neither the value nor the gradient
-        (softmax is invariant to a shift) and keeps exp from overflowing.
-        """
-        ax = _normalize_axis(axis, self.ndim, "softmax")
-        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
-        e = z.exp()
-        return e / e.sum(axis=axis, keepdims=True)
-
-    def log_softmax(self, axis: int = 0) -> Tensor:
-        """x - log(sum(exp(x))) along ``axis``, computed stably (see softmax)."""
-        ax = _normalize_axis(axis, self.ndim, "log_softmax")
-        z = self - derived(max_shift(self.data, ax), max_shift, self, axis=ax)
-        return z - z.exp().sum(axis=axis, keepdims=True).log()
-
 
 # --- recording ---------------------------------------------------------------
 
@@ -393,7 +418,7 @@ def apply(op: Primitive, *inputs: Any, **params: Any) -> Tensor:
     try:
         out = op.forward(*args, **params)
     except ValueError:
-        raise _combine_error(op, args) from None
+        raise combine_error(op, args) from None
     parents = tuple(
         (i, x) for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad
     )
@@ -413,7 +438,7 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         av = a.data
         a_grad = a.requires_grad
     else:
-        av = _constant(a)
+        av = constant_operand(a)
         a_grad = False
         if av is NotImplemented:
             return NotImplemented
@@ -421,14 +446,14 @@ def _binary(op: Primitive, a: Any, b: Any) -> Tensor:
         bv = b.data
         b_grad = b.requires_grad
     else:
-        bv = _constant(b)
+        bv = constant_operand(b)
         b_grad = False
         if bv is NotImplemented:
             return NotImplemented
     try:
         out = op.forward(av, bv)
     except ValueError:
-        raise _combine_error(op, (av, bv)) from None
+        raise combine_error(op, (av, bv)) from None
     return _record(op, out, (av, bv), _parents_of_two(a, a_grad, b, b_grad), _NO_PARAMS)
 
 
@@ -465,7 +490,7 @@ def _record(
         t._params = _NO_PARAMS
         t._parents = ()
     if MODES.anomaly:
-        t._origin = _user_frame()
+        t._origin = user_frame()
         t._args = args
         _check_finite(t.data, f"the forward of {op.name}", t)
     return t
@@ -475,8 +500,8 @@ _new_tensor = Tensor.__new__
 
 
 def _matmul(a: Any, b: Any) -> Tensor:
-    av = a.data if isinstance(a, Tensor) else _constant(a)
-    bv = b.data if isinstance(b, Tensor) else _constant(b)
+    av = a.data if isinstance(a, Tensor) else constant_operand(a)
+    bv = b.data if isinstance(b, Tensor) else constant_operand(b)
     if av is NotImplemented or bv is NotImplemented:
         return NotImplemented
     sa: tuple[int, ...] = getattr(av, "shape", ())
@@ -492,7 +517,7 @@ def _matmul(a: Any, b: Any) -> Tensor:
         try:
             out = av @ bv
         except ValueError:
-            raise _combine_error(rules.MATMUL, (av, bv)) from None
+            raise combine_error(rules.MATMUL, (av, bv)) from None
         parents = _parents_of_two(
             a,
             isinstance(a, Tensor) and a.requires_grad,
@@ -508,81 +533,3 @@ def _matmul(a: Any, b: Any) -> Tensor:
         out = a_t.reshape(1, sa[0]) @ b_t
         return out.reshape(out.shape[:-2] + out.shape[-1:])
     return (a_t @ b_t.reshape(sb[0], 1)).reshape(sa[:-1])
-
-
-# --- helpers ---------------------------------------------------------------
-
-
-def _as_float_array(data: Any) -> np.ndarray:
-    arr = np.asarray(data)
-    kind = arr.dtype.kind
-    if kind == "f":
-        return arr
-    if kind in "biu":
-        return arr.astype(np.float64)
-    raise TypeError(
-        f"Tensor: cannot hold data of dtype {arr.dtype}; give numbers "
-        "(a float, int or bool array, a list of numbers, or a number)"
-    )
-
-
-def _is_number(x: Any) -> bool:
-    return isinstance(x, int | float | np.integer | np.floating) and not isinstance(x, bool)
-
-
-def _constant(x: Any) -> Any:
-    """A non-Tensor operand as the forward will see it, or NotImplemented."""
-    kind = type(x)
-    if kind is float or (kind is np.ndarray and x.dtype.kind == "f"):
-        return x
-    if isinstance(x, float | int | np.ndarray | np.generic) and not isinstance(x, bool):
-        if isinstance(x, np.ndarray | np.generic) and x.dtype.kind not in "biuf":
-            return NotImplemented
-        return x
-    if isinstance(x, list | tuple):
-        try:
-            return _as_float_array(x)
-        except (TypeError, ValueError):
-            return NotImplemented
-    return NotImplemented
-
-
-def _combine_error(op: Primitive, args: tuple[Any, ...]) -> ShapeError:
-    shapes = [np.shape(a) for a in args]
-    if op is rules.MATMUL:
-        return ShapeError(
-            f"matmul: {shapes[0]} @ {shapes[1]}: the leading (batch) dimensions "
-            f"{shapes[0][:-2]} and {shapes[1][:-2]} cannot be broadcast together"
-        )
-    listed = " and ".join(str(s) for s in shapes)
-    return ShapeError(
-        f"{op.name}: shapes {listed} cannot be broadcast together: aligned from "
-        "the right, each pair of dimensions must be equal or one of them 1"
-    )
-
-
-def _normalize_axis(axis: int, ndim: int, op: str) -> int:
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise TypeError(f"{op}: axis must be an int, got {axis!r}")
-    if not -ndim <= axis < ndim:
-        raise ShapeError(f"{op}: axis {axis} is out of range for a tensor with {ndim} axes")
-    return int(axis) % ndim
-
-
-def _normalize_axes(axis: int | tuple[int, ...] | None, ndim: int, op: str) -> tuple[int, ...]:
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int | np.integer) else tuple(axis)
-    normalized = tuple(_normalize_axis(a, ndim, op) for a in axes)
-    if len(set(normalized)) != len(normalized):
-        raise ShapeError(f"{op}: axis {axis} names an axis twice")
-    return normalized
-
-
-def _user_frame() -> str:
-    frame: FrameType | None = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
-        frame = frame.f_back
-    if frame is None:
-        return "an unknown place"
-    return f"{frame.f_code.co_filename}:{frame.f_lineno} in {frame.f_code.co_name}"

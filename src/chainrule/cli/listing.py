@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from chainrule.cli.model_options import OPTION_OF
+from chainrule.cli.model_options import option_of
 from chainrule.cli.options import MAX_NUMBER, JsonOption, LrOption, SeedOption, number
 from chainrule.cli.output import console, print_json
 
@@ -24,7 +24,7 @@ def models(as_json: JsonOption = False) -> None:
             "class": spec.cls.__name__,
             "task": " or ".join(spec.tasks),
             "features": spec.n_features,
-            "options": {OPTION_OF[h.name]: _describe(h) for h in spec.hyperparameters},
+            "options": {option_of(h.name): _describe(h) for h in spec.hyperparameters},
             "summary": spec.summary,
         }
         for name, spec in REGISTRY.items()
@@ -42,9 +42,9 @@ def models(as_json: JsonOption = False) -> None:
         tasks = " or ".join(filter(None, [", ".join(spec.tasks[:-1]), spec.tasks[-1]]))
         lines = [f"{r['name']}  ({r['class']}): {tasks}, {features}"]
         lines += textwrap.wrap(r["summary"], width, initial_indent="  ", subsequent_indent="  ")
-        pad = max((len(OPTION_OF[h.name]) for h in spec.hyperparameters), default=0) + 4
+        pad = max((len(option_of(h.name)) for h in spec.hyperparameters), default=0) + 4
         for h in spec.hyperparameters:
-            first = f"  {OPTION_OF[h.name]:<{pad - 2}}"
+            first = f"  {option_of(h.name):<{pad - 2}}"
             text = f"{h.help}: {_describe(h)}"
             lines += textwrap.wrap(text, width, initial_indent=first, subsequent_indent=" " * pad)
         if not spec.hyperparameters:

@@ -13,6 +13,11 @@ from typing import Any
 OPTION_OF = {"n_hidden": "--hidden", "hidden_layers": "--layers", "activation": "--activation"}
 
 
+def option_of(hyperparameter: str) -> str:
+    """The command-line option that sets a hyperparameter."""
+    return OPTION_OF.get(hyperparameter, "--" + hyperparameter.replace("_", "-"))
+
+
 def model_for(
     name: str,
     n_features: int,
@@ -42,14 +47,14 @@ def model_for(
     chosen = {k: v for k, v in given.items() if v is not None}
     for key in chosen:
         if key not in spec.hyperparameter_names:
-            raise ValueError(f"{OPTION_OF[key]} does not apply to {name}{_takes(spec)}")
+            raise ValueError(f"{option_of(key)} does not apply to {name}{_takes(spec)}")
     for h in spec.hyperparameters:
         if h.name in chosen:
             try:
                 chosen[h.name] = h.check(chosen[h.name], name)
             except ValueError as e:
                 raise ValueError(
-                    _named(str(e), f"{name}: {h.name}", OPTION_OF[h.name], name)
+                    _named(str(e), f"{name}: {h.name}", option_of(h.name), name)
                 ) from None
     return models.build(name, n_features, task=task, n_classes=n_classes, seed=seed, **chosen)
 
@@ -80,7 +85,7 @@ def parse_layers(text: str | None) -> list[int] | None:
 
 
 def _takes(spec: Any) -> str:
-    takes = [OPTION_OF[h] for h in spec.hyperparameter_names]
+    takes = [option_of(h) for h in spec.hyperparameter_names]
     return f"; it takes {', '.join(takes)}" if takes else "; it has no options"
 
 

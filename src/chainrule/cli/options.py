@@ -85,6 +85,16 @@ LayersOption = Annotated[
 ActivationOption = Annotated[
     str | None, typer.Option(help="MLP hidden activation, such as tanh or relu.")
 ]
+AlphaOption = Annotated[
+    float | None,
+    typer.Option(parser=number(0.0, 1000.0), help="MLP L2 penalty (α/2)·Σ||W||², 0 to 1000."),
+]
+DropoutOption = Annotated[
+    float | None,
+    typer.Option(
+        parser=number(0.0, 0.95), help="MLP dropout: probability of dropping a hidden unit."
+    ),
+]
 SeedOption = Annotated[
     int,
     typer.Option(parser=integer(0, MAX_SEED), help="Seed of weights, data and shuffling (>= 0)."),

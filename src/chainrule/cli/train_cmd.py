@@ -12,6 +12,8 @@ from chainrule.cli.options import (
     MAX_BATCH,
     MAX_EPOCHS,
     ActivationOption,
+    AlphaOption,
+    DropoutOption,
     ExamplesOption,
     FeaturesOption,
     HiddenOption,
@@ -65,6 +67,8 @@ def train(
     hidden: HiddenOption = None,
     layers: LayersOption = None,
     activation: ActivationOption = None,
+    alpha: AlphaOption = None,
+    dropout: DropoutOption = None,
     standardize: Annotated[
         bool, typer.Option(help="Scale features to mean 0, std 1 (fitted on the training part).")
     ] = True,
@@ -83,7 +87,7 @@ def train(
         )
     if save is not None:
         _check_save(save)
-    train_set, test_set = held_out(whole, test_size, seed, standardize)
+    train_set, test_set, scaling = held_out(whole, test_size, seed, standardize)
     opt = optim.OPTIMIZERS[optimizer](lr)
     net = model_for(
         model,
@@ -94,6 +98,8 @@ def train(
         n_hidden=hidden,
         hidden_layers=parse_layers(layers),
         activation=activation,
+        alpha=alpha,
+        dropout=dropout,
     )
     with progress(f"{optimizer}, lr={lr:g}", as_json) as bar:
         bar_task = bar.add_task("train", total=epochs, loss=net.loss(train_set.X, train_set.y))
@@ -120,8 +126,11 @@ def train(
         for key, value in score.items():
             result[f"{part}_{key}"] = value
     if save is not None:
+        from chainrule.models import Standardized
+
+        trained = Standardized(net, *scaling) if scaling is not None else net
         with writing("--save", save):
-            result["saved"] = str(net.save(save))
+            result["saved"] = str(trained.save(save))
     if as_json:
         print_json(result)
         return
@@ -187,8 +196,12 @@ def load_data(name: str, target: str | None, task: str | None) -> Dataset:
 
 def held_out(
     whole: Dataset, test_size: float, seed: int, standardize: bool
-) -> tuple[Dataset, Dataset | None]:
-    """(training part, test part or None), standardised with the training part's statistics.
+) -> tuple[Dataset, Dataset | None, tuple[Any, Any] | None]:
+    """(training part, test part or None, (mean, std) or None).
+
+    Both parts are standardised with the training part's mean and standard
+    deviation (n, 1) when ``standardize``; those are returned to be saved with
+    the model.
 
     Raises:
         ValueError: the split would leave no training examples.
@@ -211,12 +224,13 @@ def held_out(
                 f"--test-size {test_size:g} leaves no training examples of "
                 f"{whole.n_examples}; use a smaller fraction"
             )
-    if standardize:
-        X, mean, std = data.standardize(train_set.X)
-        train_set = replace(train_set, X=X)
-        if test_set is not None:
-            test_set = replace(test_set, X=(test_set.X - mean) / std)
-    return train_set, test_set
+    if not standardize:
+        return train_set, test_set, None
+    X, mean, std = data.standardize(train_set.X)
+    train_set = replace(train_set, X=X)
+    if test_set is not None:
+        test_set = replace(test_set, X=(test_set.X - mean) / std)
+    return train_set, test_set, (mean, std)
 
 
 def evaluate(net: Any, d: Dataset) -> dict[str, float]:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-TASKS = ("regression", "binary", "multiclass")
+from chainrule.data.labels import TASKS, label_names
+from chainrule.data.validate import check_finite
 
 
 @dataclass(frozen=True)
@@ -15,13 +16,23 @@ class Dataset:
 
     Attributes:
         X: features, shape (n, m): one row per feature, one column per example.
-        y: targets, shape (1, m): values for regression, class labels 0..C−1
+        y: targets, shape (1, m): values for regression, class indices 0..C−1
             (as floats) for classification.
         feature_names: n names.
         target_name: the name of y.
         task: "regression", "binary" or "multiclass".
         name: where it came from.
-        class_names: the C class names, for classification.
+        class_names: the C class names, for classification; when not given,
+            the labels in ``classes`` written as text.
+        classes: shape (C,), the original label of each class index (a CSV
+            target of 3 and 5 has ``classes == [3., 5.]`` and y in {0, 1}), so
+            ``classes[labels]`` gives back the targets as read; when not given,
+            0..C−1. Empty for regression.
+
+    Raises:
+        ValueError: the shapes or names do not fit together, the task is
+            unknown, a classification has no classes or a y outside 0..C−1.
+        DataError: X or y holds NaN or ±inf (naming feature and example).
     """
 
     X: np.ndarray
@@ -31,6 +42,7 @@ class Dataset:
     task: str
     name: str
     class_names: tuple[str, ...] = field(default=())
+    classes: np.ndarray = field(default_factory=lambda: np.empty(0))
 
     def __post_init__(self) -> None:
         if self.X.ndim != 2 or self.y.shape != (1, self.X.shape[1]):
@@ -45,6 +57,33 @@ class Dataset:
             )
         if self.task not in TASKS:
             raise ValueError(f"Dataset {self.name!r}: task must be one of {TASKS}")
+        check_finite(self.X, self.y, feature_names=self.feature_names)
+        if self.task != "regression":
+            self._check_classes()
+
+    def _check_classes(self) -> None:
+        classes = np.asarray(self.classes, dtype=np.float64).reshape(-1)
+        if classes.size == 0:
+            classes = np.arange(len(self.class_names), dtype=np.float64)
+        names = self.class_names or label_names(classes)
+        object.__setattr__(self, "classes", classes)
+        object.__setattr__(self, "class_names", names)
+        count = len(names)
+        wanted = "2" if self.task == "binary" else "at least 2"
+        if len(classes) != count or count < 2 or (self.task == "binary" and count != 2):
+            raise ValueError(
+                f"Dataset {self.name!r}: a {self.task} task needs {wanted} classes, as many "
+                f"class_names as classes; got {count} names and {len(classes)} classes"
+            )
+        y = self.y
+        bad = (y < 0) | (y >= count) | (y != np.floor(y))
+        if bad.any():
+            j = int(np.argmax(bad.reshape(-1)))
+            value = float(y.reshape(-1)[j])
+            raise ValueError(
+                f"Dataset {self.name!r}: y must hold class indices 0..{count - 1}; example "
+                f"{j} has {value!r} (map labels with chainrule.data.encode_target)"
+            )
 
     @property
     def n_features(self) -> int:
@@ -62,6 +101,13 @@ class Dataset:
     def labels(self) -> np.ndarray:
         """The class labels as integers, shape (m,)."""
         return self.y.reshape(-1).astype(np.int64)
+
+    @property
+    def targets(self) -> np.ndarray:
+        """The targets as read, shape (1, m): ``classes[labels]`` for a classification."""
+        if self.task == "regression":
+            return self.y
+        return self.classes[self.labels][None, :]
 
     def standardized(self) -> Dataset:
         """The same data with every feature at mean 0 and standard deviation 1."""

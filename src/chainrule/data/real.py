@@ -1,12 +1,20 @@
-"""Real data sets that scikit-learn ships inside its package (no download)."""
+"""Real data sets that scikit-learn ships inside its package (no download).
+
+scikit-learn is imported when a data set is asked for, not with the package,
+so that ``import chainrule`` and the command line stay fast.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sklearn import datasets as skd
-
 from chainrule.data.dataset import Dataset
+
+
+def _load(which: str) -> Any:
+    from sklearn import datasets
+
+    return getattr(datasets, f"load_{which}")()
 
 
 def _from_bunch(bunch: Any, name: str, task: str, target_name: str) -> Dataset:
@@ -23,19 +31,19 @@ def _from_bunch(bunch: Any, name: str, task: str, target_name: str) -> Dataset:
 
 def diabetes() -> Dataset:
     """442 patients, 10 (already scaled) features, disease progression after a year."""
-    return _from_bunch(skd.load_diabetes(), "diabetes", "regression", "progression")
+    return _from_bunch(_load("diabetes"), "diabetes", "regression", "progression")
 
 
 def breast_cancer() -> Dataset:
     """569 tumours, 30 features, malignant (0) or benign (1)."""
-    return _from_bunch(skd.load_breast_cancer(), "breast_cancer", "binary", "diagnosis")
+    return _from_bunch(_load("breast_cancer"), "breast_cancer", "binary", "diagnosis")
 
 
 def iris() -> Dataset:
     """150 flowers, 4 features, 3 species."""
-    return _from_bunch(skd.load_iris(), "iris", "multiclass", "species")
+    return _from_bunch(_load("iris"), "iris", "multiclass", "species")
 
 
 def digits() -> Dataset:
     """1797 8×8 images of handwritten digits, 64 pixel features, 10 classes."""
-    return _from_bunch(skd.load_digits(), "digits", "multiclass", "digit")
+    return _from_bunch(_load("digits"), "digits", "multiclass", "digit")

@@ -1,9 +1,12 @@
-"""Seeded synthetic data sets, returned with examples as columns."""
+"""Seeded synthetic data sets, returned with examples as columns.
+
+moons, circles and blobs come from scikit-learn, imported when called so that
+``import chainrule`` stays fast.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-from sklearn import datasets as skd
 
 from chainrule.data.dataset import Dataset
 
@@ -24,7 +27,9 @@ def linear(m: int = 200, n_features: int = 1, noise: float = 0.1, seed: int = 0)
 
 def moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
     """Two interleaving half circles (scikit-learn's make_moons), binary."""
-    X, y = skd.make_moons(m, noise=noise, random_state=seed)
+    from sklearn.datasets import make_moons
+
+    X, y = make_moons(m, noise=noise, random_state=seed)
     return Dataset(
         X.T, y[None, :].astype(float), ("x1", "x2"), "class", "binary", "moons", ("0", "1")
     )
@@ -32,7 +37,9 @@ def moons(m: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:
 
 def circles(m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> Dataset:
     """A circle inside another (scikit-learn's make_circles), binary."""
-    X, y = skd.make_circles(m, noise=noise, factor=factor, random_state=seed)
+    from sklearn.datasets import make_circles
+
+    X, y = make_circles(m, noise=noise, factor=factor, random_state=seed)
     return Dataset(
         X.T, y[None, :].astype(float), ("x1", "x2"), "class", "binary", "circles", ("0", "1")
     )
@@ -40,7 +47,9 @@ def circles(m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 
 
 def blobs(m: int = 200, centers: int = 3, std: float = 1.0, seed: int = 0) -> Dataset:
     """Gaussian clusters (scikit-learn's make_blobs), multiclass."""
-    X, y = skd.make_blobs(m, centers=centers, cluster_std=std, random_state=seed)
+    from sklearn.datasets import make_blobs
+
+    X, y = make_blobs(m, centers=centers, cluster_std=std, random_state=seed)
     names = tuple(str(c) for c in range(centers))
     return Dataset(
         X.T, y[None, :].astype(float), ("x1", "x2"), "class", "multiclass", "blobs", names

@@ -3,6 +3,17 @@
 Layer ``landscape`` of chainrule (see DESIGN.md).
 """
 
+from chainrule.landscape.curvature import (
+    TopEigen,
+    function_hessian,
+    function_sharpness_along,
+    model_hessian,
+    model_hvp,
+    model_loss,
+    sharpness,
+    sharpness_along,
+    top_eigenvalue,
+)
 from chainrule.landscape.directions import (
     PCA,
     interpolate,
@@ -33,12 +44,18 @@ __all__ = [
     "PCA",
     "Surface",
     "TestFunction",
+    "TopEigen",
     "Trajectory",
     "beale",
     "coordinate",
     "evaluate_batched",
     "from_history",
+    "function_hessian",
+    "function_sharpness_along",
     "interpolate",
+    "model_hessian",
+    "model_hvp",
+    "model_loss",
     "pca_directions",
     "quadratic_bowl",
     "race",
@@ -46,8 +63,11 @@ __all__ = [
     "random_direction",
     "rosenbrock",
     "saddle",
+    "sharpness",
+    "sharpness_along",
     "slice_1d",
     "slice_2d",
     "surface",
+    "top_eigenvalue",
     "window",
 ]

@@ -15,11 +15,22 @@ direction, as the paper does for biases and batch-norm parameters, unless
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from chainrule.landscape.surface import DEFAULT_MAX_BYTES, Surface, evaluate_batched
+from chainrule.landscape.surface import (
+    DEFAULT_MAX_BYTES,
+    Surface,
+    check_max_bytes,
+    chunk_size,
+    evaluate_batched,
+    grid_bytes,
+    show_bytes,
+    working_bytes,
+)
 from chainrule.models import Model
 
 Direction = dict[str, np.ndarray]
@@ -77,11 +88,22 @@ def slice_1d(
     center: dict[str, np.ndarray] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> np.ndarray:
-    """The loss at θ + α·d for each α: shape (len(alphas),)."""
+    """The loss at θ + α·d for each α: shape (len(alphas),).
+
+    ``max_bytes`` bounds the losses and the batched working arrays together;
+    what does not fit is refused with the memory it needs.
+    """
+    check_max_bytes(max_bytes)
+    alphas = _coefficients(alphas, "alphas")
+    grid = grid_bytes(
+        alphas.size, max_bytes, f"a slice of {alphas.size} points", "use fewer alphas"
+    )
     X, y = model.check_data(X, y)
-    center = dict(center or model.params)
-    alphas = np.asarray(alphas, dtype=np.float64)
-    return _along(model, X, y, center, [(direction, alphas)], max_bytes)
+    center = _center(model, center)
+    directions = [_direction(direction, center, "direction")]
+    return _along(
+        model, X, y, center, directions, lambda i: [alphas[i]], alphas.size, max_bytes - grid
+    )
 
 
 def slice_2d(
@@ -95,16 +117,27 @@ def slice_2d(
     center: dict[str, np.ndarray] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Surface:
-    """The loss at θ + α·d1 + β·d2 on a grid: a Surface with x = alphas, y = betas."""
+    """The loss at θ + α·d1 + β·d2 on a grid: a Surface with x = alphas, y = betas.
+
+    ``max_bytes`` bounds the grid of losses and the batched working arrays
+    together; what does not fit is refused with the memory it needs.
+    """
+    check_max_bytes(max_bytes)
+    alphas, betas = _coefficients(alphas, "alphas"), _coefficients(betas, "betas")
+    nx, ny = alphas.size, betas.size
+    grid = grid_bytes(nx * ny, max_bytes, f"a {nx} x {ny} grid", "use fewer alphas or betas")
     X, y = model.check_data(X, y)
-    center = dict(center or model.params)
-    alphas, betas = np.asarray(alphas, float), np.asarray(betas, float)
-    A, B = np.meshgrid(alphas, betas)
-    loss = _along(model, X, y, center, [(d1, A.ravel()), (d2, B.ravel())], max_bytes)
+    center = _center(model, center)
+    directions = [_direction(d1, center, "d1"), _direction(d2, center, "d2")]
+
+    def coefficients(index: np.ndarray) -> list[np.ndarray]:
+        return [alphas[index % nx], betas[index // nx]]
+
+    loss = _along(model, X, y, center, directions, coefficients, nx * ny, max_bytes - grid)
     return Surface(
         alphas,
         betas,
-        loss.reshape(A.shape),
+        loss.reshape(ny, nx),
         "α (direction 1)",
         "β (direction 2)",
         center,
@@ -119,14 +152,17 @@ def interpolate(
     start: dict[str, np.ndarray],
     end: dict[str, np.ndarray],
     alphas: np.ndarray | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The loss along (1 − α)·start + α·end; returns (alphas, losses).
 
     The default alphas run from −0.5 to 1.5 so the ends are seen in context.
     """
-    alphas = np.linspace(-0.5, 1.5, 81) if alphas is None else np.asarray(alphas, float)
+    alphas = np.linspace(-0.5, 1.5, 81) if alphas is None else _coefficients(alphas, "alphas")
+    start = _center(model, start)
+    end = _direction(end, start, "end")
     direction = {k: end[k] - start[k] for k in start}
-    return alphas, slice_1d(model, X, y, direction, alphas, center=start)
+    return alphas, slice_1d(model, X, y, direction, alphas, center=start, max_bytes=max_bytes)
 
 
 @dataclass(frozen=True)
@@ -154,16 +190,31 @@ class PCA:
 
 
 def pca_directions(
-    trajectories: list[list[dict[str, np.ndarray]]], origin: dict[str, np.ndarray] | None = None
+    trajectories: list[list[dict[str, np.ndarray]]],
+    origin: dict[str, np.ndarray] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> PCA:
     """The top two principal directions of the moves in one or several trajectories.
 
     Pass the trajectories of several optimizers together: they are then all
     projected on the same two fixed directions and can be compared.
+
+    The decomposition holds the points as a (points, parameters) matrix and
+    takes about four times its size; more than ``max_bytes`` is refused
+    (record fewer points, e.g. every k-th, or raise max_bytes).
     """
+    check_max_bytes(max_bytes)
     if not trajectories or not any(len(t) > 1 for t in trajectories):
         raise ValueError("pca_directions needs at least one trajectory of two or more points")
     names = list(trajectories[0][0])
+    points = sum(len(t) for t in trajectories)
+    size = sum(np.size(v) for v in trajectories[0][0].values())
+    need = 4 * 8 * points * size
+    if need > max_bytes:
+        raise ValueError(
+            f"PCA of {points} points of {size} parameters needs about {show_bytes(need)}, over "
+            f"max_bytes={show_bytes(max_bytes)}: pass every k-th point or raise max_bytes"
+        )
     origin = origin or trajectories[0][-1]
     o = _flat(origin, names)
     M = np.stack([_flat(p, names) - o for t in trajectories for p in t])
@@ -193,28 +244,66 @@ def _unflat(v: np.ndarray, like: dict[str, np.ndarray], names: list[str]) -> Dir
     return out
 
 
+def _coefficients(values: Any, name: str) -> np.ndarray:
+    """A non-empty 1-D array of finite floats, or a ValueError naming ``name``."""
+    a = np.asarray(values, dtype=np.float64)
+    if a.ndim != 1 or a.size == 0 or not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} must be a non-empty 1-D array of finite numbers, got {values!r}")
+    return a
+
+
+def _center(model: Model, center: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+    """The parameters a slice goes through: every parameter of the model, same shapes."""
+    center = {k: np.asarray(v, dtype=np.float64) for k, v in (center or model.params).items()}
+    return _direction(center, model.params, "the center")
+
+
+def _direction(d: dict[str, np.ndarray], like: dict[str, np.ndarray], name: str) -> Direction:
+    """``d`` as float arrays with the names and shapes of ``like``, or a clear error."""
+    if set(d) != set(like):
+        raise ValueError(
+            f"{name} must give exactly the parameters {', '.join(like)}; got {', '.join(d)}"
+        )
+    out = {}
+    for k, v in like.items():
+        a = np.asarray(d[k], dtype=np.float64)
+        if a.shape != v.shape:
+            raise ValueError(f"{name}[{k!r}] has shape {a.shape}, the parameter has {v.shape}")
+        out[k] = a
+    return out
+
+
 def _along(
     model: Model,
     X: np.ndarray,
     y: np.ndarray,
     center: dict[str, np.ndarray],
-    moves: list[tuple[Direction, np.ndarray]],
+    directions: list[Direction],
+    coefficients: Callable[[np.ndarray], list[np.ndarray]],
+    g: int,
     max_bytes: int,
 ) -> np.ndarray:
-    """Loss at center + Σ_k coefficient_k · direction_k for each row of coefficients."""
-    g = moves[0][1].size
-    per_point = sum(v.nbytes for v in center.values()) + 4 * y.nbytes * max(
-        1, sum(v.shape[0] for v in center.values() if v.ndim == 2)
-    )
-    chunk = max(1, int(max_bytes // max(per_point, 1)))
-    out = np.empty(g)
-    for start in range(0, g, chunk):
-        stop = min(start + chunk, g)
+    """Loss at center + Σ_k c_k · directions[k] for the ``g`` points.
+
+    ``coefficients(index)`` gives, for an array of point indices, one array
+    of coefficients per direction; points are evaluated in chunks whose
+    working arrays stay under ``max_bytes``.
+    """
+
+    def batched(index: np.ndarray) -> dict[str, np.ndarray]:
+        coefs = coefficients(index)
         params = {}
         for name, value in center.items():
-            batched = np.repeat(value[None], stop - start, axis=0)
-            for direction, coef in moves:
-                batched += coef[start:stop].reshape(-1, *([1] * value.ndim)) * direction[name]
-            params[name] = batched
-        out[start:stop] = evaluate_batched(model, params, X, y)
+            b = np.repeat(value[None], index.size, axis=0)
+            for direction, c in zip(directions, coefs, strict=True):
+                b += c.reshape(-1, *([1] * value.ndim)) * direction[name]
+            params[name] = b
+        return params
+
+    per_point = working_bytes(model, X, y, lambda n: batched(np.zeros(n, dtype=np.intp))) + 64
+    chunk = chunk_size(per_point, max_bytes, f"a slice of {g} points")
+    out = np.empty(g)
+    for start in range(0, g, chunk):
+        index = np.arange(start, min(start + chunk, g))
+        out[start : start + index.size] = evaluate_batched(model, batched(index), X, y)
     return out

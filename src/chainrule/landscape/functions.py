@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainrule.autodiff import Tensor, no_grad, value_and_grad
-from chainrule.landscape.surface import Surface
+from chainrule.landscape.surface import (
+    DEFAULT_MAX_BYTES,
+    Surface,
+    check_max_bytes,
+    check_resolution,
+    chunk_size,
+    grid_bytes,
+)
+
+TEMPORARIES = 12  # arrays the size of the evaluated band that a formula may hold at once
 
 
 @dataclass(frozen=True)
@@ -40,12 +49,27 @@ class TestFunction:
         )
         return value, np.array([gx, gy])
 
-    def surface(self, resolution: int = 201) -> Surface:
-        """f on a grid over its window."""
+    def surface(self, resolution: int = 201, max_bytes: int = DEFAULT_MAX_BYTES) -> Surface:
+        """f on a grid over its window: resolution points per axis, or (nx, ny).
+
+        The grid is evaluated a band of rows at a time, so the losses and the
+        formula's temporaries (counted as ``TEMPORARIES`` arrays of a band)
+        stay under ``max_bytes``; a grid that cannot fit is refused with the
+        memory it needs.
+        """
+        check_max_bytes(max_bytes)
+        nx, ny = check_resolution(resolution)
+        grid = grid_bytes(nx * ny, max_bytes, f"a {nx} x {ny} grid", "lower the resolution")
+        row = TEMPORARIES * 8 * nx
+        rows = chunk_size(
+            row, max_bytes - grid, f"a {nx} x {ny} grid", "row", "lower the resolution"
+        )
         (xl, xh), (yl, yh) = self.window
-        xs, ys = np.linspace(xl, xh, resolution), np.linspace(yl, yh, resolution)
-        X, Y = np.meshgrid(xs, ys)
-        return Surface(xs, ys, self.value(X, Y), "x", "y", {}, "function")
+        xs, ys = np.linspace(xl, xh, nx), np.linspace(yl, yh, ny)
+        loss = np.empty((ny, nx))
+        for top in range(0, ny, rows):
+            loss[top : top + rows] = self.value(xs[None, :], ys[top : top + rows, None])
+        return Surface(xs, ys, loss, "x", "y", {}, "function")
 
 
 def quadratic_bowl(condition: float = 10.0) -> TestFunction:

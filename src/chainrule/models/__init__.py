@@ -8,7 +8,7 @@ from a file written by ``Model.save``.
 
 from pathlib import Path
 
-from chainrule.models.base import Model, read_saved
+from chainrule.models.base import Model, read_extra, read_saved
 from chainrule.models.classifiers import LogisticRegression, TwoLayerClassifier
 from chainrule.models.delta_rule import DeltaRuleNetwork
 from chainrule.models.mlp import MLP
@@ -27,10 +27,15 @@ from chainrule.models.seed000 import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
+from chainrule.models.standardized import MEAN, SCALE, Standardized
 
 
-def load(path: str | Path) -> Model:
-    """The model saved at ``path`` by ``Model.save``, with its trained parameters.
+def load(path: str | Path) -> Model | Standardized:
+    """The model saved at ``path`` by ``save``, with its trained parameters.
+
+    A model saved with the standardisation it was trained on (as ``chainrule
+    train --save`` and :meth:`Standardized.save` write it) comes back as a
+    :class:`Standardized` that takes raw features.
 
     Raises:
         ValueError: the file is not a chainrule model, or names a model this
@@ -46,6 +51,9 @@ def load(path: str | Path) -> Model:
     except (TypeError, ValueError) as e:
         raise ValueError(f"{path}: its {name} hyperparameters are not valid: {e}") from None
     model.load_params(path)
+    extra = read_extra(path)
+    if MEAN in extra and SCALE in extra:
+        return Standardized(model, extra[MEAN], extra[SCALE])
     return model
 
 
@@ -59,6 +67,7 @@ __all__ = [
     "Model",
     "ModelSpec",
     "MultivariateRegression",
+    "Standardized",
     "TwoLayerClassifier",
     "TwoLayerLinear",
     "TwoLayerSigmoid",

@@ -8,12 +8,16 @@ changes the model.
 
 from __future__ import annotations
 
+import math
+import zipfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import numpy as np
 
 from chainrule.autodiff import Tensor, value_and_grad
+from chainrule.files import atomic_path, output_path
 
 _F64 = np.dtype(np.float64)
 
@@ -43,6 +47,7 @@ class Model:
     n_inputs: int  # rows of X: features
     n_outputs: int = 1  # rows of y
     weights_in_out: ClassVar[bool] = False  # True where W is (in, out), as in seed 001
+    training: bool = False  # set by fit while it trains: dropout acts only then
 
     # --- what subclasses define ---------------------------------------------
 
@@ -66,6 +71,16 @@ class Model:
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """d(loss)/d(parameter) for every parameter; the MLP uses the engine."""
         return self.autodiff_gradients(X, y)
+
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        """Where the loss is a quadratic: (weight, bias, cache key of their input).
+
+        For a model whose output is ŷ = W H + b with H computed before W and b
+        (``H`` is ``X`` or a forward-cache entry) and whose loss is the mean
+        squared error, the loss is a quadratic in any two entries of W and b;
+        the landscape code then computes it in closed form. None otherwise.
+        """
+        return None
 
     # --- shared --------------------------------------------------------------
 
@@ -156,41 +171,74 @@ class Model:
 
     # --- files ---------------------------------------------------------------
 
-    def save(self, path: str | Path) -> Path:
-        """Writes the parameters and what fixes their shapes to an ``.npz`` file."""
-        path = Path(path)
-        arrays: dict[str, Any] = {"__model__": np.asarray(self.name)}
-        arrays.update(
-            {f"__hyper__{k}": np.asarray(_encode(v)) for k, v in self.hyperparameters().items()}
-        )
+    def save(self, path: str | Path, extra: Mapping[str, Any] | None = None) -> Path:
+        """Writes the parameters, and what fixes their shapes, to an ``.npz`` file.
+
+        The path is used as given; ``.npz`` is added only when the name has no
+        suffix (``"model"`` -> ``model.npz``, ``"m.txt"`` stays ``m.txt``). The
+        file is written to a temporary beside it and renamed over the target
+        when complete, so a failed save leaves a previous file intact.
+
+        Args:
+            path: the file to write (not a directory; its folder must exist).
+            extra: named arrays stored with the model, e.g. the mean and
+                scale the training data was standardised with; read them
+                back with :func:`read_extra`.
+
+        Returns:
+            The path written; :meth:`load_params`, :func:`read_saved` and
+            :func:`read_extra` given the same string read it.
+        """
+        target = output_path(path, MODEL_SUFFIX)
+        arrays: dict[str, Any] = {_MODEL_KEY: np.asarray(self.name)}
+        for k, v in self.hyperparameters().items():
+            value = np.asarray(list(v) if isinstance(v, tuple) else v)
+            if value.dtype.hasobject:
+                raise ValueError(f"hyperparameter {k}={v!r} cannot be stored: not numbers or text")
+            arrays[_HYPER + k] = value
+        arrays.update({_EXTRA + k: v for k, v in _check_extra(extra).items()})
         arrays.update(self.params)
-        np.savez(path, **arrays)
-        return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+        with atomic_path(target) as tmp, open(tmp, "wb") as f:
+            np.savez(f, **arrays)
+        return target
 
     def load_params(self, path: str | Path) -> None:
         """Reads parameters saved by :meth:`save` into this model.
 
-        Raises ValueError naming what does not match: another model's file, a
-        missing or extra parameter, or a shape that differs.
+        ``path`` is read as given, or with ``.npz`` appended when it has no
+        suffix and the name as given does not exist. The model name, the
+        parameter names and every shape are checked against the archive's
+        directory (the zip entries and each array's header) before any array
+        is read, so a wrong file costs no more memory than the model.
+
+        Raises:
+            ValueError: another model's file, a missing or extra parameter, a
+                shape that differs, or a file that is truncated or corrupt;
+                each names the path.
+            FileNotFoundError: no file at ``path`` (nor at ``path.npz``).
         """
-        with np.load(path, allow_pickle=False) as data:
-            saved_name = str(data["__model__"]) if "__model__" in data.files else "unknown"
+        with _Archive(path) as archive:
+            saved_name = archive.model_name()
             if saved_name != self.name:
-                raise ValueError(f"{path}: holds a {saved_name!r} model, not {self.name!r}")
-            saved = {k: data[k] for k in data.files if not k.startswith("__")}
-        missing = set(self.params) - set(saved)
-        extra = set(saved) - set(self.params)
-        if missing or extra:
-            raise ValueError(
-                f"{path}: parameters differ: missing {sorted(missing)}, unexpected {sorted(extra)}"
-            )
-        for k, v in saved.items():
-            if v.shape != self.params[k].shape:
+                raise ValueError(f"{archive.path}: holds a {saved_name!r} model, not {self.name!r}")
+            saved = {k: e for k, e in archive.entries.items() if not k.startswith("__")}
+            missing = set(self.params) - set(saved)
+            extra = set(saved) - set(self.params)
+            if missing or extra:
                 raise ValueError(
-                    f"{path}: parameter {k} has shape {v.shape}, the model has "
-                    f"{self.params[k].shape}"
+                    f"{archive.path}: parameters differ: missing {sorted(missing)}, "
+                    f"unexpected {sorted(extra)}"
                 )
-        self.params.update({k: v.astype(np.float64) for k, v in saved.items()})
+            for k, (shape, dtype) in saved.items():
+                if shape != self.params[k].shape:
+                    raise ValueError(
+                        f"{archive.path}: parameter {k} has shape {shape}, the model has "
+                        f"{self.params[k].shape}"
+                    )
+                if dtype.kind not in "fiu":
+                    raise ValueError(f"{archive.path}: parameter {k} holds {dtype}, not numbers")
+            values = {k: archive.read(k).astype(np.float64) for k in saved}
+        self.params.update(values)
 
 
 class HandDerived(Model):
@@ -221,18 +269,164 @@ def _is_float_array(x: Any) -> bool:
     return isinstance(x, np.ndarray) and x.dtype == np.float64
 
 
-def _encode(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+# --- files -------------------------------------------------------------------
+#
+# A model file is an uncompressed .npz (a zip of .npy arrays): "__model__" (the
+# name), "__hyper__<name>" (hyperparameters), "__extra__<name>" (arrays saved
+# with the model) and one entry per parameter.
+
+MODEL_SUFFIX = ".npz"
+_MODEL_KEY = "__model__"
+_HYPER = "__hyper__"
+_EXTRA = "__extra__"
+_SMALL_ENTRY = 1 << 16  # bytes: the bound on a name or hyperparameter entry
+
+
+class _Entry(NamedTuple):
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+
+
+class _Archive:
+    """An open model file whose directory is read, its arrays not yet.
+
+    ``entries`` maps each array's name to its shape and dtype, taken from the
+    zip directory and each ``.npy`` header; :meth:`read` reads one array.
+    Every failure to read becomes a ValueError that names the path.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = _existing_model_file(path)
+        self._zip: zipfile.ZipFile | None = None
+        self.entries: dict[str, _Entry] = {}
+
+    def __enter__(self) -> _Archive:
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+            for info in self._zip.infolist():
+                self._add(info)
+        except BaseException as e:
+            self.close()
+            raise self._unreadable(e) from e
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+
+    def _add(self, info: zipfile.ZipInfo) -> None:
+        if not info.filename.endswith(".npy"):
+            raise ValueError(f"entry {info.filename!r} is not a NumPy array")
+        assert self._zip is not None
+        with self._zip.open(info) as f:
+            version = np.lib.format.read_magic(f)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(f)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(f)
+            else:
+                raise ValueError(f"entry {info.filename!r} has .npy format {version}")
+            header = f.tell()
+        if dtype.hasobject:
+            raise ValueError(f"entry {info.filename!r} holds Python objects")
+        size = header + math.prod(shape) * dtype.itemsize
+        if info.file_size != size:
+            raise ValueError(
+                f"entry {info.filename!r} holds {info.file_size} bytes, its header says {size}"
+            )
+        self.entries[info.filename.removesuffix(".npy")] = _Entry(tuple(shape), dtype)
+
+    def read(self, name: str) -> np.ndarray:
+        """The array ``name`` (a key of ``entries``)."""
+        assert self._zip is not None
+        try:
+            with self._zip.open(name + ".npy") as f:
+                return np.asarray(np.lib.format.read_array(f, allow_pickle=False))
+        except Exception as e:
+            raise self._unreadable(e) from e
+
+    def read_small(self, name: str) -> Any:
+        """A name or hyperparameter entry as a Python value (bounded in size)."""
+        shape, dtype = self.entries[name]
+        if dtype.kind not in "biufU" or math.prod(shape) * dtype.itemsize > _SMALL_ENTRY:
+            raise ValueError(
+                f"{self.path}: entry {name!r} ({dtype}, shape {shape}) is not a "
+                "name or a hyperparameter; not a chainrule model file"
+            )
+        return self.read(name).tolist()
+
+    def model_name(self) -> str:
+        """The saved model's name, ``"unknown"`` when the file has none."""
+        if _MODEL_KEY not in self.entries:
+            return "unknown"
+        return str(self.read_small(_MODEL_KEY))
+
+    def _unreadable(self, e: BaseException) -> BaseException:
+        if not isinstance(e, Exception) or isinstance(e, OSError):  # kept: they name the path
+            return e
+        return ValueError(
+            f"{self.path}: not a readable chainrule model file ({e}); "
+            "it may be truncated or corrupt: save it again"
+        )
+
+
+def _existing_model_file(path: str | Path) -> Path:
+    """The file ``save(path)`` wrote: ``path`` itself, or ``path`` + ``.npz``."""
+    given = Path(path)
+    if given.is_file():
+        return given
+    if given.is_dir():
+        raise ValueError(f"{str(given)!r} is a directory, not a model file")
+    if given.suffix == "":
+        with_suffix = given.with_name(given.name + MODEL_SUFFIX)
+        if with_suffix.is_file():
+            return with_suffix
+        raise FileNotFoundError(f"no model file {str(given)!r} (nor {str(with_suffix)!r})")
+    raise FileNotFoundError(f"no model file {str(given)!r}")
+
+
+def _check_extra(extra: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
+    checked = {}
+    for k, v in (extra or {}).items():
+        if not isinstance(k, str) or not k or any(c in k for c in "/\\\0"):
+            raise ValueError(f"extra array names are non-empty strings without '/', got {k!r}")
+        a = np.asarray(v)
+        if a.dtype.hasobject:
+            raise ValueError(f"extra array {k!r} holds Python objects; store numbers or strings")
+        checked[k] = a
+    return checked
 
 
 def read_saved(path: str | Path) -> tuple[str, dict[str, Any]]:
-    """The model name and hyperparameters stored in a file written by ``save``."""
-    with np.load(path, allow_pickle=False) as data:
-        if "__model__" not in data.files:
-            raise ValueError(f"{path}: not a chainrule model file (no __model__ entry)")
+    """The model name and hyperparameters stored in a file written by ``save``.
+
+    ``path`` is resolved as :meth:`Model.load_params` does; no parameter
+    array is read.
+    """
+    with _Archive(path) as archive:
+        if _MODEL_KEY not in archive.entries:
+            raise ValueError(f"{archive.path}: not a chainrule model file (no __model__ entry)")
         hyper = {
-            k.removeprefix("__hyper__"): data[k].tolist()
-            for k in data.files
-            if k.startswith("__hyper__")
+            k.removeprefix(_HYPER): archive.read_small(k)
+            for k in archive.entries
+            if k.startswith(_HYPER)
         }
-        return str(data["__model__"]), hyper
+        return archive.model_name(), hyper
+
+
+def read_extra(path: str | Path) -> dict[str, np.ndarray]:
+    """The arrays stored with ``save(path, extra=...)``: name -> array (empty if none).
+
+    ``path`` is resolved as :meth:`Model.load_params` does; no parameter
+    array is read.
+    """
+    with _Archive(path) as archive:
+        if _MODEL_KEY not in archive.entries:
+            raise ValueError(f"{archive.path}: not a chainrule model file (no __model__ entry)")
+        return {
+            k.removeprefix(_EXTRA): archive.read(k) for k in archive.entries if k.startswith(_EXTRA)
+        }

@@ -27,6 +27,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits
 from chainrule.models.base import HandDerived, sigmoid
 from chainrule.models.init import glorot_uniform
+from chainrule.models.labels import check_labels
 from chainrule.models.seed000 import _check_size
 
 
@@ -46,6 +47,12 @@ class _Classifier(HandDerived):
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         return _bce_from_logits(cache["z_out"], y)
+
+    def check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """As :meth:`Model.check_data`, and y must hold labels 0 and 1."""
+        X, y = super().check_data(X, y)
+        check_labels(y, 2, self.name, self.n_inputs)
+        return X, y
 
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """0/1 labels, (1, m): ŷ ≥ 0.5."""

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, binary_cross_entropy_with_logits, mse, softmax_cross_entropy
-from chainrule.models.base import Model, sigmoid
+from chainrule.autodiff import (
+    Tensor,
+    binary_cross_entropy_with_logits,
+    mse,
+    softmax_cross_entropy,
+    vocabulary,
+)
+from chainrule.models.base import Model
 from chainrule.models.init import INITIALISERS
+from chainrule.models.labels import check_labels
 
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu")
+
+def identity(z: Tensor) -> Tensor:
+    """The identity: a linear layer's Z itself."""
+    return z
+
+
+def gelu_tanh(z: Tensor) -> Tensor:
+    """GELU with its tanh approximation."""
+    return z.gelu(approximate="tanh")
+
+
+ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
+    "identity": identity,
+    "sigmoid": Tensor.sigmoid,
+    "tanh": Tensor.tanh,
+    "relu": Tensor.relu,
+    "leaky_relu": Tensor.leaky_relu,
+    "elu": Tensor.elu,
+    "gelu": Tensor.gelu,
+    "gelu_tanh": gelu_tanh,
+    "silu": Tensor.silu,
+    "softplus": Tensor.softplus,
+}
+"""Hidden activations by name: each a function of the engine's Tensors, used by the
+forward pass on numbers and on the graph alike."""
+RELU_LIKE = ("relu", "leaky_relu", "elu")
+"""Activations whose weights start He-normal: half their inputs are cut off."""
 OUTPUTS = {"identity": "mse", "sigmoid": "binary cross-entropy", "softmax": "cross-entropy"}
 
 
@@ -21,16 +54,33 @@ class MLP(Model):
 
     Forward:   A0 = X                          (n, m)
                Z_l = W_l A_{l−1} + b_l          W_l (h_l, h_{l−1}), b_l (h_l, 1)
-               A_l = g(Z_l) for hidden layers, g the ``activation``
+               A_l = g_l(Z_l) for hidden layers, g_l the layer's activation
                ŷ = output(Z_L)                  (out, m)
     Output and loss pairs (``output``):
         "identity"  ŷ = Z_L,            L = (1/m)·||ŷ − y||², y (out, m)
         "sigmoid"   ŷ = σ(Z_L),         mean binary cross-entropy, y (out, m) in {0, 1}
         "softmax"   ŷ = softmax(Z_L),   mean cross-entropy over classes, y as labels
                                         (m,) or (1, m), or one-hot (out, m)
+    With ``alpha`` > 0 the loss gains the L2 penalty (α/2)·Σ_l ||W_l||² (weights
+    only, not biases), so ∂L/∂W_l gains α W_l. With ``dropout`` p > 0, while the
+    model is training (inside :func:`chainrule.train.fit`), each hidden unit's
+    output is zeroed with probability p and the rest scaled by 1/(1 − p)
+    (inverted dropout); predictions and reported losses use every unit.
 
-    Its ``gradients`` are the engine's. Weights start Glorot-uniform (He-normal
-    for ReLU unless ``init`` says otherwise), biases at zero.
+    Its ``gradients`` are the engine's, and the forward pass is written once,
+    on the engine's Tensors, for both the numbers and the graph. Weights start
+    Glorot-uniform (He-normal when the first hidden activation is ReLU-like,
+    unless ``init`` says otherwise), biases at zero.
+
+    Args:
+        layer_sizes: [n, h1, ..., out].
+        activation: the hidden activation, one name for every hidden layer or a
+            list with one per hidden layer (see :data:`ACTIVATIONS`).
+        output: "identity", "sigmoid" or "softmax".
+        init: "glorot" or "he"; chosen from the activation when None.
+        seed: seeds the weights and the dropout masks.
+        alpha: the L2 penalty's strength, ≥ 0.
+        dropout: the probability p in [0, 1) of dropping a hidden unit.
     """
 
     name = "mlp"
@@ -38,10 +88,12 @@ class MLP(Model):
     def __init__(
         self,
         layer_sizes: Sequence[int],
-        activation: str = "tanh",
+        activation: str | Sequence[str] = "tanh",
         output: str = "identity",
         init: str | None = None,
         seed: int = 0,
+        alpha: float = 0.0,
+        dropout: float = 0.0,
     ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2 or any(
@@ -51,25 +103,48 @@ class MLP(Model):
                 f"layer_sizes must be at least two positive integers [inputs, ..., outputs], "
                 f"got {list(layer_sizes)!r}"
             )
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        hidden = len(sizes) - 2
+        names = [activation] * hidden if isinstance(activation, str) else list(activation)
+        if len(names) != hidden:
+            raise ValueError(
+                f"activation lists one name per hidden layer: {hidden} for layer_sizes "
+                f"{sizes}, got {len(names)} ({names!r})"
+            )
+        for a in names:
+            if a not in ACTIVATIONS:
+                raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {a!r}")
         if output not in OUTPUTS:
             raise ValueError(f"output must be one of {tuple(OUTPUTS)}, got {output!r}")
         if output == "softmax" and sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (classes)")
-        init = init or ("he" if activation == "relu" else "glorot")
+        if not (isinstance(alpha, int | float) and 0 <= alpha < np.inf) or isinstance(alpha, bool):
+            raise ValueError(f"alpha must be a finite number ≥ 0, got {alpha!r}")
+        if not (isinstance(dropout, int | float) and 0 <= dropout < 1) or isinstance(dropout, bool):
+            raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
+        init = init or ("he" if names[:1] and names[0] in RELU_LIKE else "glorot")
         if init not in INITIALISERS:
             raise ValueError(f"init must be one of {tuple(INITIALISERS)}, got {init!r}")
         self.layer_sizes = [int(s) for s in sizes]
         self.n_inputs, self.n_outputs = self.layer_sizes[0], self.layer_sizes[-1]
-        self.activation = activation
+        self.activations = names
         self.output = output
         self.init = init
+        self.alpha = float(alpha)
+        self.dropout = float(dropout)
+        self.seed = seed
         rng = np.random.default_rng(seed)
         self.params = {}
         for i, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes), 1):
             self.params[f"W{i}"] = INITIALISERS[init](rng, fan_out, fan_in)
             self.params[f"b{i}"] = np.zeros((fan_out, 1))
+        self._dropout_rng = rng  # continues the seeded stream: masks differ every step
+
+    @property
+    def activation(self) -> str | list[str]:
+        """The hidden activation: one name when every hidden layer shares it."""
+        if len(set(self.activations)) == 1:
+            return self.activations[0]
+        return list(self.activations)
 
     @property
     def task(self) -> str:  # type: ignore[override]
@@ -79,31 +154,41 @@ class MLP(Model):
     def depth(self) -> int:
         return len(self.layer_sizes) - 1
 
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        if self.output != "identity" or self.n_outputs != 1 or self.alpha:
+            return None
+        last = self.depth
+        return (f"W{last}", f"b{last}", f"A{last - 1}" if last > 1 else "X")
+
     def hyperparameters(self) -> dict[str, Any]:
         return {
             "layer_sizes": list(self.layer_sizes),
             "activation": self.activation,
             "output": self.output,
             "init": self.init,
+            "alpha": self.alpha,
+            "dropout": self.dropout,
         }
 
     def check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """As :meth:`Model.check_data`; a softmax output also takes integer labels."""
         if self.output != "softmax":
-            return super().check_data(X, y)
+            X, y = super().check_data(X, y)
+            if self.output == "sigmoid":
+                check_labels(y, 2, self.name, self.n_inputs)
+            return X, y
         X = self.check_X(X)
         y = np.asarray(y)
         m, classes = X.shape[1], self.n_outputs
         if y.shape == (classes, m):
-            return X, y.astype(np.float64)
+            y = y.astype(np.float64)
+            check_labels(y, 2, self.name, self.n_inputs)
+            if not np.all(y.sum(axis=0) == 1):
+                raise ValueError(f"{self.name}: one-hot targets must have one 1 in every column")
+            return X, y
         if y.shape in ((m,), (1, m)):
             labels = y.reshape(-1)
-            if (
-                not np.all(np.equal(np.mod(labels, 1), 0))
-                or labels.min(initial=0) < 0
-                or (labels.max(initial=0) >= classes)
-            ):
-                raise ValueError(f"MLP: labels must be integers in 0..{classes - 1}")
+            check_labels(labels, classes, self.name, self.n_inputs)
             one_hot = np.zeros((classes, m))
             one_hot[labels.astype(np.int64), np.arange(m)] = 1.0
             return X, one_hot
@@ -113,41 +198,66 @@ class MLP(Model):
         )
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """ŷ (out, m). Cache: ``Z1``, ``A1``, ..., ``ZL``, and ``y_hat``."""
-        cache: dict[str, np.ndarray] = {}
-        A = X
+        """ŷ (out, m). Cache: ``Z1``, ``A1``, ..., ``ZL``, ``y_hat`` and, with alpha > 0,
+        ``penalty``; parameters with leading batch axes give a cache with them too."""
+        params = {k: Tensor(v) for k, v in self.params.items()}
+        Z, cache = self._layers(params, X, training=False)
+        if self.output == "sigmoid":
+            y_hat = vocabulary.sigmoid(Z.data)
+        elif self.output == "softmax":
+            y_hat = vocabulary.softmax(Z.data, -2)
+        else:
+            y_hat = Z.data
+        found = {k: t.data for k, t in cache.items()}
+        found["y_hat"] = y_hat
+        if self.alpha:
+            found["penalty"] = self._penalty(params).data
+        return y_hat, found
+
+    def _layers(
+        self, params: dict[str, Tensor], X: np.ndarray, training: bool
+    ) -> tuple[Tensor, dict[str, Tensor]]:
+        """Z_L and the named intermediate values, for numbers and graph alike."""
+        cache: dict[str, Tensor] = {}
+        A: Tensor | np.ndarray = X
         for i in range(1, self.depth + 1):
-            Z = self.params[f"W{i}"] @ A + self.params[f"b{i}"]
+            Z = params[f"W{i}"] @ A + params[f"b{i}"]
             cache[f"Z{i}"] = Z
             if i < self.depth:
-                A = _activate(self.activation, Z)
-                cache[f"A{i}"] = A
-        y_hat = _output(self.output, Z)
-        cache["y_hat"] = y_hat
-        return y_hat, cache
+                H = ACTIVATIONS[self.activations[i - 1]](Z)
+                if training and self.dropout:
+                    H = H.dropout(self.dropout, self._dropout_rng, training=True)
+                cache[f"A{i}"] = A = H
+        return Z, cache
+
+    def _penalty(self, params: dict[str, Tensor]) -> Tensor:
+        """(α/2)·Σ_l ||W_l||², reduced over each matrix's last two axes."""
+        total = sum(
+            ((params[f"W{i}"] ** 2).sum(axis=(-2, -1)) for i in range(1, self.depth + 1)),
+            start=Tensor(0.0),
+        )
+        return total * (self.alpha / 2)
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         Z, m = cache[f"Z{self.depth}"], y.shape[-1]
         if self.output == "identity":
             r = cache["y_hat"] - y
-            return np.sum(r * r, axis=(-2, -1)) / m
-        if self.output == "sigmoid":
-            return np.sum(np.logaddexp(0.0, Z) - y * Z, axis=(-2, -1)) / m
-        shift = Z.max(axis=-2, keepdims=True)
-        log_p = Z - shift - np.log(np.exp(Z - shift).sum(axis=-2, keepdims=True))
-        return -np.sum(y * log_p, axis=(-2, -1)) / m
+            data_loss = np.sum(r * r, axis=(-2, -1)) / m
+        elif self.output == "sigmoid":
+            data_loss = np.sum(np.logaddexp(0.0, Z) - y * Z, axis=(-2, -1)) / m
+        else:
+            data_loss = -np.sum(y * vocabulary.log_softmax(Z, -2), axis=(-2, -1)) / m
+        return data_loss + cache["penalty"] if self.alpha else data_loss
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
-        A: Tensor | np.ndarray = X
-        for i in range(1, self.depth + 1):
-            Z = params[f"W{i}"] @ A + params[f"b{i}"]
-            if i < self.depth:
-                A = _activate_tensor(self.activation, Z)
+        Z, _ = self._layers(params, X, training=self.training)
         if self.output == "identity":
-            return mse(Z, y)
-        if self.output == "sigmoid":
-            return binary_cross_entropy_with_logits(Z, y)
-        return softmax_cross_entropy(Z, y)
+            loss = mse(Z, y)
+        elif self.output == "sigmoid":
+            loss = binary_cross_entropy_with_logits(Z, y)
+        else:
+            loss = softmax_cross_entropy(Z, y)
+        return loss + self._penalty(params) if self.alpha else loss
 
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """Class labels: (m,) for softmax (argmax), (out, m) 0/1 for sigmoid."""
@@ -155,32 +265,3 @@ class MLP(Model):
         if self.output == "softmax":
             return np.argmax(y_hat, axis=0)
         return (y_hat >= 0.5).astype(np.int64)
-
-
-def _activate(name: str, Z: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return sigmoid(Z)
-    if name == "tanh":
-        return np.tanh(Z)
-    if name == "relu":
-        return np.maximum(Z, 0.0)
-    return Z
-
-
-def _activate_tensor(name: str, Z: Tensor) -> Tensor:
-    if name == "sigmoid":
-        return Z.sigmoid()
-    if name == "tanh":
-        return Z.tanh()
-    if name == "relu":
-        return Z.relu()
-    return Z
-
-
-def _output(name: str, Z: np.ndarray) -> np.ndarray:
-    if name == "sigmoid":
-        return sigmoid(Z)
-    if name == "softmax":
-        e = np.exp(Z - Z.max(axis=-2, keepdims=True))
-        return e / e.sum(axis=-2, keepdims=True)
-    return Z

@@ -106,7 +106,13 @@ HIDDEN_LAYERS = Hyperparameter(
     max_length=MAX_HIDDEN_LAYERS,
 )
 ACTIVATION = Hyperparameter(
-    "activation", "choice", "tanh", "activation of the hidden layers", choices=ACTIVATIONS
+    "activation", "choice", "tanh", "activation of the hidden layers", choices=tuple(ACTIVATIONS)
+)
+ALPHA = Hyperparameter(
+    "alpha", "float", 0.0, "L2 penalty (α/2)·Σ||W||² on the weights", low=0.0, high=1e3
+)
+DROPOUT = Hyperparameter(
+    "dropout", "float", 0.0, "probability of dropping a hidden unit while training", 0.0, 0.95
 )
 
 
@@ -273,6 +279,8 @@ REGISTRY: Mapping[str, ModelSpec] = {
         _spec(LogisticRegression, ("binary",), None, (), _binary(2), "moons"),
         _spec(TwoLayerClassifier, ("binary",), None, (N_HIDDEN,), _binary(2), "moons"),
         _spec(DeltaRuleNetwork, ("regression",), 3, (), _delta_rule, None),
-        _spec(MLP, TASKS, None, (HIDDEN_LAYERS, ACTIVATION), _regression(2), "spirals"),
+        _spec(
+            MLP, TASKS, None, (HIDDEN_LAYERS, ACTIVATION, ALPHA, DROPOUT), _regression(2), "spirals"
+        ),
     )
 }

@@ -25,6 +25,9 @@ class _Regression(HandDerived):
 
 
 class _Linear(_Regression):
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        return ("w", "b", "X")
+
     def _backward(
         self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
@@ -120,6 +123,9 @@ class TwoLayerLinear(_TwoLayer):
 
     name = "two-layer-linear"
 
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        return ("w2", "b2", "Z")
+
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Cache: ``Z`` (k, m), ``y_hat`` (1, m)."""
         p = self.params
@@ -160,6 +166,9 @@ class TwoLayerSigmoid(_TwoLayer):
     """
 
     name = "two-layer-sigmoid"
+
+    def linear_readout(self) -> tuple[str, str, str] | None:
+        return ("w2", "b2", "A")
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Cache: ``Z`` and ``A`` (k, m), ``y_hat`` (1, m)."""

@@ -1,12 +1,15 @@
 """Figures as pure functions of data objects.
 
 Layer ``plot`` of chainrule (see DESIGN.md). matplotlib figures are returned
-as ``Figure`` objects (nothing is shown); ``chainrule.plot.interactive`` has
-the Plotly versions.
+as ``Figure`` objects (nothing is shown); :func:`save` writes one to a file
+atomically, as every writer here does (``interactive.write_html``,
+``animate``, ``graph.write_dot``, ``graph.render_svg``): a failed write leaves
+a previous file intact. ``chainrule.plot.interactive`` has the Plotly versions.
 """
 
 from chainrule.plot import graph, interactive
 from chainrule.plot.curves import grad_norm_curve, loss_curve
+from chainrule.plot.files import save
 from chainrule.plot.landscape_figures import animate, contour, decision_boundary, surface3d
 
 __all__ = [
@@ -17,5 +20,6 @@ __all__ = [
     "graph",
     "interactive",
     "loss_curve",
+    "save",
     "surface3d",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from chainrule.autodiff import Tensor, inspect
+from chainrule.files import atomic_path, output_path, write_text
 from chainrule.models import Model
 
 SMALL = 6  # tensors with at most this many entries show their values
@@ -130,13 +131,35 @@ def to_dot(graph: ComputationGraph) -> str:
     return "\n".join(lines)
 
 
+def write_dot(graph: ComputationGraph, path: str | Path) -> Path:
+    """Writes :func:`to_dot`'s text to ``path`` (``.dot`` added when there is no suffix).
+
+    Written atomically: a failure leaves a previous file intact. Returns the path.
+    """
+    return write_text(output_path(path, ".dot"), to_dot(graph) + "\n")
+
+
 def render_svg(graph: ComputationGraph, path: str | Path) -> Path:
-    """Writes an SVG with the ``dot`` program (Graphviz)."""
+    """Writes an SVG with the ``dot`` program (Graphviz); returns the path written.
+
+    ``.svg`` is added when the name has no suffix; the file is written
+    atomically (a failure leaves a previous file intact).
+
+    Raises:
+        ValueError: Graphviz is not installed.
+        RuntimeError: ``dot`` failed; the message carries what it said.
+    """
     if shutil.which("dot") is None:
         raise ValueError("rendering SVG needs Graphviz's dot program; use draw() for a PNG")
-    path = Path(path)
-    subprocess.run(["dot", "-Tsvg", "-o", str(path)], input=to_dot(graph).encode(), check=True)
-    return path
+    target = output_path(path, ".svg")
+    with atomic_path(target) as tmp:
+        run = subprocess.run(
+            ["dot", "-Tsvg", "-o", str(tmp)], input=to_dot(graph).encode(), capture_output=True
+        )
+        if run.returncode != 0:
+            said = run.stderr.decode(errors="replace").strip()
+            raise RuntimeError(f"Graphviz dot failed writing {target} ({run.returncode}): {said}")
+    return target
 
 
 def draw(graph: ComputationGraph) -> Figure:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import plotly.graph_objects as go
 
+from chainrule.files import atomic_path, output_path
 from chainrule.landscape import Surface, Trajectory
 from chainrule.train import History
 
@@ -123,7 +124,12 @@ def loss_curves(histories: Mapping[str, History], log: bool = True, title: str =
 
 
 def write_html(fig: go.Figure, path: str | Path) -> Path:
-    """A standalone HTML file with plotly.js embedded: it opens without a network."""
-    path = Path(path)
-    fig.write_html(str(path), include_plotlyjs=True, full_html=True)
-    return path
+    """A standalone HTML file with plotly.js embedded: it opens without a network.
+
+    ``.html`` is added when the name has no suffix; the file is written
+    atomically (a failure leaves a previous file intact). Returns the path.
+    """
+    target = output_path(path, ".html")
+    with atomic_path(target) as tmp:
+        fig.write_html(str(tmp), include_plotlyjs=True, full_html=True)
+    return target

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from matplotlib import animation, colors, ticker
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 from chainrule.data import Dataset
+from chainrule.files import atomic_path, output_path
 from chainrule.landscape import Surface, Trajectory
+from chainrule.landscape.surface import DEFAULT_MAX_BYTES
 from chainrule.models import Model
+from chainrule.plot.files import write_gif
+
+DEFAULT_FRAMES = 200  # an animation of a longer path shows this many evenly spaced steps
+MAX_FRAMES = 2000  # 100 s at 20 frames per second
 
 PALETTE = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown")
 
@@ -168,42 +176,133 @@ def animate(
     fps: int = 20,
     log_levels: bool = True,
     title: str = "",
+    frames: int | None = None,
+    dpi: int = 90,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Writes an animation of the trajectories advancing over the contours.
 
     ``.gif`` is written with Pillow; ``.mp4`` needs the ``ffmpeg`` program and
-    says so when it is missing.
+    says so when it is missing; a name without a suffix gets ``.gif``. The
+    file is written atomically (a failure leaves a previous file intact).
+
+    Args:
+        surface, trajectories: as for :func:`contour`; at least one trajectory.
+        path: the file to write.
+        fps: frames per second, 1 to 100.
+        frames: how many frames; by default one per step up to
+            ``DEFAULT_FRAMES``, and that many evenly spaced steps (the first
+            and the last among them) for longer paths. At most ``MAX_FRAMES``.
+        dpi: resolution of each frame.
+        max_bytes: the bound on the memory a GIF's frames take before they
+            are written (one byte per pixel per frame).
+        progress: called as ``progress(done, total)`` after each frame is
+            drawn, ``total`` being the number of frames: a hook for a
+            progress bar.
+
+    Returns:
+        The path written.
+
+    Raises:
+        ValueError: an unknown suffix, no trajectory, or frames, fps or the
+            frames' memory past the limits (the error names the limit).
     """
-    path = Path(path)
-    suffix = path.suffix.lower()
+    target = output_path(path, ".gif")
+    suffix = target.suffix.lower()
+    if suffix not in (".gif", ".mp4"):
+        raise ValueError(f"animations are written as .gif or .mp4, not {suffix!r}")
     if suffix == ".mp4" and shutil.which("ffmpeg") is None:
         raise ValueError("writing .mp4 needs the ffmpeg program, which is not installed; use .gif")
-    if suffix not in (".gif", ".mp4"):
-        raise ValueError(f"animations are written as .gif or .mp4, not {suffix or 'no extension'}")
+    if not trajectories:
+        raise ValueError("animate needs at least one trajectory")
+    if not (isinstance(fps, int | float) and 1 <= fps <= 100):
+        raise ValueError(f"fps must be a number from 1 to 100, got {fps!r}")
+    longest = max(len(t.points) for t in trajectories.values())
+    steps = _frame_steps(longest, frames)
     fig = contour(surface, None, log_levels=log_levels, title=title)
+    width, height = (round(v * dpi) for v in fig.get_size_inches())
+    if suffix == ".gif" and len(steps) * width * height > max_bytes:
+        raise ValueError(
+            f"{len(steps)} frames of {width}x{height} pixels need "
+            f"{_mb(len(steps) * width * height)} before the GIF is written, over "
+            f"max_bytes={_mb(max_bytes)}: pass fewer frames, a lower dpi or a larger max_bytes"
+        )
     ax = fig.axes[0]
-    lines = []
-    heads = []
+    moving = []
     for k, (name, t) in enumerate(trajectories.items()):
         color = PALETTE[k % len(PALETTE)]
         ax.plot(*t.points[0], "o", color=color, ms=7, mec="white")
         (line,) = ax.plot([], [], "-", color=color, lw=1.8, label=name)
         (head,) = ax.plot([], [], "o", color=color, ms=6)
-        lines.append((line, t))
-        heads.append(head)
+        moving.append((line, head, t))
     ax.legend(loc="upper right")
-    frames = max(len(t.points) for t in trajectories.values())
 
-    def draw(i: int) -> list[Any]:
-        for (line, t), head in zip(lines, heads, strict=True):
+    def show(i: int) -> None:
+        """Draws every path up to step ``i``."""
+        for line, head, t in moving:
             j = min(i, len(t.points) - 1)
             line.set_data(t.points[: j + 1, 0], t.points[: j + 1, 1])
             head.set_data([t.points[j, 0]], [t.points[j, 1]])
-        return [line for line, _ in lines] + heads
 
-    anim = animation.FuncAnimation(fig, draw, frames=frames, interval=1000 / fps, blit=False)
-    writer: Any = (
-        animation.PillowWriter(fps=fps) if suffix == ".gif" else animation.FFMpegWriter(fps=fps)
-    )
-    anim.save(str(path), writer=writer, dpi=90)
-    return path
+    artists = [a for line, head, _ in moving for a in (line, head)]
+    if suffix == ".gif":
+        return write_gif(_blitted(fig, artists, show, steps, dpi, progress), target, fps)
+    writer = animation.FFMpegWriter(fps=fps)
+    with atomic_path(target) as tmp, writer.saving(fig, str(tmp), dpi):
+        for done, i in enumerate(steps, start=1):
+            show(i)
+            writer.grab_frame()
+            if progress is not None:
+                progress(done, len(steps))
+    return target
+
+
+def _blitted(
+    fig: Figure,
+    artists: list[Any],
+    show: Callable[[int], None],
+    steps: list[int],
+    dpi: float,
+    progress: Callable[[int, int], None] | None,
+) -> Iterator[Image.Image]:
+    """The frames as images: the still parts drawn once, the moving ``artists`` over them.
+
+    A full redraw of a contour figure takes a few tenths of a second (the
+    layout, the ticks, the colour bar); drawing only what moves takes
+    milliseconds.
+    """
+    fig.set_dpi(dpi)
+    canvas: Any = FigureCanvasAgg(fig)  # its methods are untyped
+    for a in artists:
+        a.set_animated(True)
+    canvas.draw()
+    fig.set_layout_engine("none")  # the layout is fixed from the first draw on
+    background = canvas.copy_from_bbox(fig.bbox)
+    size = canvas.get_width_height()
+    for done, i in enumerate(steps, start=1):
+        show(i)
+        canvas.restore_region(background)
+        for a in artists:
+            fig.draw_artist(a)
+        frame = Image.frombuffer("RGBA", size, bytes(canvas.buffer_rgba()), "raw", "RGBA", 0, 1)
+        if progress is not None:
+            progress(done, len(steps))
+        yield frame
+
+
+def _frame_steps(longest: int, frames: int | None) -> list[int]:
+    """The steps shown: all of them, or ``frames`` evenly spaced ones."""
+    if frames is None:
+        frames = min(longest, DEFAULT_FRAMES)
+    elif isinstance(frames, bool) or not isinstance(frames, int | np.integer):
+        raise ValueError(f"frames must be an integer, got {frames!r}")
+    elif not 1 <= frames <= MAX_FRAMES:
+        raise ValueError(f"frames must be from 1 to MAX_FRAMES={MAX_FRAMES}, got {frames}")
+    if frames >= longest:
+        return list(range(longest))
+    return [int(i) for i in np.linspace(0, longest - 1, int(frames)).round()]
+
+
+def _mb(n: float) -> str:
+    return f"{n / 1e6:.1f} MB" if n < 1e9 else f"{n / 1e9:.1f} GB"

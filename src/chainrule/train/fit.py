@@ -9,10 +9,23 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.data import check_finite
 from chainrule.models import Model
 from chainrule.optim import GradientTransformation, apply_updates, current_lr
 
 RECORDABLE = ("params", "state")
+
+DIVERGENCE_FACTOR = 100.0
+"""A loss this many times its starting value means the run has diverged.
+
+Measured on every registry model with its default data, trained with SGD,
+momentum, RMSprop and Adam at learning rates 0.001 to 1 (full batch and
+batches of 16, 60 epochs): every run that ended below its starting loss stayed
+under 82 times it on the way, except RMSprop and Adam at learning rates of 0.3
+and more, whose transients reached 220 to 800,000 times the start before
+settling; those learning rates are too large for the model and are reported
+as such. A millionfold, the old bound, let a loss go from 2.47 to 495 unnoticed.
+"""
 
 
 @dataclass
@@ -53,6 +66,12 @@ class History:
     @property
     def final_loss(self) -> float:
         return self.epoch_loss[-1] if self.epoch_loss else self.initial_loss
+
+    def __repr__(self) -> str:
+        return (
+            f"History({self.steps} steps, {self.epochs} epochs, loss {self.initial_loss:.5g} -> "
+            f"{self.final_loss:.5g}" + (f", {self.stopped}" if self.stopped else "") + ")"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """The numbers, JSON-ready (no parameters or states)."""
@@ -96,7 +115,7 @@ def fit(
     seed: int = 0,
     record: bool | Iterable[str] = (),
     callback: Callable[[int, History], None] | None = None,
-    divergence_factor: float = 1e6,
+    divergence_factor: float = DIVERGENCE_FACTOR,
 ) -> History:
     """Trains ``model`` in place and returns its History.
 
@@ -119,15 +138,20 @@ def fit(
         record: True, or any of "params" and "state": keep the parameter
             trajectory and/or the optimizer state of every step.
         callback: called after every epoch with (epoch, history).
-        divergence_factor: stop when the loss exceeds this many times the
-            initial loss.
+        divergence_factor: stop when a loss (of a batch, or of the whole data
+            after an epoch) exceeds this many times the initial loss; see
+            :data:`DIVERGENCE_FACTOR`.
 
     Raises:
-        DivergenceError: the loss became nan or inf, or grew past
-            ``divergence_factor`` times its start. The model keeps the last
-            parameters whose loss was finite and the error carries the History.
+        ValueError: X or y holds nan or inf (naming the row and column), or an
+            argument is out of range.
+        DivergenceError: a loss became nan or inf, or grew past
+            ``divergence_factor`` times its start; the loss after the last
+            update is checked too. The model keeps the parameters of the last
+            step whose loss was acceptable and the error carries the History.
     """
     X, y = model.check_data(X, y)
+    check_finite(X, y)
     m = X.shape[1]
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
@@ -139,6 +163,8 @@ def fit(
     unknown = wanted - set(RECORDABLE)
     if unknown:
         raise ValueError(f"record takes {RECORDABLE}, got {sorted(unknown)}")
+    if not (isinstance(divergence_factor, int | float) and divergence_factor > 1):
+        raise ValueError(f"divergence_factor must be a number above 1, got {divergence_factor!r}")
 
     rng = np.random.default_rng(seed)
     history = History(initial_loss=model.loss(X, y))
@@ -146,52 +172,74 @@ def fit(
         history.params = [dict(model.params)]
     if "state" in wanted:
         history.states = []
+    if not math.isfinite(history.initial_loss):
+        raise DivergenceError(
+            f"the loss is {history.initial_loss} before training: look at the data and the "
+            "initial parameters",
+            0,
+            None,
+            history,
+        )
     limit = divergence_factor * history.initial_loss if history.initial_loss > 0 else math.inf
     state = optimizer.init(dict(model.params))
     size = m if batch_size is None else min(batch_size, m)
     step = 0
-    last_good: dict[str, np.ndarray] | None = None
-    for epoch in range(epochs):
-        order = rng.permutation(m) if (shuffle and size < m) else None
-        for start in range(0, m, size):
-            if order is None and size == m:
-                Xb, yb = X, y
-            else:
-                idx = (
-                    order[start : start + size] if order is not None else slice(start, start + size)
+    epoch = 0
+
+    def diverged(loss: float, lr: float | None, good: dict[str, np.ndarray], where: str) -> None:
+        what = f"became {loss}" if not math.isfinite(loss) else f"grew to {loss:.3g}"
+        history.stopped = f"diverged at step {step}"
+        model.params.update(good)
+        suggestion = f", such as {lr / 10:g}" if lr else ""
+        raise DivergenceError(
+            f"training diverged at step {step} (epoch {epoch + 1}): {where} {what}, more than "
+            f"{divergence_factor:g} times its start of {history.initial_loss:.3g}, with "
+            f"{optimizer!r}. Try a smaller learning rate{suggestion}. The model keeps the "
+            "parameters of the last step whose loss was acceptable.",
+            step,
+            lr,
+            history,
+        )
+
+    was_training, model.training = model.training, True
+    try:
+        for epoch in range(epochs):
+            epoch_start = dict(model.params)
+            order = rng.permutation(m) if (shuffle and size < m) else None
+            for start in range(0, m, size):
+                if order is None and size == m:
+                    Xb, yb = X, y
+                else:
+                    idx = (
+                        order[start : start + size]
+                        if order is not None
+                        else slice(start, start + size)
+                    )
+                    Xb, yb = X[:, idx], y[:, idx]
+                lr = current_lr(optimizer, state)
+                params = dict(model.params)
+                loss, grads = model.value_and_gradients(Xb, yb)
+                if not (math.isfinite(loss) and loss <= limit):
+                    diverged(loss, lr, params, "the loss of a batch")
+                updates, state = optimizer.update(grads, state, params)
+                model.params.update(apply_updates(params, updates))
+                history.step_loss.append(loss)
+                history.grad_norm.append(
+                    math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
                 )
-                Xb, yb = X[:, idx], y[:, idx]
-            lr = current_lr(optimizer, state)
-            loss, grads = model.value_and_gradients(Xb, yb)
-            if not math.isfinite(loss) or loss > limit:
-                what = "became " + str(loss) if not math.isfinite(loss) else f"grew to {loss:.3g}"
-                history.stopped = f"diverged at step {step}"
-                if last_good is not None:
-                    model.params.update(last_good)
-                suggestion = f", such as {lr / 10:g}" if lr else ""
-                raise DivergenceError(
-                    f"training diverged at step {step} (epoch {epoch + 1}): the loss {what} "
-                    f"(it started at {history.initial_loss:.3g}) with {optimizer!r}. Try a "
-                    f"smaller learning rate{suggestion}. The model keeps the parameters of "
-                    f"the last step with a finite loss.",
-                    step,
-                    lr,
-                    history,
-                )
-            params = last_good = dict(model.params)
-            updates, state = optimizer.update(grads, state, params)
-            model.params.update(apply_updates(params, updates))
-            history.step_loss.append(loss)
-            history.grad_norm.append(math.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
-            history.lr.append(math.nan if lr is None else lr)
-            history.epoch_of_step.append(epoch)
-            if history.params is not None:
-                history.params.append(dict(model.params))
-            if history.states is not None:
-                history.states.append(state)
-            step += 1
-        epoch_loss = model.loss(X, y)
-        history.epoch_loss.append(epoch_loss)
-        if callback is not None:
-            callback(epoch, history)
+                history.lr.append(math.nan if lr is None else lr)
+                history.epoch_of_step.append(epoch)
+                if history.params is not None:
+                    history.params.append(dict(model.params))
+                if history.states is not None:
+                    history.states.append(state)
+                step += 1
+            epoch_loss = model.loss(X, y)
+            if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
+                diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
+            history.epoch_loss.append(epoch_loss)
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        model.training = was_training
     return history

@@ -1,0 +1,306 @@
+"""The recorded plan of a compiled function, and the straight-line code it runs.
+
+:func:`~chainrule.autodiff.replay.compiled_value_and_grad` records ``f``'s
+graph and hands it to :class:`Plan`, which numbers every value by a slot,
+keeps the forward steps a replay needs and the VJPs along paths from the
+differentiated arguments, and writes them out as one Python function (one
+line per step). Everything written into that source is generated here from
+numbers and identifier-safe names; functions and constants are passed in the
+function's globals, never as text.
+"""
+
+from __future__ import annotations
+
+import dis
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff.backward import sum_to, topological_order
+from chainrule.autodiff.tensor import Tensor
+
+
+class Plan:
+    """One recorded graph as forward and backward steps, and the code that runs them.
+
+    Every value is numbered by a slot: slot 0 is ``None`` (handed to a VJP
+    for the inputs it does not read), then the arguments, constants, derived
+    constants and node outputs; ``template`` holds the constants at their
+    slots. A forward step is ``(function, input slots, params, output slot)``;
+    a backward step is ``(vjp, gradient slot, slots of ans and the inputs,
+    params, parent slot, parent shape)``. :meth:`_generate` writes them out as
+    one Python function with the slots as local variables.
+    """
+
+    def __init__(
+        self,
+        out: Tensor,
+        sources: list[tuple[int, Any]],
+        wanted: list[Tensor],
+        derived: dict[int, tuple[Any, Callable[..., Any], Any, dict[str, Any]]],
+        differentiated: tuple[int, ...],
+    ) -> None:
+        order = topological_order(out)
+        slots: dict[int, int] = {}
+        values: list[Any] = [None]
+        self.inputs: list[tuple[int, int]] = []  # (argument position, slot)
+        # Arguments passed as Tensors without being differentiated: read .data.
+        self.tensor_positions = {p for p, src in sources if isinstance(src, Tensor)} - set(
+            differentiated
+        )
+        for position, src in sources:
+            obj = src.data if isinstance(src, Tensor) else src
+            slots[id(obj)] = len(values)
+            if isinstance(src, Tensor):
+                slots[id(src)] = len(values)
+            self.inputs.append((position, len(values)))
+            values.append(obj)
+        self.externals: list[tuple[Tensor, int, tuple[int, ...]]] = []
+        steps: list[tuple[Any, list[int], dict[str, Any], int, Tensor | None]] = []
+        self.constants: list[Any] = []
+
+        def slot_of(value: Any) -> int:
+            found = slots.get(id(value))
+            if found is not None:
+                return found
+            if id(value) in derived:
+                _, fn, source, params = derived[id(value)]
+                src = slot_of(source)
+                slot = len(values)
+                values.append(None)
+                steps.append((fn, [src], params, slot, None))
+            elif isinstance(value, Tensor):
+                return slot_of(value.data)  # a Tensor outside the graph: its data
+            else:
+                slot = len(values)
+                values.append(value)
+                self.constants.append(value)
+            slots[id(value)] = slot
+            return slot
+
+        for node in order:
+            if node._op is None:
+                if id(node) not in slots:  # a Tensor f closes over: read its data each run
+                    slots[id(node)] = len(values)
+                    self.externals.append((node, len(values), node.shape))
+                    values.append(None)
+                continue
+            parents = dict(node._parents)
+            spec = [
+                slots[id(parents[i])] if i in parents else slot_of(a)
+                for i, a in enumerate(node._args)
+            ]
+            slot = len(values)
+            values.append(None)
+            slots[id(node)] = slot
+            steps.append((node._op.forward, spec, node._params, slot, node))
+
+        # Backward steps: only along paths from the wanted inputs to the output.
+        active = {id(t) for t in wanted}
+        for node in order:
+            if any(id(p) in active for _, p in node._parents):
+                active.add(id(node))
+        backward = []
+        reads: set[int] = set()
+        spec_of = {id(n): s for _, s, _, _, n in steps if n is not None}
+        for node in reversed(order):
+            if node._op is None or id(node) not in active:
+                continue
+            node_slot = slots[id(node)]
+            inputs = spec_of[id(node)]
+            for position, parent in node._parents:
+                if id(parent) not in active:
+                    continue
+                vjp = node._op.vjps[position]
+                used = _reads(vjp, len(inputs))
+                value_slots = [
+                    s if u else 0 for s, u in zip([node_slot, *inputs], used, strict=True)
+                ]
+                reads.update(s for s in value_slots if s)
+                backward.append(
+                    (vjp, node_slot, value_slots, node._params, slots[id(parent)], parent.shape)
+                )
+        self.backward = backward
+        self.root = slots[id(out)]
+        self.seed_shape, self.seed_dtype = out.shape, out.dtype
+        self.wanted = [(slots[id(t)], t.dtype, t.shape) for t in wanted]
+
+        # Forward steps: those whose results a VJP (or the value) reads.
+        needed_value = reads | {self.root}
+        needed_grad = set(reads)
+        self.forward_all = self._prune(steps, needed_value)
+        self.forward_grad = self._prune(steps, needed_grad)
+        self.template = values
+        self.fingerprint = [
+            (fn, tuple(spec), tuple(sorted(params.items())), slot)
+            for fn, spec, params, slot, _ in steps
+        ]
+        self.source_value, self._replay_value = self._generate(self.forward_all, True)
+        self.source_grad, self._replay_grad = self._generate(self.forward_grad, False)
+        for _, slot in self.inputs:
+            values[slot] = None  # the code reads the arguments of each call; keep none alive
+
+    def _generate(
+        self, forward: list[tuple[Any, list[int], dict[str, Any], int]], want_value: bool
+    ) -> tuple[str, Callable[[tuple[Any, ...]], Any]]:
+        """Straight-line Python for one replay, and the function it defines.
+
+        One line per forward step and per VJP, with the slots as local
+        variables: no per-step list indexing or loop bookkeeping is left.
+        """
+        names: dict[str, Any] = {"sum_to": sum_to, "ones": np.ones}
+        computed = {slot for *_, slot in forward}
+        inputs = {slot for _, slot in self.inputs} | {slot for _, slot, _ in self.externals}
+
+        def ref(slot: int) -> str:
+            if slot == 0:
+                return "None"
+            if slot in computed or slot in inputs:
+                return f"v{slot}"
+            names[f"k{slot}"] = self.template[slot]
+            return f"k{slot}"
+
+        def call(fn: Any, label: str, args: list[str], params: dict[str, Any]) -> str:
+            names[label] = fn
+            if params:
+                names[f"p_{label}"] = params
+                args = [*args, f"**p_{label}"]
+            return f"{label}({', '.join(args)})"
+
+        lines = ["def replay(args):"]
+        for position, slot in self.inputs:
+            data = ".data" if position in self.tensor_positions else ""
+            lines.append(f"    v{slot} = args[{position}]{data}")
+        for i, (tensor, slot, _) in enumerate(self.externals):
+            names[f"external{i}"] = tensor
+            lines.append(f"    v{slot} = external{i}.data")
+        for fn, spec, params, slot in forward:
+            text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
+            lines.append(f"    v{slot} = {text}  # {_comment(fn)}")
+        names["seed_shape"], names["seed_dtype"] = self.seed_shape, self.seed_dtype
+        lines.append(f"    g{self.root} = ones(seed_shape, seed_dtype)")
+        assigned = {self.root}
+        for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
+            text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)
+            names[f"s{j}"] = shape
+            lines.append(f"    t = {text}  # {_comment(vjp)}")
+            lines.append(f"    if t.shape != s{j}:")
+            lines.append(f"        t = sum_to(t, s{j})")
+            grad = f"g{parent}"
+            lines.append(f"    {grad} = {grad} + t" if parent in assigned else f"    {grad} = t")
+            assigned.add(parent)
+        value = f"v{self.root}" if want_value else "None"
+        wanted = ", ".join(f"g{slot}" if slot in assigned else "None" for slot, _, _ in self.wanted)
+        lines.append(f"    return {value}, ({wanted}{',' if len(self.wanted) == 1 else ''})")
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, "<chainrule replay>", "exec"), names)  # text built above
+        return source, names["replay"]
+
+    @staticmethod
+    def _prune(
+        steps: list[tuple[Any, list[int], dict[str, Any], int, Tensor | None]], needed: set[int]
+    ) -> list[tuple[Any, list[int], dict[str, Any], int]]:
+        needed = set(needed)
+        kept = []
+        for fn, spec, params, slot, _ in reversed(steps):
+            if slot in needed:
+                needed.update(spec)
+                kept.append((fn, spec, params, slot))
+        kept.reverse()
+        return kept
+
+    def externals_match(self) -> bool:
+        return all(t.data.shape == shape for t, _, shape in self.externals)
+
+    def differs_from(self, other: Plan) -> str | None:
+        """Why two recordings of one signature disagree, or None when they agree."""
+        if len(self.template) != len(other.template) or len(self.fingerprint) != len(
+            other.fingerprint
+        ):
+            return (
+                "two calls with arguments of the same shapes ran different operations "
+                "(Python control flow on the data?)"
+            )
+        for i, (a, b) in enumerate(zip(self.fingerprint, other.fingerprint, strict=True)):
+            if a[0] is not b[0] or a[1] != b[1] or not _same(a[2], b[2]):
+                name = getattr(a[0], "__name__", "an operation")
+                return (
+                    f"operation {i + 1} ({name}) differs between two calls with arguments "
+                    "of the same shapes (Python control flow on the data?)"
+                )
+        if [id(t) for t, _, _ in self.externals] != [id(t) for t, _, _ in other.externals]:
+            return "f closes over different Tensors in two calls; pass them as arguments"
+        for a, b in zip(self.constants, other.constants, strict=True):
+            if not _same(a, b):
+                return (
+                    f"a constant of shape {np.shape(a)} changed between two calls: it was "
+                    "computed from the data outside the engine (NumPy on an argument, or "
+                    ".data); compute it with Tensor operations, or pass it as an argument"
+                )
+        return None
+
+    def run(self, args: tuple[Any, ...], want_value: bool) -> tuple[float, list[np.ndarray]]:
+        answer, grads = (self._replay_value if want_value else self._replay_grad)(args)
+        results: list[np.ndarray] = []
+        seen: set[int] = set()
+        for g, (_, dtype, shape) in zip(grads, self.wanted, strict=True):
+            if g is None:
+                g = np.zeros(shape, dtype)
+            elif (
+                type(g) is not np.ndarray
+                or g.base is not None
+                or g.dtype != dtype
+                or not g.flags.writeable
+                or id(g) in seen
+            ):
+                g = np.array(g, dtype=dtype)
+            seen.add(id(g))
+            results.append(g)
+        value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
+        return value, results
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            np.shape(a) == np.shape(b)
+            and np.asarray(a).dtype == np.asarray(b).dtype
+            and bool(np.array_equal(a, b, equal_nan=True))
+        )
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return type(a) is type(b) and (a == b or (a != a and b != b))
+
+
+def _comment(fn: Any) -> str:
+    """A function's name made safe to write into generated source: ASCII
+    letters, digits and underscores only, at most 60 of them. Any other
+    character (a newline, a quote...) becomes ``_``, so no name can end the
+    comment it is written in and run as code."""
+    name = getattr(fn, "__name__", None)
+    text = _UNSAFE.sub("_", name[:60]) if isinstance(name, str) else ""
+    return text or "op"
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
+
+
+@functools.lru_cache(maxsize=1024)
+def _reads(vjp: Callable[..., Any], inputs: int) -> tuple[bool, ...]:
+    """Which of ``ans`` and the inputs a VJP reads, from its bytecode.
+
+    A VJP is ``vjp(g, ans, *inputs, **params)``; a value it never loads need
+    not be computed. Anything that is not a plain function reads everything.
+    """
+    code = getattr(vjp, "__code__", None)
+    if code is None or code.co_argcount < inputs + 2:
+        return (True,) * (inputs + 1)
+    loaded: set[str] = set(code.co_cellvars)
+    for ins in dis.get_instructions(code):
+        if ins.opname.startswith("LOAD_FAST") or ins.opname in ("LOAD_DEREF", "LOAD_CLOSURE"):
+            names = ins.argval if isinstance(ins.argval, tuple) else (ins.argval,)
+            loaded.update(n for n in names if isinstance(n, str))
+    return tuple(name in loaded for name in code.co_varnames[1 : inputs + 2])
