@@ -173,10 +173,14 @@ def test_test_split_is_standardised_with_training_statistics(tmp_path: Path) -> 
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
     assert out["examples"] == {"train": 354, "test": 88} and "accuracy" not in str(out)
-    net = models.load(path)
-    w, b = net.params["w"], net.params["b"]
+    saved = models.load(path)
+    assert isinstance(saved, models.Standardized)
+    w, b = saved.model.params["w"], saved.model.params["b"]
     train, test = data.diabetes().split(0.2, seed=3)
     mean, std = train.X.mean(axis=1, keepdims=True), train.X.std(axis=1, keepdims=True)
+    np.testing.assert_allclose(saved.mean, mean, rtol=1e-12)
+    np.testing.assert_allclose(saved.scale, std, rtol=1e-12)
+    assert saved.loss(test.X, test.y) == pytest.approx(out["test_loss"], rel=1e-12)
     by_hand = float(np.mean((w @ ((test.X - mean) / std) + b - test.y) ** 2))
     assert out["test_loss"] == pytest.approx(by_hand, rel=1e-12)
     own = (test.X - test.X.mean(axis=1, keepdims=True)) / test.X.std(axis=1, keepdims=True)
@@ -240,7 +244,10 @@ def test_models_listing_at_80_columns() -> None:
     assert "--activation  activation of the hidden layers: identity, sigmoid" in result.output
     listed = json.loads(runner.invoke(app, ["models", "--json"]).output)
     mlp = next(m for m in listed if m["name"] == "mlp")
-    assert set(mlp["options"]) == {"--layers", "--activation"} and mlp["features"] is None
+    assert {"--layers", "--activation"} <= set(mlp["options"]) and mlp["features"] is None
+    assert [len(m["options"]) for m in listed] == [
+        len(spec.hyperparameters) for spec in REGISTRY.values()
+    ]
 
 
 def test_derive_takes_model_like_the_other_commands() -> None:
@@ -266,10 +273,13 @@ def test_landscape_shows_progress_on_a_terminal(
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
     monkeypatch.setattr(output, "console", lambda: terminal)
-    args = ["landscape", "--steps", "5", "--out", str(tmp_path / "r.png")]
+    args = ["landscape", "--steps", "5", "--out", str(tmp_path / "r.gif")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "racing 4 optimizers, 5 steps" in screen.getvalue() and "4/4" in screen.getvalue()
+    shown = screen.getvalue()
+    # every step of the four optimizers, then every frame of the animation
+    assert "racing 4 optimizers, 5 steps" in shown and "20/20" in shown
+    assert "drawing frames" in shown and "6/6" in shown
 
 
 def test_landscape_frames_the_runs_that_did_not_diverge(tmp_path: Path) -> None:

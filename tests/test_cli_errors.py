@@ -63,7 +63,7 @@ BAD = [
     (["train", "--data", "digits", "-m", "logistic"], "multiclass task; use mlp"),
     (["train", "--data", "digits", "-m", "two-layer-classifier"], "multiclass task; use mlp"),
     # train: files
-    (["train", "--data", "{tmp}/missing.csv"], "no such file"),
+    (["train", "--data", "{tmp}/missing.csv"], "missing.csv: No such file"),
     (["train", "--data", "{tmp}/folder.csv"], "is a folder"),
     (["train", "--data", "{tmp}/empty.csv"], "empty"),
     (["train", "--data", "{tmp}/good.csv", "--target", "nope"], "no column named 'nope'"),

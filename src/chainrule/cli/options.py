@@ -18,7 +18,6 @@ import typer
 
 MAX_SEED = 2**63 - 1
 MAX_EPOCHS = 100_000
-MAX_STEPS = 10_000  # a race records the parameters of every step
 MAX_EXAMPLES = 100_000  # of generated data: gradcheck and graph
 MAX_BATCH = 10_000_000
 MAX_CLASSES = 100
