@@ -63,7 +63,7 @@ BAD = [
     (["train", "--data", "digits", "-m", "logistic"], "multiclass task; use mlp"),
     (["train", "--data", "digits", "-m", "two-layer-classifier"], "multiclass task; use mlp"),
     # train: files
-    (["train", "--data", "{tmp}/missing.csv"], "No such file"),
+    (["train", "--data", "{tmp}/missing.csv"], "missing.csv: No such file"),
     (["train", "--data", "{tmp}/folder.csv"], "is a folder"),
     (["train", "--data", "{tmp}/empty.csv"], "empty"),
     (["train", "--data", "{tmp}/good.csv", "--target", "nope"], "no column named 'nope'"),
@@ -227,3 +227,30 @@ def test_memory_error_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(DeltaRuleNetwork, "worked_example", huge)
     result = runner.invoke(app, ["delta-rule"])
     assert result.exit_code == 2 and "not enough memory" in result.output
+
+
+def test_the_console_script_exits_2_with_one_line_on_stderr() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "chainrule", "train", "--seed", "-1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: Invalid value for")
+
+
+def test_a_damaged_archive_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import zipfile
+
+    from chainrule.models import DeltaRuleNetwork
+
+    def truncated(self: object, **kwargs: object) -> str:
+        raise zipfile.BadZipFile("m.npz: File is not a zip file")
+
+    monkeypatch.setattr(DeltaRuleNetwork, "worked_example", truncated)
+    result = runner.invoke(app, ["delta-rule"])
+    assert result.exit_code == 2 and result.output == "error: m.npz: File is not a zip file\n"

@@ -12,7 +12,6 @@ import typer
 from chainrule.cli.model_options import model_for, parse_layers, refuse_unless
 from chainrule.cli.options import (
     MAX_NUMBER,
-    MAX_STEPS,
     ActivationOption,
     HiddenOption,
     JsonOption,
@@ -22,35 +21,32 @@ from chainrule.cli.options import (
     integer,
     output_file,
 )
-from chainrule.cli.output import console, print_json, progress, writing
+from chainrule.cli.output import bar_of, console, print_json, writing
 
 if TYPE_CHECKING:
     from chainrule import landscape, optim
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf", ".html", ".gif", ".mp4")
 RESOLUTION = 150
-MAX_FRAMES = 400  # an animation shows at most this many steps, evenly spaced
 
 
 def make_optimizer(name: str, lr: float) -> optim.GradientTransformation:
-    """The race's optimizers by the names the source documents use."""
+    """An optimizer by its name in ``optim.OPTIMIZERS``, or ``nesterov`` (SGD, momentum 0.9)."""
     from chainrule import optim
 
-    table = {
-        "gd": lambda: optim.sgd(lr),
-        "sgd": lambda: optim.sgd(lr),
-        "momentum": lambda: optim.momentum(lr, 0.9),
-        "nesterov": lambda: optim.sgd(lr, momentum=0.9, nesterov=True),
-        "rmsprop": lambda: optim.rmsprop(lr),
-        "adam": lambda: optim.adam(lr),
-        "adamw": lambda: optim.adamw(lr),
-        "adagrad": lambda: optim.adagrad(lr),
-    }
-    if name not in table:
-        raise ValueError(
-            f"--optimizers: unknown optimizer {name!r}: use some of {', '.join(table)}"
-        )
-    return table[name]()
+    if name == "nesterov":
+        return optim.sgd(lr, momentum=0.9, nesterov=True)
+    if name not in optim.OPTIMIZERS:
+        names = ", ".join([*optim.OPTIMIZERS, "nesterov"])
+        raise ValueError(f"--optimizers: unknown optimizer {name!r}: use some of {names}")
+    return optim.OPTIMIZERS[name](lr)
+
+
+def _steps(given: Any) -> int:
+    """A parser of --steps from 1 to the landscape layer's MAX_STEPS."""
+    from chainrule.landscape.trajectories import MAX_STEPS
+
+    return integer(1, MAX_STEPS)(given)
 
 
 def parse_axis(option: str, text: str) -> Any:
@@ -86,7 +82,8 @@ def landscape_command(
     steps: Annotated[
         int,
         typer.Option(
-            parser=integer(1, MAX_STEPS), help=f"Steps of each optimizer, 1 to {MAX_STEPS}."
+            parser=_steps,
+            help="Steps of each optimizer (a number past the limit is refused, naming it).",
         ),
     ] = 100,
     start: Annotated[
@@ -127,7 +124,8 @@ def landscape_command(
                 f"--function {function!r} is unknown: use one of {', '.join(landscape.FUNCTIONS)}"
             )
         fn = landscape.FUNCTIONS[function]()
-        races = landscape.race_function(fn, opts, start=origin, steps=steps)
+        with bar_of(f"racing {len(opts)} optimizers, {steps} steps", as_json) as advance:
+            races = landscape.race_function(fn, opts, start=origin, steps=steps, progress=advance)
         _check_races(races, lr)
         surf = fn.surface()
         title = f"{fn.name}: {fn.formula}"
@@ -172,17 +170,10 @@ def _model_race(
     for axis, value in zip(axes, origin, strict=True):
         c = landscape.coordinate(axis, begin)
         begin[c.name][c.index] = value
-    races: dict[str, landscape.Trajectory] = {}
-    with progress(f"racing {len(opts)} optimizers, {steps} steps", quiet, loss=False) as bar:
-        task_id = bar.add_task("race", total=len(opts) * steps)
-        for i, (key, opt) in enumerate(opts.items()):
-
-            def advance(done: int, total: int, before: int = i * steps) -> None:
-                bar.update(task_id, completed=before + done)
-
-            races |= landscape.race(
-                net, X, y, {key: opt}, axes=axes, start=begin, steps=steps, progress=advance
-            )
+    with bar_of(f"racing {len(opts)} optimizers, {steps} steps", quiet) as advance:
+        races = landscape.race(
+            net, X, y, opts, axes=axes, start=begin, steps=steps, progress=advance
+        )
     span = _check_races(races, lr)
     surf = landscape.surface(net, X, y, axes=axes, center=begin, span=span, resolution=RESOLUTION)
     return surf, races, f"{type(net).__name__} on {where}: {steps} steps, lr={lr:g}"
@@ -285,27 +276,7 @@ def _save(
     if suffix == ".html":
         plot.interactive.write_html(plot.interactive.contour(surf, races, title=title), out)
     elif suffix in (".gif", ".mp4"):
-        shown = {k: _sampled(t) for k, t in races.items()}
-        if any(shown[k] is not t for k, t in races.items()) and not quiet:
-            console().print(f"the animation shows {MAX_FRAMES} evenly spaced steps of each path")
-        with progress("drawing frames", quiet, loss=False) as bar:
-            frames = bar.add_task("frames", total=None)
-
-            def advance(done: int, total: int) -> None:
-                bar.update(frames, completed=done, total=total)
-
-            plot.animate(surf, shown, out, title=title, progress=advance)
+        with bar_of("drawing frames", quiet) as advance:
+            plot.animate(surf, races, out, title=title, progress=advance)
     else:
         plot.save(plot.contour(surf, races, title=title), out, dpi=120)
-
-
-def _sampled(t: landscape.Trajectory) -> landscape.Trajectory:
-    """At most MAX_FRAMES + 1 points of the path, evenly spaced, first and last kept."""
-    from dataclasses import replace
-
-    import numpy as np
-
-    if len(t.points) <= MAX_FRAMES + 1:
-        return t
-    keep = np.unique(np.linspace(0, len(t.points) - 1, MAX_FRAMES + 1).round().astype(int))
-    return replace(t, points=t.points[keep], loss=t.loss[keep])

@@ -18,7 +18,6 @@ import typer
 
 MAX_SEED = 2**63 - 1
 MAX_EPOCHS = 100_000
-MAX_STEPS = 10_000  # a race records the parameters of every step
 MAX_EXAMPLES = 100_000  # of generated data: gradcheck and graph
 MAX_BATCH = 10_000_000
 MAX_CLASSES = 100
@@ -28,68 +27,55 @@ MAX_NUMBER = 1e12  # a learning rate or a start coordinate past this is a typo
 
 def integer(low: int, high: int) -> Callable[[Any], int]:
     """A parser of integers in [low, high] (Typer also passes it the default)."""
+    accepted = f"give an integer from {low} to {high}"
 
     def parse(given: Any) -> int:
-        text = str(given)
-        try:
-            value = int(text.strip())
-        except ValueError:
-            raise ValueError(f"{text!r} is not an integer: give one from {low} to {high}") from None
+        text, value = _converted(given, int, f"an integer: {accepted}")
         if not low <= value <= high:
-            raise ValueError(
-                f"{_short(text)} is out of range: give an integer from {low} to {high}"
-            )
+            raise ValueError(f"{text} is out of range: {accepted}")
         return value
 
     return parse
 
 
-def number(low: float, high: float, low_open: bool = False) -> Callable[[Any], float]:
-    """A parser of finite numbers in [low, high] (or (low, high] when ``low_open``)."""
-    lower = f"> {low:g}" if low_open else f">= {low:g}"
+def number(
+    low: float, high: float, low_open: bool = False, high_open: bool = False
+) -> Callable[[Any], float]:
+    """A parser of finite numbers between low and high, each bound included unless open."""
+    above = f"{'>' if low_open else '>='} {low:g}"
+    below = f"{'<' if high_open else '<='} {high:g}"
+    accepted = f"give a number {above} and {below}"
 
     def parse(given: Any) -> float:
-        text = str(given)
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise ValueError(
-                f"{text!r} is not a number: give one {lower} and <= {high:g}"
-            ) from None
+        text, value = _converted(given, float, f"a number: {accepted}")
         too_low = value <= low if low_open else value < low
-        if not math.isfinite(value) or too_low or value > high:
-            raise ValueError(
-                f"{_short(text)} is out of range: give a number {lower} and <= {high:g}"
-            )
+        too_high = value >= high if high_open else value > high
+        if not math.isfinite(value) or too_low or too_high:
+            raise ValueError(f"{text} is out of range: {accepted}")
         return value
 
     return parse
 
 
-def _short(text: str) -> str:
-    text = text.strip()
-    return text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
-
-
-def fraction(given: Any) -> float:
-    """A parser of a fraction in [0, 1)."""
-    text = str(given)
+def _converted(given: Any, kind: Callable[[str], Any], expected: str) -> tuple[str, Any]:
+    """(the text as shown in messages, its value), or a ValueError saying what was expected."""
+    text = str(given).strip()
+    shown = text if len(text) <= 40 else f"{text[:20]}...{text[-10:]} ({len(text)} characters)"
     try:
-        value = float(text.strip())
+        return shown, kind(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a number: give a fraction such as 0.2") from None
-    if not 0 <= value < 1:
-        raise ValueError(
-            f"{_short(text)} is out of range: give a fraction from 0 (none) to below 1"
-        )
-    return value
+        raise ValueError(f"{shown!r} is not {expected}") from None
+
+
+fraction = number(0.0, 1.0, high_open=True)
 
 
 ModelOption = Annotated[str, typer.Option("--model", "-m", help="A model from `chainrule models`.")]
 HiddenOption = Annotated[
     int | None,
     typer.Option(
-        parser=integer(1, 1_000_000), help="Hidden units of a two-layer network (up to 4096)."
+        parser=integer(1, 1_000_000),
+        help="Hidden units of a two-layer network (range: `chainrule models`).",
     ),
 ]
 LayersOption = Annotated[

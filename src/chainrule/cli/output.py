@@ -113,6 +113,18 @@ def progress(label: str, disable: bool, loss: bool = True) -> Progress:
     return Progress(*columns, console=console(), disable=disable or not console().is_terminal)
 
 
+@contextmanager
+def bar_of(label: str, disable: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar driven by a library's ``progress(done, total)`` callback."""
+    with progress(label, disable, loss=False) as bar:
+        task = bar.add_task(label, total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
+
+
 def epoch_callback(bar: Progress, task: Any) -> Callable[[int, Any], None]:
     def update(epoch: int, history: Any) -> None:
         bar.update(task, completed=epoch + 1, loss=history.epoch_loss[-1])

@@ -117,6 +117,7 @@ def train(
         "optimizer": repr(opt),
         "epochs": epochs,
         "batch_size": batch_size,
+        "standardized": standardize,
         "steps": history.steps,
         "initial_loss": history.initial_loss,
         "final_loss": history.final_loss,
@@ -153,9 +154,7 @@ def _print_table(
     table.add_column("")
     table.add_row("optimizer", repr(opt))
     table.add_row("steps", f"{history.steps} ({epochs} epochs)")
-    table.add_row(
-        "training loss", f"{history.initial_loss:.5g} -> {history.final_loss:.5g} (during training)"
-    )
+    table.add_row("descent", f"loss {history.initial_loss:.5g} -> {history.final_loss:.5g}")
     for part, score in scores.items():
         label = "training" if part == "train" else "test"
         m = parts[part].n_examples
