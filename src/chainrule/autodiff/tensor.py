@@ -51,7 +51,8 @@ class Tensor(ElementwiseMethods, StructureMethods):
         data: the values, a NumPy array.
         grad: after :meth:`backward`, d(output)/d(this tensor), an array of
             ``self.shape``; ``None`` before. Filled on leaves (tensors you
-            created) and on tensors marked with :meth:`retain_grad`.
+            created) and on tensors marked with :meth:`retain_grad`. After
+            ``backward(create_graph=True)`` it is a recorded Tensor instead.
         requires_grad: see above.
 
     Operators ``+ - * /`` broadcast as NumPy does and take a Tensor, an array
