@@ -246,14 +246,18 @@ def test_memory_error_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_console_script_exits_2_with_one_line_on_stderr() -> None:
+    import os
     import subprocess
     import sys
 
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(
         [sys.executable, "-m", "chainrule", "train", "--seed", "-1"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: Invalid value for")
