@@ -96,6 +96,22 @@ BAD = [
     (["landscape", "--start", "1,2,3", "--out", "{tmp}/r.png"], "--start '1,2,3'"),
     (["landscape", "--steps", "0"], "'--steps'"),
     (["landscape", "--steps", "1000000"], "'--steps': 1000000 is out of range"),
+    (
+        [
+            "landscape",
+            "-m",
+            "mlp",
+            "--layers",
+            "256",
+            "--data",
+            "digits",
+            "--steps",
+            "100000",
+            "--out",
+            "{tmp}/r.png",
+        ],
+        "--steps 100000: recording 100000 steps of 19210 parameters needs about 15.5 GB",
+    ),
     (["landscape", "--out", "{tmp}"], "--out"),
     (["landscape", "--out", "{tmp}/folder.png"], "is a folder"),
     (["landscape", "--out", "{tmp}/race.txt"], "must end in one of"),
@@ -230,14 +246,18 @@ def test_memory_error_is_a_user_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_the_console_script_exits_2_with_one_line_on_stderr() -> None:
+    import os
     import subprocess
     import sys
 
+    src = str(Path(__file__).resolve().parents[1] / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([src, os.environ.get("PYTHONPATH", "")])}
     done = subprocess.run(
         [sys.executable, "-m", "chainrule", "train", "--seed", "-1"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("error: Invalid value for")

@@ -55,3 +55,20 @@ def test_landscape_start_and_steps(tmp_path_factory: object, start: str, steps: 
        hidden=NUMBERISH, examples=NUMBERISH)  # fmt: skip
 def test_gradcheck_sizes(model: str, hidden: str, examples: str) -> None:
     outcome(["gradcheck", "-m", model, "--hidden", hidden, "--examples", examples])
+
+
+@FAST
+@given(
+    target=st.one_of(st.text(max_size=6), st.sampled_from(["a", "y", "0", "-1", "2", "9", " 1"])),
+    task=st.sampled_from(["regression", "binary", "multiclass", "", "Binary", "ranking"]),
+    test_size=NUMBERISH,
+    model=st.sampled_from(["mlp", "logistic", "multivariate", "univariate"]),
+)
+def test_train_on_a_csv(
+    tmp_path_factory: object, target: str, task: str, test_size: str, model: str
+) -> None:
+    folder = Path(str(tmp_path_factory.mktemp("csv")))  # type: ignore[attr-defined]
+    csv = folder / "small.csv"
+    csv.write_text("a,b,y\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(12)))
+    outcome(["train", "--data", str(csv), "--target", target, "--task", task,
+             "--test-size", test_size, "-m", model, "--epochs", "2", "--json"])  # fmt: skip

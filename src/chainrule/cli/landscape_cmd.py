@@ -171,9 +171,12 @@ def _model_race(
         c = landscape.coordinate(axis, begin)
         begin[c.name][c.index] = value
     with bar_of(f"racing {len(opts)} optimizers, {steps} steps", quiet) as advance:
-        races = landscape.race(
-            net, X, y, opts, axes=axes, start=begin, steps=steps, progress=advance
-        )
+        try:
+            races = landscape.race(
+                net, X, y, opts, axes=axes, start=begin, steps=steps, progress=advance
+            )
+        except ValueError as e:  # the record of every step's parameters would not fit
+            raise ValueError(f"--steps {steps}: {e}") from None
     span = _check_races(races, lr)
     surf = landscape.surface(net, X, y, axes=axes, center=begin, span=span, resolution=RESOLUTION)
     return surf, races, f"{type(net).__name__} on {where}: {steps} steps, lr={lr:g}"
