@@ -21,6 +21,18 @@ ALLOWED = {
     "train": {"train", "autodiff", "gradcheck", "optim", "models", "data", "symbolic"},
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
+    "sklearn": {
+        "sklearn",
+        "autodiff",
+        "gradcheck",
+        "optim",
+        "models",
+        "symbolic",
+        "data",
+        "train",
+        "landscape",
+        "plot",
+    },
     "cli": {
         "cli",
         "autodiff",

@@ -1,0 +1,492 @@
+"""What the two estimators share: their parameters, their checks and the training they run.
+
+scikit-learn estimators keep examples as rows: ``X`` is ``(n_samples,
+n_features)``. The chainrule MLP inside (``model_``) keeps them as columns,
+so the estimators transpose at this boundary and nowhere else.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state, gen_batches, shuffle
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from chainrule.models import MLP
+from chainrule.models.mlp import ACTIVATIONS
+from chainrule.optim import GradientTransformation, Schedule
+from chainrule.sklearn import solvers
+from chainrule.sklearn.solvers import LEARNING_RATES, SOLVERS, Progress, Rate
+
+SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
+"""scikit-learn's activation names that chainrule spells otherwise."""
+OUT_ACTIVATIONS = {"identity": "identity", "sigmoid": "logistic", "softmax": "softmax"}
+"""chainrule's output -> scikit-learn's ``out_activation_``."""
+
+
+NUMBERS = (
+    ("alpha", 0, math.inf, "left"),
+    ("learning_rate_init", 0, math.inf, "neither"),
+    ("power_t", 0, math.inf, "left"),
+    ("tol", 0, math.inf, "left"),
+    ("momentum", 0, 1, "both"),
+    ("validation_fraction", 0, 1, "left"),
+    ("beta_1", 0, 1, "left"),
+    ("beta_2", 0, 1, "left"),
+    ("epsilon", 0, math.inf, "neither"),
+)
+"""The real-valued parameters and their intervals, as scikit-learn bounds them."""
+
+
+class Settings(NamedTuple):
+    """The parameters, checked and resolved by :meth:`BaseMLP._settings`."""
+
+    hidden: list[int]
+    activations: list[str]
+    solver: str | GradientTransformation
+    learning_rate: str | Callable[[int], float]
+    n_iter_no_change: float
+
+
+class BaseMLP(BaseEstimator):  # type: ignore[misc]
+    """Base class of :class:`MLPClassifier` and :class:`MLPRegressor`; not used directly.
+
+    Subclasses define ``_targets`` (y to an (m, out) float array, checked),
+    ``_output`` (the MLP's output), ``_scale`` (chainrule's loss over
+    scikit-learn's), ``_predict_rows`` and ``_stratify``.
+    """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: int | Sequence[int] = (100,),
+        activation: str | Sequence[str] = "relu",
+        *,
+        solver: str | GradientTransformation = "adam",
+        alpha: float = 0.0001,
+        batch_size: int | str = "auto",
+        learning_rate: str | Schedule | Callable[[int], float] = "constant",
+        learning_rate_init: float = 0.001,
+        power_t: float = 0.5,
+        max_iter: int = 200,
+        shuffle: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        tol: float = 1e-4,
+        verbose: bool | int = False,
+        warm_start: bool = False,
+        momentum: float = 0.9,
+        nesterovs_momentum: bool = True,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-8,
+        n_iter_no_change: int = 10,
+        max_fun: int = 15000,
+    ) -> None:
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # --- what subclasses define ---------------------------------------------
+
+    @property
+    def _output(self) -> str:
+        """The MLP's output: "identity", "sigmoid" or "softmax"."""
+        raise NotImplementedError
+
+    @property
+    def _scale(self) -> float:
+        """chainrule's loss divided by scikit-learn's."""
+        raise NotImplementedError
+
+    _y_numeric: bool  # validate_data turns y into numbers
+    _score_function: Callable[..., float]  # the validation score of early stopping
+
+    def _targets(self, y: np.ndarray, incremental: bool, first_pass: bool) -> np.ndarray:
+        """The checked targets y (m,) or (m, k) as an (m, out) float array."""
+        raise NotImplementedError
+
+    def _predict_rows(self, out: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _stratify(self, Y: np.ndarray) -> np.ndarray | None:
+        return None
+
+    # --- the fitted MLP, as scikit-learn names its parts ---------------------
+
+    @property
+    def coefs_(self) -> list[np.ndarray]:
+        """The weight matrices as scikit-learn lays them out: (fan_in, fan_out) each,
+        views of ``model_``'s W_l (fan_out, fan_in)."""
+        model = self._fitted_model()
+        return [model.params[f"W{i}"].T for i in range(1, model.depth + 1)]
+
+    @property
+    def intercepts_(self) -> list[np.ndarray]:
+        """The biases as scikit-learn lays them out: (fan_out,) each, views of ``model_``'s."""
+        model = self._fitted_model()
+        return [model.params[f"b{i}"][:, 0] for i in range(1, model.depth + 1)]
+
+    def _fitted_model(self) -> MLP:
+        model = self.__dict__.get("model_")
+        if model is None:
+            raise AttributeError(f"{type(self).__name__} is not fitted yet: call fit first")
+        return model
+
+    # --- checks -------------------------------------------------------------
+
+    def _settings(self) -> Settings:
+        """The parameters checked, each refused with a message naming the value."""
+        name = type(self).__name__
+        sizes: Any = self.hidden_layer_sizes
+        listed = [sizes] if _is_int(sizes) else sizes
+        if isinstance(listed, str) or not isinstance(listed, Sequence | np.ndarray):
+            raise ValueError(
+                f"{name}: hidden_layer_sizes must be an integer or a sequence of integers, "
+                f"got {sizes!r}"
+            )
+        if not all(_is_int(s) and s >= 1 for s in listed):
+            raise ValueError(f"{name}: hidden_layer_sizes must be positive integers, got {sizes!r}")
+        hidden = [int(s) for s in listed]
+        given = [self.activation] if isinstance(self.activation, str) else self.activation
+        if not isinstance(given, Sequence) or not all(isinstance(a, str) for a in given):
+            raise ValueError(f"{name}: activation must be a name or a list of names")
+        activations = [SKLEARN_ACTIVATIONS.get(a, a) for a in given]
+        for a in activations:
+            if a not in ACTIVATIONS:
+                known = sorted({*ACTIVATIONS, *SKLEARN_ACTIVATIONS})
+                raise ValueError(f"{name}: activation must be one of {known}, got {a!r}")
+        if isinstance(self.activation, str):
+            activations *= len(hidden)
+        elif len(activations) != len(hidden):
+            raise ValueError(
+                f"{name}: activation lists {len(activations)} names for "
+                f"{len(hidden)} hidden layers {hidden}; give one per hidden layer or one name"
+            )
+        solver = self.solver
+        if not isinstance(solver, GradientTransformation) and solver not in SOLVERS:
+            raise ValueError(
+                f"{name}: solver must be one of {list(SOLVERS)} or a chainrule "
+                f"GradientTransformation (e.g. chainrule.optim.adam(0.01)), got {solver!r}"
+            )
+        rate = self.learning_rate
+        if not (rate in LEARNING_RATES or (callable(rate) and not isinstance(rate, str))):
+            raise ValueError(
+                f"{name}: learning_rate must be one of {list(LEARNING_RATES)} or a schedule "
+                f"(e.g. chainrule.optim.cosine(0.01, 1000)), got {rate!r}"
+            )
+        if isinstance(solver, GradientTransformation) and rate != "constant":
+            raise ValueError(
+                f"{name}: learning_rate={rate!r} applies to a solver given by name; "
+                f"the GradientTransformation {solver!r} carries its own learning rate"
+            )
+        for key, low, high, closed in NUMBERS:
+            _check_number(name, key, getattr(self, key), low, high, closed)
+        for key in ("max_iter", "max_fun"):
+            if not (_is_int(getattr(self, key)) and getattr(self, key) >= 1):
+                raise ValueError(
+                    f"{name}: {key} must be a positive integer, got {getattr(self, key)!r}"
+                )
+        batch: Any = self.batch_size
+        if not (batch == "auto" or (_is_int(batch) and batch >= 1)):
+            raise ValueError(
+                f"{name}: batch_size must be 'auto' or a positive integer, got {self.batch_size!r}"
+            )
+        patience = self.n_iter_no_change
+        if not ((_is_int(patience) and patience >= 1) or patience == math.inf):
+            raise ValueError(
+                f"{name}: n_iter_no_change must be a positive integer or numpy.inf, "
+                f"got {patience!r}"
+            )
+        for key in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
+            if not isinstance(getattr(self, key), bool | np.bool_):
+                raise ValueError(f"{name}: {key} must be True or False, got {getattr(self, key)!r}")
+        return Settings(hidden, activations, solver, rate, float(patience))
+
+    # --- fit ----------------------------------------------------------------
+
+    def _fit(self, X: Any, y: Any, incremental: bool) -> BaseMLP:
+        settings = self._settings()
+        if incremental and settings.solver == "lbfgs":
+            raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
+        if incremental and self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True")
+        first_pass = "model_" not in self.__dict__ or not (self.warm_start or incremental)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=np.float64,
+            reset=first_pass,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        Y = self._targets(y, incremental, first_pass)
+        random_state = check_random_state(self.random_state)
+        sizes = [X.shape[1], *settings.hidden, Y.shape[1]]
+        if first_pass:
+            self._initialize(sizes, settings, random_state)
+        elif (self.model_.layer_sizes, self.model_.activations) != (sizes, settings.activations):
+            raise ValueError(
+                f"{type(self).__name__}: the fitted MLP has layer sizes "
+                f"{self.model_.layer_sizes} and activations {self.model_.activations}; these "
+                f"data and parameters ask for {sizes} and {settings.activations}: fit with "
+                "warm_start=False to start a new one"
+            )
+        model = self.model_
+        step = self._objective()
+        if settings.solver == "lbfgs":
+            self.loss_, self.n_iter_, failed = solvers.run_lbfgs(
+                model, step, X, Y, self.alpha, self._scale, self.max_iter, self.max_fun, self.tol,
+                outputs_averaged=self._outputs_averaged,
+            )  # fmt: skip
+            if failed:
+                warnings.warn(
+                    f"lbfgs stopped after {self.n_iter_} iterations without converging "
+                    f"({failed}); increase max_iter or scale the data",
+                    ConvergenceWarning,
+                    stacklevel=3,
+                )
+        else:
+            self._fit_stochastic(X, Y, settings, incremental, random_state)
+        model.alpha = self._scale * self.alpha / self._batch_size(X.shape[0])
+        if not all(np.isfinite(p).all() for p in model.params.values()):
+            raise ValueError(
+                "Solver produced non-finite parameter weights: the loss diverged. Scale the "
+                "data (e.g. StandardScaler) or lower learning_rate_init."
+            )
+        return self
+
+    def _initialize(self, sizes: list[int], settings: Settings, random_state: Any) -> None:
+        """A new MLP with scikit-learn's initial weights drawn from ``random_state``.
+
+        For each layer, weights U(−a, a) with a = sqrt(6 / (fan_in + fan_out))
+        (sqrt(2 / ...) for the logistic activation), then the biases from the
+        same distribution, in scikit-learn's order, so the same ``random_state``
+        gives the same start as scikit-learn's estimators.
+        """
+        seed: Any = self.random_state if _is_int(self.random_state) else 0
+        model = MLP(sizes, list(settings.activations) or "relu", self._output, "glorot", seed)
+        factor = 2.0 if settings.activations[:1] == ["sigmoid"] else 6.0
+        for i in range(1, len(sizes)):
+            fan_in, fan_out = sizes[i - 1], sizes[i]
+            bound = math.sqrt(factor / (fan_in + fan_out))
+            W = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            b = random_state.uniform(-bound, bound, fan_out)
+            model.params[f"W{i}"] = np.ascontiguousarray(W.T)
+            model.params[f"b{i}"] = b.reshape(-1, 1)
+        self.model_ = model
+        self.n_layers_ = len(sizes)
+        self.n_outputs_ = sizes[-1]
+        self.out_activation_ = OUT_ACTIVATIONS[self._output]
+        self.n_iter_ = 0
+        self.t_ = 0
+        self._progress: Progress | None = None
+        self._optimizer_state: Any = None
+        self._solver_of_state: Any = None
+
+    def _objective(self) -> solvers.Objective:
+        """The compiled loss of ``model_``, made once per model (not pickled)."""
+        cached = self.__dict__.get("_compiled")
+        if cached is None or cached[0] is not self.model_:
+            cached = (self.model_, solvers.objective(self.model_, self._scale))
+            self._compiled = cached
+        return cached[1]
+
+    @property
+    def _outputs_averaged(self) -> int:
+        """How many outputs scikit-learn averages its reported loss over."""
+        return self.n_outputs_ if self._output == "identity" else 1
+
+    def _batch_size(self, n_samples: int) -> int:
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        return int(min(self.batch_size, n_samples))
+
+    def _fit_stochastic(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        settings: Settings,
+        incremental: bool,
+        random_state: np.random.RandomState,
+    ) -> None:
+        """scikit-learn's stochastic loop: epochs of shuffled batches, stopping on a plateau."""
+        model = self.model_
+        fresh = (
+            not incremental
+            or self._optimizer_state is None
+            or self._solver_of_state != settings.solver
+        )
+        if fresh:
+            constant = isinstance(settings.learning_rate, str)
+            self._rate = Rate(self.learning_rate_init) if constant else None
+        optimizer = solvers.make_optimizer(
+            settings.solver,
+            settings.learning_rate,
+            self._rate,
+            momentum=self.momentum,
+            nesterovs_momentum=self.nesterovs_momentum,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            epsilon=self.epsilon,
+        )
+        if fresh:
+            self._optimizer_state = optimizer.init(dict(model.params))
+            self._solver_of_state = settings.solver
+        if self._progress is None:
+            self._progress = Progress(self.early_stopping)
+        progress = self._progress
+        X_val: Any = None
+        y_val: Any = None
+        if self.early_stopping:
+            X, X_val, Y, Y_val = train_test_split(
+                X,
+                Y,
+                random_state=random_state,
+                test_size=self.validation_fraction,
+                stratify=self._stratify(Y),
+            )
+            if X_val.shape[0] < 2:
+                raise ValueError(
+                    "The validation set is too small. Increase 'validation_fraction' or "
+                    "the size of your dataset."
+                )
+            y_val = self._predict_rows(Y_val)
+        n_samples = X.shape[0]
+        if _is_int(self.batch_size) and self.batch_size > n_samples:
+            warnings.warn(
+                f"batch_size {self.batch_size} is larger than the {n_samples} training "
+                "samples; it is clipped to them",
+                stacklevel=4,
+            )
+        size = self._batch_size(n_samples)
+        sample_idx = np.arange(n_samples)
+        state = self._optimizer_state
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            if self.shuffle:
+                sample_idx = shuffle(sample_idx, random_state=random_state)
+                batches: list[Any] = [sample_idx[s] for s in gen_batches(n_samples, size)]
+            else:
+                batches = list(gen_batches(n_samples, size))
+            self.loss_, state = solvers.run_epoch(
+                model, step=self._objective(), optimizer=optimizer, state=state, X=X, Y=Y,
+                batches=batches, alpha=self.alpha, scale=self._scale,
+                outputs_averaged=self._outputs_averaged,
+            )  # fmt: skip
+            self._optimizer_state = state
+            self.n_iter_ += 1
+            self.t_ += n_samples
+            if self.verbose:
+                print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
+            score = None if X_val is None else self._validation_score(X_val, y_val)
+            progress.record(self.loss_, self.tol, score, model.params)
+            if self.learning_rate == "invscaling" and self._rate is not None:
+                self._rate.value = self.learning_rate_init / (self.t_ + 1) ** self.power_t
+            if progress.no_improvement > settings.n_iter_no_change:
+                if not self._lower_rate():
+                    break
+                progress.no_improvement = 0
+            if incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) reached and "
+                    "the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=4,
+                )
+        if self.early_stopping and progress.best_params is not None:
+            model.params.update(progress.best_params)
+        self.loss_curve_ = progress.loss_curve
+        self.best_loss_ = progress.best_loss
+        self.validation_scores_ = progress.validation_scores
+        self.best_validation_score_ = progress.best_validation_score
+
+    def _lower_rate(self) -> bool:
+        """'adaptive': divides the rate by 5 and goes on (True), or says stop (False)."""
+        rate = self.__dict__.get("_rate")
+        if self.learning_rate != "adaptive" or rate is None:
+            return False
+        if rate.value <= solvers.SMALLEST_ADAPTIVE_RATE:
+            return False
+        rate.value /= 5.0
+        if self.verbose:
+            print(f"Setting learning rate to {rate.value:f}")
+        return True
+
+    def _validation_score(self, X: np.ndarray, y: np.ndarray) -> float:
+        predicted = self._predict_rows(self._forward(X))
+        if predicted.dtype.kind == "f" and not np.isfinite(predicted).all():
+            return math.nan
+        return float(self._score_function(y, predicted))
+
+    # --- predict ------------------------------------------------------------
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        """The MLP's output for rows X (m, n): (m, out), examples as rows."""
+        return self.model_.predict(X.T).T
+
+    def _checked_forward(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        return self._forward(validate_data(self, X, dtype=np.float64, reset=False))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(super().__getstate__())
+        state.pop("_compiled", None)  # compiled code is remade on the next fit
+        return state
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
+
+
+def _check_number(
+    estimator: str, name: str, value: Any, low: float, high: float, closed: str
+) -> None:
+    """Refuses ``value`` unless it is a finite real number in the interval.
+
+    ``closed`` is "neither", "left" or "both": which ends belong to it.
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
+    if ok:
+        above = value >= low if closed in ("left", "both") else value > low
+        below = value <= high if closed == "both" else value < high
+        ok = above and below and math.isfinite(value)
+    if not ok:
+        left = "[" if closed in ("left", "both") else "("
+        right = "]" if closed == "both" else ")"
+        raise ValueError(
+            f"{estimator}: {name} must be a number in {left}{low:g}, {high:g}{right}, got {value!r}"
+        )
