@@ -4,7 +4,8 @@ Cases (issue 6): A, seed 000's two-layer sigmoid network, one GD step at
 three sizes; B, digits 64-128-10 (a full-batch step and an epoch of batches
 of 64); C, 784-256-256-10 at batches of 128 and 4096 in float64 and float32;
 D, a 200×200 loss surface over a million examples; E, the engine's overhead
-on tiny arrays; F, deriving each worked network's equations.
+on tiny arrays; F, deriving each worked network's equations; G,
+chainrule.sklearn's MLPClassifier against scikit-learn's on digits.
 
 Every implementation of a case is checked against the first (hand-written
 NumPy) after one step from the same start, then all are timed interleaved in
@@ -13,7 +14,7 @@ and interquartile ranges in µs. By default one thread, the process pinned to
 one core. A peer that is not installed is skipped with a line saying so
 (``pip install -e ".[bench]"`` installs them).
 
-    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEF] [--json out.json]
+    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFG] [--json out.json]
 """
 
 from __future__ import annotations
@@ -38,14 +39,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, choices=(1, 2))
-    parser.add_argument("--cases", default="ABCDEF", help="which cases to run, e.g. AE")
+    parser.add_argument("--cases", default="ABCDEFG", help="which cases to run, e.g. AE")
     parser.add_argument(
         "--json", default="benchmark-results.json", help="where to write the results"
     )
     args = parser.parse_args()
     _limit_threads(args.threads)  # before NumPy loads its BLAS
 
-    from benchmarks import derivation, harness, mlp_cases, overhead, surface, two_layer
+    from benchmarks import (
+        derivation,
+        harness,
+        mlp_cases,
+        overhead,
+        sklearn_digits,
+        surface,
+        two_layer,
+    )
 
     try:
         import torch
@@ -60,11 +69,12 @@ def main() -> int:
         "D": surface.run,
         "E": overhead.run,
         "F": derivation.run,
+        "G": sklearn_digits.run,
     }
     rows = []
     for case in args.cases.upper():
         if case not in runners:
-            parser.error(f"unknown case {case!r}: use letters of ABCDEF")
+            parser.error(f"unknown case {case!r}: use letters of {''.join(runners)}")
         rows += runners[case](args.rounds)
     info = harness.machine()
     print(f"# chainrule benchmarks, {args.threads} thread(s)")
