@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 from sklearn import neural_network as sk
+from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -51,6 +52,9 @@ SAME_AS_SKLEARN = {
                                       "hidden_layer_sizes": (12, 7), "momentum": 0.5,
                                       "nesterovs_momentum": False},
     "lbfgs": {"solver": "lbfgs", "max_iter": 20},
+    "no hidden layer, logistic": {"solver": "sgd", "hidden_layer_sizes": (),
+                                  "activation": "logistic"},
+    "sgd, n_iter_no_change=inf": {"solver": "sgd", "n_iter_no_change": np.inf, "tol": 1.0},
 }  # fmt: skip
 
 
@@ -285,3 +289,21 @@ def test_refusals(digits: tuple[np.ndarray, np.ndarray]) -> None:
     )
     with np.errstate(all="ignore"), pytest.raises(ValueError, match="non-finite parameter weights"):
         diverging.fit(X, y)
+
+
+def test_a_transformation_survives_clone_and_search(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    X, y = digits
+    rmsprop = cr.optim.rmsprop(0.01)
+    est = MLPClassifier(**BASE, solver=rmsprop)
+    assert clone(est).get_params()["solver"] == rmsprop
+    search = GridSearchCV(est, {"solver": ["adam", rmsprop]}, cv=2).fit(X, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+
+
+def test_verbose_prints_the_loss_of_every_epoch(
+    digits: tuple[np.ndarray, np.ndarray], capsys: pytest.CaptureFixture[str]
+) -> None:
+    X, y = digits
+    est = MLPClassifier(**{**BASE, "max_iter": 3}, verbose=True).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"Iteration {i + 1}, loss = {v:.8f}" for i, v in enumerate(est.loss_curve_)]

@@ -297,7 +297,8 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         """
         seed: Any = self.random_state if _is_int(self.random_state) else 0
         model = MLP(sizes, list(settings.activations) or "relu", self._output, "glorot", seed)
-        factor = 2.0 if settings.activations[:1] == ["sigmoid"] else 6.0
+        named = [self.activation] if isinstance(self.activation, str) else list(self.activation)
+        factor = 2.0 if named[:1] in (["logistic"], ["sigmoid"]) else 6.0
         for i in range(1, len(sizes)):
             fan_in, fan_out = sizes[i - 1], sizes[i]
             bound = math.sqrt(factor / (fan_in + fan_out))
