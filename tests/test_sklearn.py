@@ -198,6 +198,10 @@ def test_model_alpha_is_the_full_batch_penalty(digits: tuple[np.ndarray, np.ndar
         hidden_layer_sizes=(5,), alpha=0.4, batch_size=60, max_iter=2, random_state=0
     ).fit(X, y)
     assert est.model_.alpha == pytest.approx(2 * 0.4 / 60)
+    est = MLPClassifier((5,), alpha=0.4, solver="lbfgs", max_iter=2, random_state=0).fit(X, y)
+    assert est.model_.alpha == pytest.approx(0.4 / 300)
+    est = MLPClassifier((5,), alpha=0.4, early_stopping=True, max_iter=2).fit(X[:150], y[:150])
+    assert est.model_.alpha == pytest.approx(0.4 / 135)  # 'auto': every training example
 
 
 def test_no_replay_falls_back_to_eager(digits: tuple[np.ndarray, np.ndarray]) -> None:

@@ -277,9 +277,10 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
                     ConvergenceWarning,
                     stacklevel=3,
                 )
+            batch = X.shape[0]
         else:
-            self._fit_stochastic(X, Y, settings, incremental, random_state)
-        model.alpha = self._scale * self.alpha / self._batch_size(X.shape[0])
+            batch = self._fit_stochastic(X, Y, settings, incremental, random_state)
+        model.alpha = self._scale * self.alpha / batch  # the penalty of one full batch
         if not all(np.isfinite(p).all() for p in model.params.values()):
             raise ValueError(
                 "Solver produced non-finite parameter weights: the loss diverged. Scale the "
@@ -341,8 +342,11 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         settings: Settings,
         incremental: bool,
         random_state: np.random.RandomState,
-    ) -> None:
-        """scikit-learn's stochastic loop: epochs of shuffled batches, stopping on a plateau."""
+    ) -> int:
+        """scikit-learn's stochastic loop: epochs of shuffled batches, stopping on a plateau.
+
+        Returns the batch size it used.
+        """
         model = self.model_
         fresh = (
             not incremental
@@ -434,6 +438,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         self.best_loss_ = progress.best_loss
         self.validation_scores_ = progress.validation_scores
         self.best_validation_score_ = progress.best_validation_score
+        return size
 
     def _lower_rate(self) -> bool:
         """'adaptive': divides the rate by 5 and goes on (True), or says stop (False)."""
