@@ -11,7 +11,7 @@ import math
 import numbers
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -233,7 +233,20 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
 
     # --- fit ----------------------------------------------------------------
 
-    def _fit(self, X: Any, y: Any, incremental: bool) -> BaseMLP:
+    def fit(self, X: Any, y: Any) -> Self:
+        """Trains a new MLP (or goes on with ``warm_start``) on rows X (m, n).
+
+        Args:
+            X: (n_samples, n_features).
+            y: (n_samples,) labels or targets, or (n_samples, n_outputs).
+
+        Returns:
+            The estimator.
+        """
+        self._fit(X, y, incremental=False)
+        return self
+
+    def _fit(self, X: Any, y: Any, incremental: bool) -> None:
         settings = self._settings()
         if incremental and settings.solver == "lbfgs":
             raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
@@ -286,7 +299,6 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
                 "Solver produced non-finite parameter weights: the loss diverged. Scale the "
                 "data (e.g. StandardScaler) or lower learning_rate_init."
             )
-        return self
 
     def _initialize(self, sizes: list[int], settings: Settings, random_state: Any) -> None:
         """A new MLP with scikit-learn's initial weights drawn from ``random_state``.

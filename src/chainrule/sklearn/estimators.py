@@ -129,15 +129,6 @@ class MLPClassifier(ClassifierMixin, BaseMLP):  # type: ignore[misc]
     def _stratify(self, Y: np.ndarray) -> np.ndarray | None:
         return Y if self.n_outputs_ == 1 else None
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
-        """Trains a new MLP (or goes on with ``warm_start``) on rows X (m, n), labels y.
-
-        Returns:
-            The estimator.
-        """
-        self._fit(X, y, incremental=False)
-        return self
-
     @available_if(_stochastic)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
         """One epoch over X (m, n), y, keeping the optimizer's state between calls.
@@ -290,15 +281,6 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
 
     def _predict_rows(self, out: np.ndarray) -> np.ndarray:
         return out.ravel() if out.shape[1] == 1 else out
-
-    def fit(self, X: Any, y: Any) -> MLPRegressor:
-        """Trains a new MLP (or goes on with ``warm_start``) on rows X (m, n), targets y.
-
-        Returns:
-            The estimator.
-        """
-        self._fit(X, y, incremental=False)
-        return self
 
     @available_if(_stochastic)  # type: ignore[untyped-decorator]
     def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
