@@ -178,15 +178,36 @@ def test_any_chainrule_optimizer_and_schedule(digits: tuple[np.ndarray, np.ndarr
 
 
 def test_model_is_the_chainrule_mlp(digits: tuple[np.ndarray, np.ndarray]) -> None:
-    """``model_`` predicts what the estimator does, and derive's equations give its
-    gradients, on examples as columns."""
+    """``model_`` predicts what the estimator does, on examples as columns."""
     X, y = digits
     est = MLPClassifier((8,), "tanh", alpha=0.0, max_iter=5, random_state=0).fit(X, y)
     model = est.model_
     assert isinstance(model, MLP) and model.layer_sizes == [64, 8, 10]
     np.testing.assert_allclose(model.predict(X.T).T, est.predict_proba(X))
     assert est.coefs_[0].shape == (64, 8) and est.intercepts_[1].shape == (10,)
-    Y = np.eye(10)[y].T
+    assert est.coefs_[0].base is model.params["W1"]  # views, as the docstring says
+
+
+@pytest.mark.parametrize(
+    "kind", ["softmax, tanh", "logistic, two activations", "two outputs", "no hidden layer"]
+)
+def test_derive_gives_the_gradients_of_model_(
+    digits: tuple[np.ndarray, np.ndarray], kind: str
+) -> None:
+    """derive's equations of ``model_``, evaluated, equal the engine's gradients."""
+    X, y = digits
+    fitted = {
+        "softmax, tanh": (MLPClassifier((8,), "tanh"), y, np.eye(10)[y].T),
+        "logistic, two activations": (
+            MLPClassifier((5, 4), ["relu", "tanh"]),
+            y > 4,
+            (y > 4)[None, :] * 1.0,
+        ),
+        "two outputs": (MLPRegressor(hidden_layer_sizes=(6,)), np.c_[y, y % 3], np.c_[y, y % 3].T),
+        "no hidden layer": (MLPClassifier(()), y, np.eye(10)[y].T),
+    }
+    est, target, Y = fitted[kind]
+    model = est.set_params(alpha=0.0, max_iter=3, random_state=0).fit(X, target).model_
     derived = cr.derive(model).evaluate(model.params, X.T, Y)
     for k, g in model.gradients(X.T, Y).items():
         np.testing.assert_allclose(derived[k], g, rtol=1e-9, atol=1e-12)
