@@ -1,4 +1,4 @@
-"""What the two estimators share: their parameters, their checks and the training they run.
+"""What the two estimators share: their parameters, fitted attributes and training loop.
 
 scikit-learn estimators keep examples as rows: ``X`` is ``(n_samples,
 n_features)``. The chainrule MLP inside (``model_``) keeps them as columns,
@@ -8,10 +8,9 @@ so the estimators transpose at this boundary and nowhere else.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Self
+from typing import Any, Self
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -21,39 +20,13 @@ from sklearn.utils import check_random_state, gen_batches, shuffle
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from chainrule.models import MLP
-from chainrule.models.mlp import ACTIVATIONS
 from chainrule.optim import GradientTransformation, Schedule
 from chainrule.sklearn import solvers
-from chainrule.sklearn.solvers import LEARNING_RATES, SOLVERS, Progress, Rate
+from chainrule.sklearn.parameters import Settings, check_parameters, is_int
+from chainrule.sklearn.solvers import Progress, Rate
 
-SKLEARN_ACTIVATIONS = {"logistic": "sigmoid"}
-"""scikit-learn's activation names that chainrule spells otherwise."""
 OUT_ACTIVATIONS = {"identity": "identity", "sigmoid": "logistic", "softmax": "softmax"}
 """chainrule's output -> scikit-learn's ``out_activation_``."""
-
-
-NUMBERS = (
-    ("alpha", 0, math.inf, "left"),
-    ("learning_rate_init", 0, math.inf, "neither"),
-    ("power_t", 0, math.inf, "left"),
-    ("tol", 0, math.inf, "left"),
-    ("momentum", 0, 1, "both"),
-    ("validation_fraction", 0, 1, "left"),
-    ("beta_1", 0, 1, "left"),
-    ("beta_2", 0, 1, "left"),
-    ("epsilon", 0, math.inf, "neither"),
-)
-"""The real-valued parameters and their intervals, as scikit-learn bounds them."""
-
-
-class Settings(NamedTuple):
-    """The parameters, checked and resolved by :meth:`BaseMLP._settings`."""
-
-    hidden: list[int]
-    activations: list[str]
-    solver: str | GradientTransformation
-    learning_rate: str | Callable[[int], float]
-    n_iter_no_change: float
 
 
 class BaseMLP(BaseEstimator):  # type: ignore[misc]
@@ -161,78 +134,6 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             raise AttributeError(f"{type(self).__name__} is not fitted yet: call fit first")
         return model
 
-    # --- checks -------------------------------------------------------------
-
-    def _settings(self) -> Settings:
-        """The parameters checked, each refused with a message naming the value."""
-        name = type(self).__name__
-        sizes: Any = self.hidden_layer_sizes
-        listed = [sizes] if _is_int(sizes) else sizes
-        if isinstance(listed, str) or not isinstance(listed, Sequence | np.ndarray):
-            raise ValueError(
-                f"{name}: hidden_layer_sizes must be an integer or a sequence of integers, "
-                f"got {sizes!r}"
-            )
-        if not all(_is_int(s) and s >= 1 for s in listed):
-            raise ValueError(f"{name}: hidden_layer_sizes must be positive integers, got {sizes!r}")
-        hidden = [int(s) for s in listed]
-        given = [self.activation] if isinstance(self.activation, str) else self.activation
-        if not isinstance(given, Sequence) or not all(isinstance(a, str) for a in given):
-            raise ValueError(f"{name}: activation must be a name or a list of names")
-        activations = [SKLEARN_ACTIVATIONS.get(a, a) for a in given]
-        for a in activations:
-            if a not in ACTIVATIONS:
-                known = sorted({*ACTIVATIONS, *SKLEARN_ACTIVATIONS})
-                raise ValueError(f"{name}: activation must be one of {known}, got {a!r}")
-        if isinstance(self.activation, str):
-            activations *= len(hidden)
-        elif len(activations) != len(hidden):
-            raise ValueError(
-                f"{name}: activation lists {len(activations)} names for "
-                f"{len(hidden)} hidden layers {hidden}; give one per hidden layer or one name"
-            )
-        solver = self.solver
-        if not isinstance(solver, GradientTransformation) and solver not in SOLVERS:
-            raise ValueError(
-                f"{name}: solver must be one of {list(SOLVERS)} or a chainrule "
-                f"GradientTransformation (e.g. chainrule.optim.adam(0.01)), got {solver!r}"
-            )
-        rate = self.learning_rate
-        if not (rate in LEARNING_RATES or (callable(rate) and not isinstance(rate, str))):
-            raise ValueError(
-                f"{name}: learning_rate must be one of {list(LEARNING_RATES)} or a schedule "
-                f"(e.g. chainrule.optim.cosine(0.01, 1000)), got {rate!r}"
-            )
-        if isinstance(solver, GradientTransformation) and rate != "constant":
-            raise ValueError(
-                f"{name}: learning_rate={rate!r} applies to a solver given by name; "
-                f"the GradientTransformation {solver!r} carries its own learning rate"
-            )
-        for key, low, high, closed in NUMBERS:
-            _check_number(name, key, getattr(self, key), low, high, closed)
-        for key in ("max_iter", "max_fun"):
-            if not (_is_int(getattr(self, key)) and getattr(self, key) >= 1):
-                raise ValueError(
-                    f"{name}: {key} must be a positive integer, got {getattr(self, key)!r}"
-                )
-        batch: Any = self.batch_size
-        if not (batch == "auto" or (_is_int(batch) and batch >= 1)):
-            raise ValueError(
-                f"{name}: batch_size must be 'auto' or a positive integer, got {self.batch_size!r}"
-            )
-        patience = self.n_iter_no_change
-        if not ((_is_int(patience) and patience >= 1) or patience == math.inf):
-            raise ValueError(
-                f"{name}: n_iter_no_change must be a positive integer or numpy.inf, "
-                f"got {patience!r}"
-            )
-        for key in ("shuffle", "warm_start", "nesterovs_momentum", "early_stopping"):
-            if not isinstance(getattr(self, key), bool | np.bool_):
-                raise ValueError(f"{name}: {key} must be True or False, got {getattr(self, key)!r}")
-        return Settings(hidden, activations, solver, rate, float(patience))
-
-    # --- fit ----------------------------------------------------------------
-
     def fit(self, X: Any, y: Any) -> Self:
         """Trains a new MLP (or goes on with ``warm_start``) on rows X (m, n).
 
@@ -247,7 +148,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         return self
 
     def _fit(self, X: Any, y: Any, incremental: bool) -> None:
-        settings = self._settings()
+        settings = check_parameters(self)
         if incremental and settings.solver == "lbfgs":
             raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
         if incremental and self.early_stopping:
@@ -308,7 +209,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         same distribution, in scikit-learn's order, so the same ``random_state``
         gives the same start as scikit-learn's estimators.
         """
-        seed: Any = self.random_state if _is_int(self.random_state) else 0
+        seed: Any = self.random_state if is_int(self.random_state) else 0
         model = MLP(sizes, list(settings.activations) or "relu", self._output, "glorot", seed)
         named = [self.activation] if isinstance(self.activation, str) else list(self.activation)
         factor = 2.0 if named[:1] in (["logistic"], ["sigmoid"]) else 6.0
@@ -401,7 +302,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
                 )
             y_val = self._predict_rows(Y_val)
         n_samples = X.shape[0]
-        if _is_int(self.batch_size) and self.batch_size > n_samples:
+        if is_int(self.batch_size) and self.batch_size > n_samples:
             warnings.warn(
                 f"batch_size {self.batch_size} is larger than the {n_samples} training "
                 "samples; it is clipped to them",
@@ -484,27 +385,3 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         state = dict(super().__getstate__())
         state.pop("_compiled", None)  # compiled code is remade on the next fit
         return state
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_)
-
-
-def _check_number(
-    estimator: str, name: str, value: Any, low: float, high: float, closed: str
-) -> None:
-    """Refuses ``value`` unless it is a finite real number in the interval.
-
-    ``closed`` is "neither", "left" or "both": which ends belong to it.
-    """
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_)
-    if ok:
-        above = value >= low if closed in ("left", "both") else value > low
-        below = value <= high if closed == "both" else value < high
-        ok = above and below and math.isfinite(value)
-    if not ok:
-        left = "[" if closed in ("left", "both") else "("
-        right = "]" if closed == "both" else ")"
-        raise ValueError(
-            f"{estimator}: {name} must be a number in {left}{low:g}, {high:g}{right}, got {value!r}"
-        )
