@@ -7,7 +7,8 @@ D, a 200×200 loss surface over a million examples; E, the engine's overhead
 on tiny arrays; F, deriving each worked network's equations; G, the
 operation families (elementwise, reductions, indexing) against NumPy; H, a
 Hessian-vector product against PyTorch's double backward; L, reading a
-~200 MB CSV file against np.loadtxt (time and peak memory).
+~200 MB CSV file against np.loadtxt (time and peak memory); S,
+chainrule.sklearn's MLPClassifier against scikit-learn's on digits.
 
 Every implementation of a case is checked against the first (hand-written
 NumPy) after one step from the same start, then all are timed interleaved in
@@ -16,7 +17,7 @@ and interquartile ranges in µs. By default one thread, the process pinned to
 one core. A peer that is not installed is skipped with a line saying so
 (``pip install -e ".[bench]"`` installs them).
 
-    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGHL] [--json out.json]
+    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGHLS] [--json out.json]
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, choices=(1, 2))
-    parser.add_argument("--cases", default="ABCDEFGHL", help="which cases to run, e.g. AE")
+    parser.add_argument("--cases", default="ABCDEFGHLS", help="which cases to run, e.g. AE")
     parser.add_argument(
         "--json", default="benchmark-results.json", help="where to write the results"
     )
@@ -56,6 +57,7 @@ def main() -> int:
         mlp_cases,
         operations,
         overhead,
+        sklearn_digits,
         surface,
         two_layer,
     )
@@ -76,6 +78,7 @@ def main() -> int:
         "G": operations.run,
         "H": higher_order.run,
         "L": csv_load.run,
+        "S": sklearn_digits.run,
     }
     rows = []
     for case in args.cases.upper():

@@ -10,6 +10,19 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 # modules below every layer: any package may import them
 BASE = {"files"}
 
+# every layer below the scikit-learn estimators and the command line
+BELOW_THE_FRONT_ENDS = {
+    "autodiff",
+    "gradcheck",
+    "optim",
+    "models",
+    "symbolic",
+    "data",
+    "train",
+    "landscape",
+    "plot",
+}
+
 # package -> the chainrule packages it may import (besides BASE)
 ALLOWED = {
     "autodiff": {"autodiff"},
@@ -21,18 +34,8 @@ ALLOWED = {
     "train": {"train", "autodiff", "gradcheck", "optim", "models", "data", "symbolic"},
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
-    "cli": {
-        "cli",
-        "autodiff",
-        "gradcheck",
-        "optim",
-        "models",
-        "symbolic",
-        "data",
-        "train",
-        "landscape",
-        "plot",
-    },
+    "sklearn": {"sklearn", *BELOW_THE_FRONT_ENDS},
+    "cli": {"cli", *BELOW_THE_FRONT_ENDS},
 }
 THIRD_PARTY = {
     # scipy: only scipy.special.erf, imported on first use by vocabulary.erf

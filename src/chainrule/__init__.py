@@ -82,7 +82,17 @@ _EXPORTS: dict[str, str] = {
     "derive": "chainrule.symbolic",
     "Derivation": "chainrule.symbolic",
 }
-_LAYERS = ("autodiff", "data", "landscape", "models", "optim", "plot", "symbolic", "train")
+_LAYERS = (
+    "autodiff",
+    "data",
+    "landscape",
+    "models",
+    "optim",
+    "plot",
+    "sklearn",
+    "symbolic",
+    "train",
+)
 
 __all__ = sorted([*_EXPORTS, *_LAYERS, "__version__"])
 
@@ -127,6 +137,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         models,
         optim,
         plot,
+        sklearn,
         symbolic,
         train,
     )

@@ -1,0 +1,234 @@
+"""How the estimators train a chainrule MLP: scikit-learn's loop over chainrule's parts.
+
+The estimators follow scikit-learn's training procedure step for step (the
+same initial weights from ``random_state``, the same shuffled batches, the
+same loss curve, stopping rule and learning-rate adaptation), but every
+gradient is the engine's, compiled once per batch shape
+(:func:`chainrule.autodiff.compiled_value_and_grad` on the MLP's own
+``loss_graph``), and every step is a chainrule optimizer's ``update``.
+
+The objective is scikit-learn's: for a batch of b examples, the mean
+cross-entropy, or half the squared error summed over the outputs and averaged
+over the examples, plus (alpha / (2·b))·Σ‖W‖². The chainrule MLP's loss is
+``scale`` times that (2 for the squared error, which chainrule does not halve;
+1 for the cross-entropies) once its α, which it adds as (α/2)·Σ‖W‖², is
+scale·alpha / b. scikit-learn reports the squared error of k outputs averaged
+over them too (its gradients sum over them), so the loss reported for k > 1
+outputs divides the data term by k as scikit-learn's does.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from chainrule.autodiff import Tensor, compiled_value_and_grad
+from chainrule.models import MLP
+from chainrule.optim import OPTIMIZERS, GradientTransformation, Schedule, adam, sgd
+
+Params = dict[str, np.ndarray]
+Objective = Callable[..., tuple[float, tuple[np.ndarray, ...]]]
+
+SKLEARN_SOLVERS = ("lbfgs", "sgd", "adam")
+SOLVERS = ("lbfgs", *sorted(OPTIMIZERS))
+"""Solvers by name: scikit-learn's three and every chainrule optimizer."""
+LEARNING_RATES = ("constant", "invscaling", "adaptive")
+SMALLEST_ADAPTIVE_RATE = 1e-6  # scikit-learn's: 'adaptive' stops below it
+
+
+class Rate:
+    """A learning rate the training loop changes between epochs.
+
+    Handed to a chainrule optimizer as its ``lr`` (a callable of the step), it
+    lets 'invscaling' and 'adaptive' change the rate of an optimizer whose
+    state holds on. Its ``value`` is the rate of the next step.
+    """
+
+    def __init__(self, value: float) -> None:
+        self.value = float(value)
+
+    def __call__(self, step: int) -> float:
+        return self.value
+
+    def __repr__(self) -> str:
+        return f"{self.value:g}"
+
+
+def make_optimizer(
+    solver: str | GradientTransformation,
+    learning_rate: str | Schedule | Callable[[int], float],
+    rate: Rate | None,
+    *,
+    momentum: float,
+    nesterovs_momentum: bool,
+    beta_1: float,
+    beta_2: float,
+    epsilon: float,
+) -> GradientTransformation:
+    """The chainrule optimizer an estimator's parameters describe.
+
+    ``"sgd"`` is scikit-learn's SGD (``momentum``, Nesterov with
+    ``nesterovs_momentum``), ``"adam"`` its Adam (``beta_1``, ``beta_2``,
+    ``epsilon``), ``"momentum"`` the course's momentum with β = ``momentum``;
+    the other names are chainrule's optimizers with their defaults. The rate is
+    ``rate`` (for 'constant', 'invscaling', 'adaptive') or the schedule given
+    as ``learning_rate``. A GradientTransformation is used as it is.
+    """
+    if isinstance(solver, GradientTransformation):
+        return solver
+    lr: Any = rate if rate is not None else learning_rate
+    if solver == "sgd":
+        return sgd(lr, momentum=momentum, nesterov=nesterovs_momentum and momentum > 0)
+    if solver == "adam":
+        return adam(lr, betas=(beta_1, beta_2), eps=epsilon)
+    if solver == "momentum":
+        return OPTIMIZERS["momentum"](lr, beta=momentum)
+    return OPTIMIZERS[solver](lr)
+
+
+def objective(model: MLP, scale: float) -> Objective:
+    """The compiled loss and gradients of ``model`` as scikit-learn defines them.
+
+    The returned function takes the parameter arrays (in ``model.params``
+    order), X (n, b), Y (out, b) and the penalty strength α for this batch, and
+    returns (loss, gradients in the same order). α is a plain number, so each
+    value of it is a signature of its own and is replayed exactly.
+    """
+    names = list(model.params)
+    inverse = 1.0 / scale
+
+    def loss(*args: Any) -> Tensor:
+        *arrays, X, Y, strength = args
+        model.alpha = strength  # read by loss_graph while the graph is recorded
+        value = model.loss_graph(dict(zip(names, arrays, strict=True)), X, Y)
+        return value * inverse if scale != 1.0 else value
+
+    return compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
+
+
+class Progress:
+    """What the stopping rule reads, as scikit-learn keeps it between epochs."""
+
+    def __init__(self, early_stopping: bool) -> None:
+        self.no_improvement = 0
+        self.loss_curve: list[float] = []
+        self.best_loss: float | None = None if early_stopping else math.inf
+        self.validation_scores: list[float] | None = [] if early_stopping else None
+        self.best_validation_score: float | None = -math.inf if early_stopping else None
+        self.best_params: Params | None = None
+
+    def record(self, loss: float, tol: float, score: float | None, params: Params) -> None:
+        """One epoch's loss and (with early stopping) validation score."""
+        self.loss_curve.append(loss)
+        if self.validation_scores is not None and score is not None:
+            assert self.best_validation_score is not None
+            self.validation_scores.append(score)
+            if score < self.best_validation_score + tol:
+                self.no_improvement += 1
+            else:
+                self.no_improvement = 0
+            if score > self.best_validation_score:
+                self.best_validation_score = score
+                self.best_params = {k: v.copy() for k, v in params.items()}
+            return
+        assert self.best_loss is not None
+        if loss > self.best_loss - tol:
+            self.no_improvement += 1
+        else:
+            self.no_improvement = 0
+        self.best_loss = min(self.best_loss, loss)
+
+
+def run_epoch(
+    model: MLP,
+    step: Objective,
+    optimizer: GradientTransformation,
+    state: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    batches: Sequence[np.ndarray | slice],
+    alpha: float,
+    scale: float,
+    outputs_averaged: int,
+) -> tuple[float, Any]:
+    """One pass over the batches; returns the mean batch loss and the optimizer state.
+
+    X is (m, n) and Y (m, out), examples as rows; each batch is turned into
+    columns (a transposed view) for the model. The mean is weighted by batch
+    size, as scikit-learn's ``loss_`` is; with ``outputs_averaged`` = k > 1,
+    each batch's data term is reported divided by k (see the module docstring).
+    """
+    names = list(model.params)
+    params = model.params
+    total = 0.0
+    for batch in batches:
+        Xb, Yb = X[batch], Y[batch]
+        b = Xb.shape[0]
+        loss, grads = step(*(params[k] for k in names), Xb.T, Yb.T, scale * alpha / b)
+        if outputs_averaged != 1:
+            loss = reported(model, loss, alpha / b, outputs_averaged)
+        updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
+        for k in names:
+            params[k] = params[k] + updates[k]
+        total += loss * b
+    return total / X.shape[0], state
+
+
+def reported(model: MLP, loss: float, strength: float, outputs: int) -> float:
+    """scikit-learn's loss of ``outputs`` > 1 regression outputs: the data term of
+    ``loss`` divided by their number, the penalty (strength/2)·Σ‖W‖² kept."""
+    weights = (model.params[f"W{i}"] for i in range(1, model.depth + 1))
+    penalty = strength / 2 * sum(float(np.vdot(W, W)) for W in weights)
+    return (loss - penalty) / outputs + penalty
+
+
+def run_lbfgs(
+    model: MLP,
+    step: Objective,
+    X: np.ndarray,
+    Y: np.ndarray,
+    alpha: float,
+    scale: float,
+    max_iter: int,
+    max_fun: int,
+    tol: float,
+    outputs_averaged: int,
+) -> tuple[float, int, str | None]:
+    """Full-batch L-BFGS-B (SciPy) on the model's parameters, as scikit-learn runs it.
+
+    X is (m, n) and Y (m, out). Returns the final loss (reported as
+    :func:`run_epoch` does), the iterations taken and, when the solver stopped
+    without converging, SciPy's reason.
+    """
+    import scipy.optimize  # type: ignore[import-untyped]
+
+    names = list(model.params)
+    shapes = [model.params[k].shape for k in names]
+    bounds = np.cumsum([0] + [math.prod(s) for s in shapes])
+    strength = scale * alpha / X.shape[0]
+    Xc, Yc = X.T, Y.T
+
+    def unpack(w: np.ndarray) -> list[np.ndarray]:
+        return [w[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
+
+    def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, grads = step(*unpack(w), Xc, Yc, strength)
+        return loss, np.concatenate([g.ravel() for g in grads])
+
+    start = np.concatenate([model.params[k].ravel() for k in names])
+    result = scipy.optimize.minimize(
+        fun,
+        start,
+        method="L-BFGS-B",
+        jac=True,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )
+    model.params.update(zip(names, (a.copy() for a in unpack(result.x)), strict=True))
+    failed = None if result.status == 0 else f"status {result.status}: {result.message}"
+    loss = float(result.fun)
+    if outputs_averaged != 1:
+        loss = reported(model, loss, alpha / X.shape[0], outputs_averaged)
+    return loss, min(int(result.nit), max_iter), failed
