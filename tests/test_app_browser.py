@@ -92,3 +92,83 @@ def test_home_page_links_every_page(server: str, page: Watched) -> None:
 def test_unknown_path_says_so(server: str, page: Watched) -> None:
     page.page.goto(server + "/nowhere")
     page.page.wait_for_selector("text=No such page")
+
+
+def wait_for_race(page: Any) -> None:
+    page.wait_for_selector("#ls-contour .contour", timeout=30_000)
+    page.wait_for_selector("#ls-table table", timeout=30_000)
+
+
+def table_text(page: Any) -> str:
+    return str(page.inner_text("#ls-table"))
+
+
+def test_landscape_opens_on_the_regression(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape")
+    wait_for_race(p)
+    assert "w, b: loss contours" in p.inner_text("#ls-contour")
+    for label in ("GD", "momentum (course)", "RMSprop", "Adam"):
+        assert label in table_text(p)
+    assert p.is_visible("#ls-fit .main-svg")  # the data with the fitted lines
+    assert "surface=regression" in p.url and "racers=gd:0.05" in p.url
+
+
+def test_clicking_the_contours_moves_the_start(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=bowl&steps=50")
+    wait_for_race(p)
+    before = p.inner_text("#ls-start")
+    box = p.locator("#ls-contour .nsewdrag").first.bounding_box()
+    p.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + 0.2 * box["height"])
+    p.wait_for_function(
+        "b => document.querySelector('#ls-start').innerText !== b", arg=before, timeout=10_000
+    )
+    x, y = (float(v) for v in p.inner_text("#ls-start").strip("()").split(","))
+    # the bowl's window is [-5, 5] x [-2.5, 2.5]: 80 % across and 20 % down
+    assert x == pytest.approx(3.0, abs=0.5) and y == pytest.approx(1.5, abs=0.5)
+    p.wait_for_function("() => window.location.search.includes('start=')")
+    # every racer now starts there: step 0 of the table shows the new start
+    p.goto(p.url.replace("step=50", "step=0"))
+    wait_for_race(p)
+    assert f"({x:.4g}, {y:.4g})" in table_text(p)
+
+
+def test_sliders_recompute_every_path(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=bowl&steps=50&racers=gd:0.05,adam:0.05")
+    wait_for_race(p)
+    before = table_text(p)
+    thumb = p.locator("[id*='ls-lr'][id*='\"racer\":\"gd\"'] [role=slider]").first
+    thumb.focus()
+    p.keyboard.press("PageUp")
+    p.wait_for_function(
+        "b => document.querySelector('#ls-table').innerText !== b", arg=before, timeout=10_000
+    )
+    assert "racers=gd:" in p.url and "racers=gd:0.05," not in p.url
+    # the step slider walks along the paths without re-racing
+    step = p.locator("#ls-step [role=slider]").first
+    step.focus()
+    p.keyboard.press("Home")
+    p.wait_for_function("() => window.location.search.includes('step=0')", timeout=10_000)
+    p.wait_for_function(
+        "() => document.querySelector('#ls-table td:nth-child(2)').innerText === '0'"
+    )
+
+
+def test_a_shared_link_reproduces_the_view(server: str, page: Watched) -> None:
+    p = page.page
+    query = "?surface=himmelblau&steps=40&step=7&racers=momentum:0.01,adagrad:0.3&start=1,1"
+    p.goto(server + "/landscape" + query)
+    wait_for_race(p)
+    text = table_text(p)
+    assert "momentum (course)" in text and "Adagrad" in text and "GD" not in text.split()
+    assert "\n7\t" in text or "\t7\t" in text
+    assert "start=1,1" in p.url and "step=7" in p.url
+
+
+def test_a_bad_link_says_why(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=rosenbrock&steps=99999")
+    wait_for_race(p)
+    assert "steps must be in [1, 1000], got '99999'" in p.inner_text("#ls-error")

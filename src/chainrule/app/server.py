@@ -16,10 +16,11 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from chainrule.app import home
+from chainrule.app import home, landscape_page
 
 PAGES: dict[str, str] = {
     "/": "home",
+    "/landscape": "the optimizer race",
 }
 """Path -> what the page is, in the order the navigation bar shows them."""
 
@@ -51,6 +52,8 @@ def create_app() -> dash.Dash:
     def route(pathname: str | None, search: str | None) -> Any:
         if pathname in (None, "", "/"):
             return home.layout()
+        if pathname == "/landscape":
+            return landscape_page.layout(search or "")
         return html.Div(
             [
                 html.H2("No such page"),
@@ -59,6 +62,7 @@ def create_app() -> dash.Dash:
             ]
         )
 
+    landscape_page.register(app)
     return app
 
 
