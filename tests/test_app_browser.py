@@ -172,3 +172,58 @@ def test_a_bad_link_says_why(server: str, page: Watched) -> None:
     p.goto(server + "/landscape?surface=rosenbrock&steps=99999")
     wait_for_race(p)
     assert "steps must be in [1, 1000], got '99999'" in p.inner_text("#ls-error")
+
+
+def card(page: Any) -> str:
+    return str(page.inner_text("#bp-card"))
+
+
+def test_stepper_walks_forward_and_backward(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/backprop")
+    p.wait_for_selector("#bp-equation")
+    assert "Z1 = W1 X + b1" in card(p)
+    assert "[0.15 0.2; 0.25 0.3] [0.05; 0.1] + [0.35; 0.35]" in card(p)
+    assert "0.3775" in card(p) and "shape (k, m) = 2×1" in card(p)
+    expected = ["A1 = σ(Z1)", "Z2 = W2 A1 + b2", "L = ", "dZ2 = (2/m) (Z2 − Y)"]
+    for equation in expected:
+        p.click("#bp-next")
+        p.wait_for_function(
+            "e => document.querySelector('#bp-equation').innerText.startsWith(e)", arg=equation
+        )
+    assert "step 5 of 14: backward" in p.inner_text("#bp-position")
+    p.click("#bp-back")
+    p.wait_for_function("() => document.querySelector('#bp-equation').innerText.startsWith('L')")
+    p.click("#bp-last")
+    p.wait_for_function("() => document.querySelector('#bp-title').innerText === 'Update: b2'")
+    assert "old value" in card(p) and "step=13" in p.url
+
+
+def test_work_it_out_yourself(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/backprop")
+    p.wait_for_selector("#bp-equation")
+    p.fill("#bp-answer", "0.5")
+    p.click("#bp-check")
+    p.wait_for_selector("#bp-verdict.wrong")
+    assert "Not quite" in p.inner_text("#bp-verdict")
+    p.fill("#bp-answer", "0.3775")
+    p.click("#bp-check")
+    p.wait_for_selector("#bp-verdict.right")
+    assert "Right" in p.inner_text("#bp-verdict")
+
+
+def test_typing_a_weight_recomputes_and_a_bad_one_says_why(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/backprop")
+    p.wait_for_selector("#bp-equation")
+    box = p.locator('textarea[id*=\'"name":"W1"\']')
+    box.fill("1, 0; 0, 1")
+    p.wait_for_function(
+        "() => document.querySelector('#bp-substituted').innerText.includes('[1 0; 0 1]')"
+    )
+    assert "0.4" in card(p)  # Z1[0] = 1·0.05 + 0·0.1 + 0.35
+    box.fill("1, zero; 0, 1")
+    p.wait_for_function(
+        "() => document.querySelector('#bp-error').innerText.includes(\"'zero' is not a number\")"
+    )

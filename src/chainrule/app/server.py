@@ -16,11 +16,12 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from chainrule.app import home, landscape_page
+from chainrule.app import backprop_page, home, landscape_page
 
 PAGES: dict[str, str] = {
     "/": "home",
     "/landscape": "the optimizer race",
+    "/backprop": "the backprop stepper",
 }
 """Path -> what the page is, in the order the navigation bar shows them."""
 
@@ -54,6 +55,8 @@ def create_app() -> dash.Dash:
             return home.layout()
         if pathname == "/landscape":
             return landscape_page.layout(search or "")
+        if pathname == "/backprop":
+            return backprop_page.layout(search or "")
         return html.Div(
             [
                 html.H2("No such page"),
@@ -63,6 +66,7 @@ def create_app() -> dash.Dash:
         )
 
     landscape_page.register(app)
+    backprop_page.register(app)
     return app
 
 
