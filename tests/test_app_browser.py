@@ -227,3 +227,32 @@ def test_typing_a_weight_recomputes_and_a_bad_one_says_why(server: str, page: Wa
     p.wait_for_function(
         "() => document.querySelector('#bp-error').innerText.includes(\"'zero' is not a number\")"
     )
+
+
+ADAM_PATH = "e => JSON.stringify(e.data.find(t => t.name === 'Adam').x)"
+
+
+def test_slider_to_redrawn_figure_time(server: str, page: Watched) -> None:
+    """Times slider change -> redrawn figure in the browser; prints the median."""
+    import statistics
+    import time
+
+    p = page.page
+    p.goto(server + "/landscape?surface=bowl&steps=100")
+    wait_for_race(p)
+    thumb = p.locator("[id*='ls-lr'][id*='\"racer\":\"adam\"'] [role=slider]").first
+    times = []
+    for key in ["ArrowLeft"] * 4 + ["ArrowRight"] * 4:
+        before = p.eval_on_selector("#ls-contour .js-plotly-plot", ADAM_PATH)
+        thumb.focus()
+        began = time.perf_counter()
+        p.keyboard.press(key)
+        p.wait_for_function(
+            f"b => ({ADAM_PATH})(document.querySelector('#ls-contour .js-plotly-plot')) !== b",
+            arg=before,
+            timeout=15_000,
+        )
+        times.append(time.perf_counter() - began)
+    median = statistics.median(times) * 1e3
+    print(f"\nslider change -> redrawn contour figure: median {median:.0f} ms over {len(times)}")
+    assert len(times) == 8

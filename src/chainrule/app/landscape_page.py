@@ -1,11 +1,11 @@
 """``/landscape``: the optimizer race, its controls and callbacks.
 
-Three callbacks, so a step-slider move never re-races:
+Two callbacks, so a step-slider move never re-races:
 
 - ``collect``: every control (and a click on the contours, the play timer)
-  -> the checked race settings in ``ls-config``, the URL and the step;
-- ``race``: ``ls-config`` -> every racer's path in ``ls-race``, from
-  :func:`chainrule.landscape.race` / ``race_function``;
+  -> the checked race settings in ``ls-config``, the URL, the step and, when
+  the settings changed, every racer's path in ``ls-race`` (from
+  :func:`chainrule.landscape.race` / ``race_function``);
 - ``draw``: ``ls-race`` and the step -> the figures and the step's table.
 
 All state is in the two stores and the URL; the server keeps none.
@@ -236,6 +236,8 @@ def register(app: dash.Dash) -> None:
         Output({"type": "ls-lr-text", "racer": ALL}, "children"),
         Output("ls-timer", "disabled"),
         Output("ls-play", "children"),
+        Output("ls-race", "data"),
+        Output("ls-note", "children"),
         Input("ls-surface", "value"),
         Input("ls-kappa", "value"),
         Input("ls-steps", "value"),
@@ -328,18 +330,11 @@ def register(app: dash.Dash) -> None:
             [f"{state.lrs[k]:.3g}" for k in keys],
             paused,
             "▶ play" if paused else "❚❚ pause",
+            *(race(state) if changed or trigger is None else (dash.no_update, dash.no_update)),
         )
 
-    @app.callback(
-        Output("ls-race", "data"),
-        Output("ls-note", "children"),
-        Input("ls-config", "data"),
-    )
-    def race(config: Any) -> tuple[Any, str]:
-        try:
-            state = _state(config)
-        except (ValueError, TypeError) as e:
-            return dash.no_update, f"Not raced: {e}"
+    def race(state: S.RaceState) -> tuple[Any, str]:
+        """Every path of the race, for ``ls-race``, and a note on how it went."""
         began = time.perf_counter()
         paths = S.run(state)
         took = (time.perf_counter() - began) * 1e3

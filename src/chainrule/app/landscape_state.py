@@ -306,7 +306,7 @@ def run(state: RaceState) -> dict[str, landscape.Trajectory]:
     return {k: paths[k] for k in state.on if k in paths}
 
 
-def surface(state: RaceState, resolution: int = 160) -> landscape.Surface:
+def surface(state: RaceState, resolution: int = 100) -> landscape.Surface:
     """The loss over the state's window, from :mod:`chainrule.landscape`."""
     if state.surface != REGRESSION:
         return test_function(state).surface(resolution)
