@@ -256,3 +256,13 @@ def test_slider_to_redrawn_figure_time(server: str, page: Watched) -> None:
     median = statistics.median(times) * 1e3
     print(f"\nslider change -> redrawn contour figure: median {median:.0f} ms over {len(times)}")
     assert len(times) == 8
+
+
+def test_play_walks_the_step_forward(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=saddle&steps=50&step=0&racers=gd:0.1")
+    wait_for_race(p)
+    p.click("#ls-play")
+    p.wait_for_function("() => document.querySelector('#ls-play').innerText.includes('pause')")
+    p.wait_for_function("() => window.location.search.includes('step=50')", timeout=20_000)
+    p.wait_for_function("() => document.querySelector('#ls-play').innerText.includes('play')")

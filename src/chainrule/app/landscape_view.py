@@ -21,8 +21,10 @@ from chainrule.app.landscape_state import (
     REGRESSION,
     RaceState,
     gradient_at,
+    regression_optimum,
     regression_problem,
     surface,
+    test_function,
     window,
 )
 from chainrule.landscape import Trajectory
@@ -101,6 +103,17 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                 arrowwidth=2,
                 arrowcolor=color,
             )
+    best = minimum(state)
+    if best is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[best[0]],
+                y=[best[1]],
+                mode="markers",
+                marker={"size": 14, "symbol": "star", "color": "gold", "line": {"width": 1}},
+                name="minimum",
+            )
+        )
     if paths:
         x0, y0 = next(iter(paths.values())).points[0]
         fig.add_trace(
@@ -123,6 +136,13 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
         uirevision=state.surface,
     )
     return fig
+
+
+def minimum(state: RaceState) -> tuple[float, float] | None:
+    """Where the surface is least: the least-squares fit, or the function's known minimum."""
+    if state.surface == REGRESSION:
+        return regression_optimum()[0]
+    return test_function(state).minimum
 
 
 def loss_figure(paths: Mapping[str, Trajectory], step: int) -> go.Figure:
