@@ -6,12 +6,14 @@ autodiff engine, so optimizers can race on them exactly as on a model.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, no_grad, value_and_grad
+from chainrule.autodiff import Tensor, compiled_value_and_grad, no_grad
 from chainrule.landscape.surface import Surface
 
 
@@ -34,11 +36,15 @@ class TestFunction:
             return self.f(Tensor(x), Tensor(y)).data
 
     def value_and_gradient(self, point: np.ndarray) -> tuple[float, np.ndarray]:
-        """f and ∇f at one point (2,)."""
-        value, (gx, gy) = value_and_grad(lambda x, y: self.f(x, y), argnums=(0, 1))(
+        """f and ∇f at one point (2,), by the engine (its graph recorded once, then replayed)."""
+        value, (gx, gy) = self._compiled(
             np.array(point[0], dtype=np.float64), np.array(point[1], dtype=np.float64)
         )
-        return value, np.array([gx, gy])
+        return float(value), np.array([gx, gy])
+
+    @functools.cached_property
+    def _compiled(self) -> Callable[..., Any]:
+        return compiled_value_and_grad(self.f, argnums=(0, 1))
 
     def surface(self, resolution: int = 201) -> Surface:
         """f on a grid over its window."""
