@@ -266,3 +266,13 @@ def test_play_walks_the_step_forward(server: str, page: Watched) -> None:
     p.wait_for_function("() => document.querySelector('#ls-play').innerText.includes('pause')")
     p.wait_for_function("() => window.location.search.includes('step=50')", timeout=20_000)
     p.wait_for_function("() => document.querySelector('#ls-play').innerText.includes('play')")
+
+
+def test_export_the_race_as_a_python_script(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=beale&racers=adam:0.05&steps=20")
+    wait_for_race(p)
+    with p.expect_download() as download:
+        p.click("#ls-export-script")
+    text = Path(download.value.path()).read_text()
+    assert "FUNCTIONS['beale']()" in text and "optim.adam(0.05)" in text

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import numpy as np
 import pytest
 import torch
@@ -95,3 +98,27 @@ def test_a_diverging_racer_is_reported() -> None:
     paths = S.run(state)
     assert paths["gd"].diverged
     assert "GD diverged" in S.describe(paths)[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?racers=gd:0.1,sgd:0.05,nesterov:0.01&steps=30&batch=8&seed=3&start=0.5,1",
+        "?surface=bowl&kappa=20&racers=momentum:0.02,adamw:0.1&beta=0.7&steps=25",
+        "?surface=rastrigin&racers=adagrad:0.4,momentum-torch:0.001&steps=20",
+    ],
+)
+def test_the_exported_script_reproduces_the_race(
+    query: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainrule.app.landscape_export import script
+
+    state = S.from_query(query)
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+    exec(compile(script(state), "race.py", "exec"), scope)
+    paths = S.run(state)
+    assert set(scope["paths"]) == set(paths)
+    for k, t in paths.items():
+        np.testing.assert_array_equal(scope["paths"][k].points, t.points)
+    assert (tmp_path / "race.html").stat().st_size > 100_000

@@ -20,6 +20,7 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
 
@@ -198,6 +199,16 @@ def layout(search: str) -> html.Div:
             html.Div(id="ls-table"),
             html.Div(
                 [
+                    html.Span("Export: ", className="note"),
+                    html.Button("Python script", id="ls-export-script", n_clicks=0),
+                    html.Button("HTML figure", id="ls-export-html", n_clicks=0),
+                    html.Span("(PNG: the camera of the figure's toolbar)", className="note"),
+                    dcc.Download(id="ls-download"),
+                ],
+                style={"margin": "0.4rem 0"},
+            ),
+            html.Div(
+                [
                     dcc.Graph(id="ls-loss", config={"displaylogo": False}, style={"flex": "1"}),
                     dcc.Graph(id="ls-fit", config={"displaylogo": False}, style={"flex": "1"}),
                 ],
@@ -343,6 +354,33 @@ def register(app: dash.Dash) -> None:
             notes.append("Mini-batch SGD races only on the regression: a function has no examples.")
         notes.append(f"Raced {len(paths)} optimizers × {state.steps} steps in {took:.0f} ms.")
         return V.to_store(paths), " ".join(notes)
+
+    @app.callback(
+        Output("ls-download", "data"),
+        Input("ls-export-script", "n_clicks"),
+        Input("ls-export-html", "n_clicks"),
+        State("ls-config", "data"),
+        State("ls-race", "data"),
+        State("ls-step", "value"),
+        prevent_initial_call=True,
+    )
+    def export(_script: Any, _html: Any, config: Any, stored: Any, step: Any) -> Any:
+        if (
+            ctx.triggered_id not in ("ls-export-script", "ls-export-html")
+            or len(ctx.triggered) != 1
+            or not any(t["value"] for t in ctx.triggered)
+        ):
+            raise dash.exceptions.PreventUpdate
+        try:
+            state = _state(config)
+            if ctx.triggered_id == "ls-export-script":
+                return {"content": landscape_export.script(state), "filename": "race.py"}
+            step = S.check_number("step", step, 0, state.steps, integer=True)
+            fig = V.contour_figure(state, V.from_store(stored), step)
+        except (ValueError, TypeError, KeyError):
+            raise dash.exceptions.PreventUpdate from None
+        html_text = fig.to_html(include_plotlyjs=True, full_html=True)
+        return {"content": html_text, "filename": "race.html"}
 
     @app.callback(
         Output("ls-contour", "figure"),

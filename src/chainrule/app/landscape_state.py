@@ -40,29 +40,44 @@ SURFACES: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Racer:
-    """One optimizer of the race: its label and how it is made from (lr, β)."""
+    """One optimizer of the race: its label, how it is made from (lr, β), and that as code."""
 
     label: str
     make: Callable[[float, float], GradientTransformation]
+    code: str  # the same call written out, with {lr} and {beta}
     lr: float  # the default learning rate
     mini_batch: bool = False
 
 
 RACERS: dict[str, Racer] = {
-    "gd": Racer("GD", lambda lr, beta: optim.sgd(lr), 0.05),
-    "sgd": Racer("mini-batch SGD", lambda lr, beta: optim.sgd(lr), 0.05, mini_batch=True),
-    "momentum": Racer("momentum (course)", lambda lr, beta: optim.momentum(lr, beta), 0.05),
+    "gd": Racer("GD", lambda lr, beta: optim.sgd(lr), "optim.sgd({lr})", 0.05),
+    "sgd": Racer(
+        "mini-batch SGD", lambda lr, beta: optim.sgd(lr), "optim.sgd({lr})", 0.05, mini_batch=True
+    ),
+    "momentum": Racer(
+        "momentum (course)",
+        lambda lr, beta: optim.momentum(lr, beta),
+        "optim.momentum({lr}, {beta})",
+        0.05,
+    ),
     "momentum-torch": Racer(
-        "momentum (PyTorch)", lambda lr, beta: optim.sgd(lr, momentum=beta), 0.005
+        "momentum (PyTorch)",
+        lambda lr, beta: optim.sgd(lr, momentum=beta),
+        "optim.sgd({lr}, momentum={beta})",
+        0.005,
     ),
     "nesterov": Racer(
-        "Nesterov", lambda lr, beta: optim.sgd(lr, momentum=beta, nesterov=True), 0.005
+        "Nesterov",
+        lambda lr, beta: optim.sgd(lr, momentum=beta, nesterov=True),
+        "optim.sgd({lr}, momentum={beta}, nesterov=True)",
+        0.005,
     ),
-    "rmsprop": Racer("RMSprop", lambda lr, beta: optim.rmsprop(lr), 0.01),
-    "adam": Racer("Adam", lambda lr, beta: optim.adam(lr), 0.05),
-    "adamw": Racer("AdamW", lambda lr, beta: optim.adamw(lr), 0.05),
-    "adagrad": Racer("Adagrad", lambda lr, beta: optim.adagrad(lr), 0.5),
+    "rmsprop": Racer("RMSprop", lambda lr, beta: optim.rmsprop(lr), "optim.rmsprop({lr})", 0.01),
+    "adam": Racer("Adam", lambda lr, beta: optim.adam(lr), "optim.adam({lr})", 0.05),
+    "adamw": Racer("AdamW", lambda lr, beta: optim.adamw(lr), "optim.adamw({lr})", 0.05),
+    "adagrad": Racer("Adagrad", lambda lr, beta: optim.adagrad(lr), "optim.adagrad({lr})", 0.5),
 }
+"""Racer key -> how it is made; every optimizer comes from :mod:`chainrule.optim`."""
 COLORS: dict[str, str] = dict(
     zip(
         RACERS,
