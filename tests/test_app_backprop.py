@@ -135,3 +135,24 @@ def test_the_url_reproduces_the_state() -> None:
 )
 def test_answers(typed: object, right: bool) -> None:
     assert B.check_answer(typed, np.array([[0.3775], [0.3925]]))[0] is right
+
+
+@pytest.mark.parametrize("network", sorted(B.NETWORKS))
+def test_every_network_steps_to_its_hand_derived_gradients(network: str) -> None:
+    from chainrule.app import backprop_graph
+
+    state = B.from_query(f"?network={network}")
+    model = B.NETWORKS[network].build()
+    x_name, y_name = B.derivation(network).data_names
+    params = {k: v for k, v in state.numbers.items() if k not in (x_name, y_name)}
+    model.params.update(params)
+    want = model.gradients(state.numbers[x_name], state.numbers[y_name])
+    steps = by_name(B.steps(network, state.numbers, state.lr))
+    np.testing.assert_allclose(
+        steps["loss", "L"], model.loss(state.numbers[x_name], state.numbers[y_name]), rtol=1e-12
+    )
+    for p, g in want.items():
+        np.testing.assert_allclose(steps["gradient", f"∂L/∂{p}"], g, rtol=1e-9, atol=1e-13)
+        np.testing.assert_allclose(steps["update", p], params[p] - state.lr * g, rtol=1e-9)
+    figure = backprop_graph.figure(B.derivation(network), "L", "loss")
+    assert set(figure.data[0].text) >= {"L", x_name, y_name, *params}

@@ -48,24 +48,53 @@ def _mazur_params() -> dict[str, np.ndarray]:
     }
 
 
-def _seed000_data() -> tuple[np.ndarray, np.ndarray]:
-    X, y = models.get("two-layer-sigmoid").sample(0)
-    return X[:, :6], y[:, :6]
+def _registry_network(name: str, label: str, **hyper: Any) -> Network:
+    """A registry model on the first six examples of its sample problem."""
+    spec = models.get(name)
+
+    def data() -> tuple[np.ndarray, np.ndarray]:
+        X, y = spec.sample(0)
+        return X[:, :6], y[:, :6]
+
+    n = spec.n_features or spec.sample(0)[0].shape[0]
+    return Network(
+        label, lambda: models.build(name, n_features=n, task=spec.tasks[0], **hyper), data
+    )
+
+
+def _small_mlp() -> Network:
+    def data() -> tuple[np.ndarray, np.ndarray]:
+        X, y = models.get("mlp").sample(0)
+        return X[:, :4], y[:, :4]
+
+    return Network(
+        "small MLP 2-3-3-1, tanh", lambda: models.MLP([2, 3, 3, 1], activation="tanh"), data
+    )
 
 
 NETWORKS: dict[str, Network] = {
-    "two-layer-sigmoid": Network(
-        "seed 000: two-layer sigmoid, 3-4-1",
-        lambda: models.build("two-layer-sigmoid", n_features=3, n_hidden=4, seed=0),
-        _seed000_data,
-    ),
     "2-2-2": Network(
         "2-2-2: sigmoid hidden, linear out",
         lambda: models.MLP([2, 2, 2], activation="sigmoid", output="identity"),
         lambda: (np.array([[0.05], [0.10]]), np.array([[0.01], [0.99]])),
         _mazur_params,
     ),
+    "two-layer-sigmoid": _registry_network(
+        "two-layer-sigmoid", "seed 000: two-layer sigmoid", n_hidden=4
+    ),
+    "univariate": _registry_network("univariate", "seed 000: univariate regression"),
+    "multivariate": _registry_network("multivariate", "seed 000: multivariate regression"),
+    "two-layer-linear": _registry_network(
+        "two-layer-linear", "seed 000: two-layer linear", n_hidden=3
+    ),
+    "logistic": _registry_network("logistic", "seed 003: logistic regression"),
+    "two-layer-classifier": _registry_network(
+        "two-layer-classifier", "seed 003: two-layer classifier", n_hidden=3
+    ),
+    "delta-rule": _registry_network("delta-rule", "seed 001: 3-2-1 delta rule"),
+    "mlp": _small_mlp(),
 }
+"""Key -> a network the stepper offers; the first opens the page."""
 
 
 @dataclass(frozen=True)
