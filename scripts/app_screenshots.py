@@ -39,6 +39,8 @@ VIEWS = {
         "#ls-contour .contour",
     ),
     "backprop": ("/backprop", "#bp-equation"),
+    "backprop-seed000-backward": ("/backprop?network=two-layer-sigmoid&step=5", "#bp-equation"),
+    "backprop-update": ("/backprop?network=2-2-2&step=12", "#bp-equation"),
 }
 
 

@@ -203,6 +203,9 @@ def test_work_it_out_yourself(server: str, page: Watched) -> None:
     p = page.page
     p.goto(server + "/backprop")
     p.wait_for_selector("#bp-equation")
+    p.check("#bp-hide input")
+    p.wait_for_selector("#bp-card details")
+    assert not p.is_visible("#bp-card table")  # the result waits for the learner
     p.fill("#bp-answer", "0.5")
     p.click("#bp-check")
     p.wait_for_selector("#bp-verdict.wrong")

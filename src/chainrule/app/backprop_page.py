@@ -95,6 +95,13 @@ def layout(search: str) -> html.Div:
                             html.Div(
                                 [
                                     html.Label("Work it out yourself: entry [0, 0] of the result"),
+                                    dcc.Checklist(
+                                        id="bp-hide",
+                                        options=[
+                                            {"label": " hide results until I ask", "value": "hide"}
+                                        ],
+                                        value=[],
+                                    ),
                                     dcc.Input(id="bp-answer", type="text", debounce=False),
                                     html.Button("check", id="bp-check", n_clicks=0),
                                     html.Span(id="bp-verdict"),
@@ -184,8 +191,9 @@ def register(app: dash.Dash) -> None:
         Output("bp-answer", "value"),
         Output("bp-verdict", "children"),
         Input("bp-state", "data"),
+        Input("bp-hide", "value"),
     )
-    def show(data: Any) -> tuple[Any, ...]:
+    def show(data: Any, hide: Any) -> tuple[Any, ...]:
         try:
             state = _from_stored(data)
         except (ValueError, TypeError, KeyError):
@@ -194,7 +202,8 @@ def register(app: dash.Dash) -> None:
         step = all_steps[state.step]
         fig = G.figure(B.derivation(state.network), step.node, step.phase)
         position = f"  step {state.step + 1} of {len(all_steps)}: {PHASES[step.phase].lower()}"
-        return fig, _card(step), position, "", ""
+        hidden = isinstance(hide, list) and "hide" in hide
+        return fig, _card(step, hidden), position, "", ""
 
     @app.callback(
         Output("bp-verdict", "children", allow_duplicate=True),
@@ -215,7 +224,7 @@ def register(app: dash.Dash) -> None:
         return " " + message, "right" if right else "wrong"
 
 
-def _card(step: B.Step) -> list[Any]:
+def _card(step: B.Step, hidden: bool = False) -> list[Any]:
     value = np.atleast_2d(step.value)
     rows = [
         html.H3(f"{PHASES[step.phase]}: {step.name}", id="bp-title"),
@@ -234,8 +243,10 @@ def _card(step: B.Step) -> list[Any]:
             _matrix(step.change),
         ]
     shape = f"{step.shape} = {value.shape[0]}×{value.shape[1]}" if step.value.ndim else "scalar"
-    rows += [html.Div(f"result, shape {shape}", className="note"), _matrix(step.value)]
-    return rows
+    result = [html.Div(f"result, shape {shape}", className="note"), _matrix(step.value)]
+    if hidden:
+        return [*rows, html.Details([html.Summary("show the result"), *result])]
+    return rows + result
 
 
 def _matrix(a: np.ndarray) -> html.Table | html.Div:
