@@ -279,3 +279,16 @@ def test_export_the_race_as_a_python_script(server: str, page: Watched) -> None:
         p.click("#ls-export-script")
     text = Path(download.value.path()).read_text()
     assert "FUNCTIONS['beale']()" in text and "optim.adam(0.05)" in text
+
+
+def test_choosing_another_network(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/backprop")
+    p.wait_for_selector("#bp-equation")
+    p.click("#bp-network")
+    p.get_by_text("seed 001: 3-2-1 delta rule").click()
+    p.wait_for_function(
+        "() => document.querySelector('#bp-equation').innerText.startsWith('v_in1 = W01ᵀ X')"
+    )
+    assert "network=delta-rule" in p.url
+    assert "W01 (3×2)" in p.inner_text("#bp-controls")

@@ -19,11 +19,13 @@ SECTIONS = (
     (
         "/backprop",
         "The backprop stepper",
-        "Seed 000's two-layer sigmoid network, or a 2-2-2 network whose inputs, targets "
-        "and weights you type, computed one node at a time: the forward pass, then the "
-        "backward pass adjoint by adjoint, then the update. Each step shows its equation "
-        "(derived from the network by chainrule's symbolic deriver), the same equation "
-        "with the numbers substituted, and the result with its shape. Work each one out "
+        "A 2-2-2 network whose inputs, targets and weights you type, seed 000's four "
+        "networks, seed 003's logistic regression and classifier, seed 001's 3-2-1 "
+        "delta-rule network or a small MLP, computed one node at a time: the forward "
+        "pass, then the backward pass adjoint by adjoint, then the update. Each step "
+        "shows its equation (derived from the network by chainrule's symbolic "
+        "deriver), the same equation with the numbers substituted, and the result "
+        "with its shape. Work each one out "
         "yourself first and check your number.",
     ),
 )

@@ -126,7 +126,8 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
             )
         )
     fig.update_layout(
-        title=f"{s.x_label}, {s.y_label}: loss contours, step {step}",
+        title=f"{s.x_label}, {s.y_label}: loss contours, step {step} "
+        "(arrows: each racer's next update)",
         xaxis={"range": [xl, xh], "constrain": "domain"},
         yaxis={"range": [yl, yh]},
         margin=MARGIN,
