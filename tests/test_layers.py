@@ -35,7 +35,8 @@ ALLOWED = {
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
     "sklearn": {"sklearn", *BELOW_THE_FRONT_ENDS},
-    "cli": {"cli", *BELOW_THE_FRONT_ENDS},
+    "cli": {"cli", "app", *BELOW_THE_FRONT_ENDS},  # app: only cli/app_cmd.py, which starts it
+    "app": {"app", *BELOW_THE_FRONT_ENDS},
 }
 THIRD_PARTY = {
     # scipy: only scipy.special.erf, imported on first use by vocabulary.erf
@@ -82,3 +83,11 @@ def test_base_modules_use_the_standard_library_only(module: str) -> None:
 def test_every_package_is_in_the_table() -> None:
     packages = {p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert packages <= set(ALLOWED)
+
+
+def test_nothing_imports_the_app() -> None:
+    for path in SRC.rglob("*.py"):
+        if path.is_relative_to(SRC / "app") or path == SRC / "cli" / "app_cmd.py":
+            continue
+        names = imports(path)
+        assert not any(n == "chainrule.app" or n.startswith("chainrule.app.") for n in names), path

@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
+from chainrule.cli.app_cmd import app_command
 from chainrule.cli.derive_cmd import derive_command
 from chainrule.cli.graph_cmd import graph_command
 from chainrule.cli.landscape_cmd import landscape_command
@@ -146,6 +147,7 @@ app.command("delta-rule")(delta_rule)
 app.command("landscape")(landscape_command)
 app.command("graph")(graph_command)
 app.command("derive")(derive_command)
+app.command("app")(app_command)
 
 
 def main() -> None:

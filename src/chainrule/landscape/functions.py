@@ -6,12 +6,14 @@ autodiff engine, so optimizers can race on them exactly as on a model.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, no_grad, value_and_grad
+from chainrule.autodiff import Tensor, compiled_value_and_grad, no_grad
 from chainrule.landscape.surface import (
     DEFAULT_MAX_BYTES,
     Surface,
@@ -43,11 +45,15 @@ class TestFunction:
             return self.f(Tensor(x), Tensor(y)).data
 
     def value_and_gradient(self, point: np.ndarray) -> tuple[float, np.ndarray]:
-        """f and ∇f at one point (2,)."""
-        value, (gx, gy) = value_and_grad(lambda x, y: self.f(x, y), argnums=(0, 1))(
+        """f and ∇f at one point (2,), by the engine (its graph recorded once, then replayed)."""
+        value, (gx, gy) = self._compiled(
             np.array(point[0], dtype=np.float64), np.array(point[1], dtype=np.float64)
         )
-        return value, np.array([gx, gy])
+        return float(value), np.array([gx, gy])
+
+    @functools.cached_property
+    def _compiled(self) -> Callable[..., Any]:
+        return compiled_value_and_grad(self.f, argnums=(0, 1))
 
     def surface(self, resolution: int = 201, max_bytes: int = DEFAULT_MAX_BYTES) -> Surface:
         """f on a grid over its window: resolution points per axis, or (nx, ny).
@@ -74,8 +80,8 @@ class TestFunction:
 
 def quadratic_bowl(condition: float = 10.0) -> TestFunction:
     """f = (x² + κ y²) / 2: a bowl whose curvatures differ by the factor κ."""
-    if condition < 1:
-        raise ValueError(f"condition must be >= 1, got {condition!r}")
+    if not 1 <= condition < np.inf:
+        raise ValueError(f"condition must be a finite number >= 1, got {condition!r}")
     return TestFunction(
         f"quadratic bowl (κ={condition:g})",
         f"(x² + {condition:g} y²) / 2",
@@ -112,6 +118,73 @@ def beale() -> TestFunction:
     )
 
 
+def himmelblau() -> TestFunction:
+    """f = (x² + y − 11)² + (x + y² − 7)²: four minima of value 0, at (3, 2) and three more."""
+    return TestFunction(
+        "Himmelblau",
+        "(x² + y − 11)² + (x + y² − 7)²",
+        lambda x, y: (x * x + y - 11.0) ** 2 + (x + y * y - 7.0) ** 2,
+        (-0.5, -1.0),
+        ((-5.0, 5.0), (-5.0, 5.0)),
+        (3.0, 2.0),
+    )
+
+
+def goldstein_price() -> TestFunction:
+    """Goldstein-Price: a product of two quartic factors; minimum 3 at (0, −1)."""
+    return TestFunction(
+        "Goldstein-Price",
+        "[1 + (x + y + 1)² (19 − 14x + 3x² − 14y + 6xy + 3y²)]"
+        " · [30 + (2x − 3y)² (18 − 32x + 12x² + 48y − 36xy + 27y²)]",
+        lambda x, y: (
+            (
+                1.0
+                + (x + y + 1.0) ** 2
+                * (19.0 - 14.0 * x + 3.0 * x * x - 14.0 * y + 6.0 * x * y + 3.0 * y * y)
+            )
+            * (
+                30.0
+                + (2.0 * x - 3.0 * y) ** 2
+                * (18.0 - 32.0 * x + 12.0 * x * x + 48.0 * y - 36.0 * x * y + 27.0 * y * y)
+            )
+        ),
+        (0.2, -0.8),
+        ((-2.0, 2.0), (-2.0, 2.0)),
+        (0.0, -1.0),
+    )
+
+
+STYBLINSKI_TANG_ARGMIN = -2.903534027771178
+"""The root of 4t³ − 32t + 5 = 0 where x⁴ − 16x² + 5x is least."""
+
+
+def styblinski_tang() -> TestFunction:
+    """f = ½ Σ (t⁴ − 16t² + 5t) over t = x, y; minimum ≈ −78.332 at x = y ≈ −2.9035."""
+    return TestFunction(
+        "Styblinski-Tang",
+        "½ (x⁴ − 16x² + 5x + y⁴ − 16y² + 5y)",
+        lambda x, y: (x**4 - 16.0 * x * x + 5.0 * x + y**4 - 16.0 * y * y + 5.0 * y) * 0.5,
+        (0.2, 0.1),
+        ((-5.0, 5.0), (-5.0, 5.0)),
+        (STYBLINSKI_TANG_ARGMIN, STYBLINSKI_TANG_ARGMIN),
+    )
+
+
+def rastrigin(a: float = 10.0) -> TestFunction:
+    """f = 2a + x² − a cos 2πx + y² − a cos 2πy: a bowl covered in local minima; 0 at (0, 0)."""
+    if not 0 <= a < np.inf:
+        raise ValueError(f"a must be a finite number >= 0, got {a!r}")
+    two_pi = 2.0 * np.pi
+    return TestFunction(
+        "Rastrigin",
+        f"{2 * a:g} + x² − {a:g} cos 2πx + y² − {a:g} cos 2πy",
+        lambda x, y: 2.0 * a + x * x - a * (two_pi * x).cos() + y * y - a * (two_pi * y).cos(),
+        (-2.3, 3.1),
+        ((-5.12, 5.12), (-5.12, 5.12)),
+        (0.0, 0.0),
+    )
+
+
 def saddle() -> TestFunction:
     """f = x² − y²: a saddle point at the origin, no minimum."""
     return TestFunction(
@@ -127,6 +200,10 @@ def saddle() -> TestFunction:
 FUNCTIONS: dict[str, Callable[[], TestFunction]] = {
     "bowl": quadratic_bowl,
     "rosenbrock": rosenbrock,
+    "himmelblau": himmelblau,
     "beale": beale,
+    "goldstein-price": goldstein_price,
+    "styblinski-tang": styblinski_tang,
+    "rastrigin": rastrigin,
     "saddle": saddle,
 }

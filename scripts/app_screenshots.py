@@ -1,0 +1,79 @@
+"""Writes a screenshot of each page of the web app, for a person to look at.
+
+    PYTHONPATH=src python scripts/app_screenshots.py [OUT_DIR]
+
+Starts the app on a free loopback port, drives Debian's chromium through
+Playwright (never ``playwright install``) and writes one PNG per view into
+OUT_DIR (default ``app-screenshots/``). It refuses to go on if a page makes a
+request off 127.0.0.1 or logs a console error.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
+
+from chainrule.app import create_app
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+VIEWS = {
+    "home": ("/", "h1"),
+    "landscape-regression": ("/landscape", "#ls-contour .contour"),
+    "landscape-rosenbrock": (
+        "/landscape?surface=rosenbrock&steps=500&racers=gd:0.001,momentum:0.003,"
+        "rmsprop:0.01,adam:0.05&step=150",
+        "#ls-contour .contour",
+    ),
+    "backprop": ("/backprop", "#bp-equation"),
+    "backprop-seed000-backward": ("/backprop?network=two-layer-sigmoid&step=5", "#bp-equation"),
+    "backprop-update": ("/backprop?network=2-2-2&step=12", "#bp-equation"),
+}
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    httpd = make_server("127.0.0.1", 0, create_app().server, threaded=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_port}"
+    problems: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on(
+            "request",
+            lambda r: (
+                problems.append(f"request {r.url}")
+                if urlparse(r.url).hostname != "127.0.0.1"
+                else None
+            ),
+        )
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        for name, (path, ready) in VIEWS.items():
+            page.goto(base + path)
+            page.wait_for_selector(ready, timeout=30_000)
+            page.wait_for_timeout(1500)
+            target = out / f"{name}.png"
+            page.screenshot(path=str(target), full_page=True)
+            print(target)
+        browser.close()
+    httpd.shutdown()
+    if problems:
+        sys.exit("problems: " + "; ".join(problems))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "app-screenshots"))

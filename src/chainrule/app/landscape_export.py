@@ -1,0 +1,78 @@
+"""The optimizer race exported: a Python script that reproduces it with chainrule.
+
+The script calls the same library functions the page calls
+(:func:`chainrule.landscape.race` or ``race_function``, then
+:func:`chainrule.plot.interactive.contour`) with the page's settings, and
+writes the figure as a standalone HTML file.
+"""
+
+from __future__ import annotations
+
+from chainrule.app.landscape_state import RACERS, REGRESSION, RaceState, start_of, window
+
+
+def script(state: RaceState) -> str:
+    """Python source that reproduces the race of ``state`` and writes ``race.html``."""
+    x, y = start_of(state)
+    full = [k for k in state.on if not RACERS[k].mini_batch]
+    opts = "".join(
+        f"    {k!r}: {RACERS[k].code.format(lr=repr(state.lrs[k]), beta=repr(state.beta))},\n"
+        for k in full
+    )
+    lines = [
+        '"""An optimizer race from chainrule\'s /landscape page, reproduced."""',
+        "",
+        "import numpy as np",
+        "",
+        "from chainrule import data, landscape, models, optim",
+        "from chainrule.landscape.functions import FUNCTIONS",
+        "from chainrule.plot.interactive import contour, write_html",
+        "",
+        f"optimizers = {{\n{opts}}}",
+    ]
+    if state.surface == REGRESSION:
+        (xl, xh), (yl, yh) = window(state)
+        lines += [
+            'ds = data.load("linear")  # seed 000\'s univariate regression',
+            'model = models.build("univariate", n_features=1)',
+            f'start = {{"w": np.array([[{x!r}]]), "b": np.array([[{y!r}]])}}',
+            "paths = landscape.race(",
+            f'    model, ds.X, ds.y, optimizers, ("w", "b"), start, steps={state.steps}',
+            ")",
+        ]
+        if "sgd" in state.on:
+            lr = repr(state.lrs["sgd"])
+            lines += [
+                "# mini-batch SGD: enough epochs for the same number of updates, then cut",
+                f"batch = min({state.batch}, ds.X.shape[1])",
+                f"epochs = -(-{state.steps} * batch // ds.X.shape[1])",
+                "noisy = landscape.race(",
+                f'    model, ds.X, ds.y, {{"sgd": optim.sgd({lr})}}, ("w", "b"), start, epochs,',
+                f"    batch, {state.seed}",
+                ')["sgd"]',
+                "paths['sgd'] = landscape.Trajectory(",
+                f'    "sgd", noisy.points[:{state.steps + 1}], noisy.loss[:{state.steps + 1}],',
+                "    noisy.diverged",
+                ")",
+            ]
+        lines += [
+            "surface = landscape.surface(",
+            f'    model, ds.X, ds.y, ("w", "b"), span=(({xl!r}, {xh!r}), ({yl!r}, {yh!r})),',
+            "    resolution=100,",
+            ")",
+        ]
+    else:
+        args = f"{state.condition!r}" if state.surface == "bowl" else ""
+        lines += [
+            f"fn = FUNCTIONS[{state.surface!r}]({args})",
+            f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
+            "surface = fn.surface(100)",
+        ]
+    lines += [
+        "for name, path in paths.items():",
+        '    print(f"{name}: {path.points[-1]} after {len(path.points) - 1} steps, '
+        'loss {path.loss[-1]:.6g}")',
+        'write_html(contour(surface, paths), "race.html")',
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,225 @@
+"""The optimizer race's figures, drawn from the trajectories the library computed.
+
+The contour comes from :func:`chainrule.plot.interactive.contour`; this module
+adds what the page needs on top: each racer's path in its own colour, its
+position at the current step with the step's update as an arrow, the loss
+curves with the current step marked, and for the regression the data with
+each racer's current line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from chainrule.app.landscape_state import (
+    COLORS,
+    RACERS,
+    REGRESSION,
+    RaceState,
+    gradient_at,
+    regression_optimum,
+    regression_problem,
+    surface,
+    test_function,
+    window,
+)
+from chainrule.landscape import Trajectory
+from chainrule.plot.interactive import contour
+
+MARGIN = {"l": 50, "r": 10, "t": 40, "b": 40}
+
+
+def to_store(paths: Mapping[str, Trajectory]) -> dict[str, Any]:
+    """Trajectories as JSON-ready lists for a dcc.Store."""
+    return {
+        k: {"points": t.points.tolist(), "loss": t.loss.tolist(), "diverged": t.diverged}
+        for k, t in paths.items()
+    }
+
+
+def from_store(stored: Mapping[str, Any]) -> dict[str, Trajectory]:
+    """The inverse of :func:`to_store`; refuses anything that is not a path of points."""
+    paths = {}
+    for k, t in stored.items():
+        if k not in RACERS:
+            raise ValueError(f"unknown racer {k!r} in the stored race")
+        points = np.asarray(t["points"], dtype=np.float64).reshape(-1, 2)
+        loss = np.asarray(t["loss"], dtype=np.float64).reshape(-1)
+        paths[k] = Trajectory(k, points, loss, bool(t["diverged"]))
+    return paths
+
+
+def _at(t: Trajectory, step: int) -> int:
+    return min(step, len(t.points) - 1)
+
+
+def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int) -> go.Figure:
+    """The loss contours, every path, every racer's position at ``step`` and its next update."""
+    s = surface(state)
+    fig = contour(s, None, log_levels=state.surface != REGRESSION)
+    fig.data[0].update(colorbar={"len": 0.8, "thickness": 12}, ncontours=28)
+    (xl, xh), (yl, yh) = window(state)
+    for k, t in paths.items():
+        color, label = COLORS[k], RACERS[k].label
+        shown = np.clip(t.points, [xl - 1e3, yl - 1e3], [xh + 1e3, yh + 1e3])
+        fig.add_trace(
+            go.Scatter(
+                x=shown[:, 0],
+                y=shown[:, 1],
+                mode="lines",
+                name=label,
+                line={"color": color, "width": 2},
+                hoverinfo="skip",
+            )
+        )
+        i = _at(t, step)
+        fig.add_trace(
+            go.Scatter(
+                x=[t.points[i, 0]],
+                y=[t.points[i, 1]],
+                mode="markers",
+                marker={"size": 11, "color": color, "line": {"color": "white", "width": 1.5}},
+                name=f"{label} at step {i}",
+                showlegend=False,
+                hovertemplate=f"{label}<br>step {i}<br>loss {t.loss[i]:.5g}<extra></extra>",
+            )
+        )
+        if i + 1 < len(t.points) and np.all(np.isfinite(t.points[i + 1])):
+            fig.add_annotation(
+                x=t.points[i + 1, 0],
+                y=t.points[i + 1, 1],
+                ax=t.points[i, 0],
+                ay=t.points[i, 1],
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=2,
+                arrowcolor=color,
+            )
+    best = minimum(state)
+    if best is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=[best[0]],
+                y=[best[1]],
+                mode="markers",
+                marker={"size": 14, "symbol": "star", "color": "gold", "line": {"width": 1}},
+                name="minimum",
+            )
+        )
+    if paths:
+        x0, y0 = next(iter(paths.values())).points[0]
+        fig.add_trace(
+            go.Scatter(
+                x=[x0],
+                y=[y0],
+                mode="markers",
+                marker={"size": 13, "symbol": "x", "color": "white", "line": {"width": 1}},
+                name="start (click the contours to move it)",
+            )
+        )
+    fig.update_layout(
+        title=f"{s.x_label}, {s.y_label}: loss contours, step {step} "
+        "(arrows: each racer's next update)",
+        xaxis={"range": [xl, xh], "constrain": "domain"},
+        yaxis={"range": [yl, yh]},
+        margin=MARGIN,
+        height=520,
+        legend={"orientation": "h", "y": -0.12, "bgcolor": "rgba(255,255,255,0.8)"},
+        clickmode="event",
+        uirevision=state.surface,
+    )
+    return fig
+
+
+def minimum(state: RaceState) -> tuple[float, float] | None:
+    """Where the surface is least: the least-squares fit, or the function's known minimum."""
+    if state.surface == REGRESSION:
+        return regression_optimum()[0]
+    return test_function(state).minimum
+
+
+def loss_figure(paths: Mapping[str, Trajectory], step: int) -> go.Figure:
+    """Loss per step of every racer, with the current step marked."""
+    fig = go.Figure()
+    finite = [t.loss[np.isfinite(t.loss)] for t in paths.values()]
+    positive = all(len(v) and np.all(v > 0) for v in finite)
+    for k, t in paths.items():
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(len(t.loss)),
+                y=t.loss,
+                mode="lines",
+                name=RACERS[k].label,
+                line={"color": COLORS[k]},
+            )
+        )
+    fig.add_vline(x=step, line={"color": "#555", "dash": "dot"})
+    fig.update_layout(
+        title="loss per step",
+        xaxis_title="step",
+        yaxis_title="loss",
+        yaxis_type="log" if positive and paths else "linear",
+        margin=MARGIN,
+        height=300,
+        showlegend=False,
+    )
+    return fig
+
+
+def fit_figure(paths: Mapping[str, Trajectory], step: int) -> go.Figure:
+    """The regression's data with each racer's line ŷ = w x + b at ``step``."""
+    _, X, y = regression_problem()
+    fig = go.Figure(
+        go.Scatter(x=X[0], y=y[0], mode="markers", name="data", marker={"color": "#999", "size": 5})
+    )
+    xs = np.array([X.min(), X.max()])
+    for k, t in paths.items():
+        w, b = t.points[_at(t, step)]
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=w * xs + b,
+                mode="lines",
+                name=f"{RACERS[k].label}: ŷ = {w:.3g} x + {b:.3g}",
+                line={"color": COLORS[k]},
+            )
+        )
+    fig.update_layout(
+        title=f"the data and each racer's line at step {step}",
+        xaxis_title="x",
+        yaxis_title="y",
+        margin=MARGIN,
+        height=300,
+        showlegend=False,
+    )
+    return fig
+
+
+def step_rows(
+    state: RaceState, paths: Mapping[str, Trajectory], step: int
+) -> list[tuple[str, str, list[str]]]:
+    """Per racer: (key, label, cells) with its point, loss, gradient and update at ``step``."""
+    rows = []
+    for k, t in paths.items():
+        i = _at(t, step)
+        point = t.points[i]
+        if np.all(np.isfinite(point)):
+            loss, grad = gradient_at(state, point)
+            g = f"({grad[0]:.4g}, {grad[1]:.4g})"
+        else:
+            loss, g = float("nan"), "—"
+        update = "—"
+        if i + 1 < len(t.points):
+            d = t.points[i + 1] - point
+            update = f"({d[0]:.4g}, {d[1]:.4g})"
+        cells = [str(i), f"({point[0]:.4g}, {point[1]:.4g})", f"{loss:.5g}", g, update]
+        rows.append((k, RACERS[k].label, cells))
+    return rows

@@ -1,0 +1,124 @@
+"""The optimizer race's state: its URL round trip, its checks, and races against references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+
+from chainrule.app import landscape_state as S  # noqa: N812
+
+
+def test_the_url_reproduces_the_race() -> None:
+    query = (
+        "?surface=bowl&steps=40&step=7&racers=nesterov:0.02,adam:0.3&beta=0.8&start=-3,1.5&kappa=25"
+    )
+    state = S.from_query(query)
+    assert state.on == ("nesterov", "adam") and state.lrs["adam"] == 0.3
+    assert state.start == (-3.0, 1.5) and state.condition == 25 and state.step == 7
+    assert S.from_query(S.to_query(state)) == state
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?surface=everest", "surface must be one of"),
+        ("?steps=0", "steps must be in [1, 1000], got '0'"),
+        ("?steps=2.5", "steps must be a whole number"),
+        ("?step=101", "step must be in [0, 100], got '101'"),
+        ("?racers=gd:abc", "learning rate of gd must be a number, got 'abc'"),
+        ("?racers=sgdd:0.1", "unknown racer 'sgdd'"),
+        ("?racers=gd:0", "learning rate of gd must be in [1e-05, 10]"),
+        ("?surface=bowl&kappa=0.5", "κ must be in [1, 100]"),
+        ("?surface=rosenbrock&start=9,0", "start x must be in [-2, 2], got '9'"),
+        ("?start=nan,0", "start x must be in"),
+        ("?beta=1", "β must be in [0, 0.99]"),
+        ("?batch=0", "batch size must be in [1, 200]"),
+        ("?evil=__import__", "unknown URL setting 'evil'"),
+    ],
+)
+def test_bad_settings_are_refused_with_their_reason(query: str, message: str) -> None:
+    with pytest.raises(ValueError) as e:
+        S.from_query(query)
+    assert message in str(e.value)
+
+
+def test_gd_on_the_regression_equals_a_hand_computation() -> None:
+    state = S.from_query("?racers=gd:0.1&steps=30&start=-1,2")
+    path = S.run(state)["gd"]
+    _, X, y = S.regression_problem()
+    x, t = X[0], y[0]
+    w, b = -1.0, 2.0
+    for k in range(31):
+        np.testing.assert_allclose(path.points[k], [w, b], rtol=1e-12, atol=1e-12)
+        r = w * x + b - t
+        w, b = w - 0.1 * 2 * np.mean(r * x), b - 0.1 * 2 * np.mean(r)
+
+
+@pytest.mark.parametrize(
+    ("racer", "make"),
+    [
+        ("adam", lambda p, lr, beta: torch.optim.Adam(p, lr=lr)),
+        ("nesterov", lambda p, lr, beta: torch.optim.SGD(p, lr=lr, momentum=beta, nesterov=True)),
+        ("rmsprop", lambda p, lr, beta: torch.optim.RMSprop(p, lr=lr)),
+        ("adagrad", lambda p, lr, beta: torch.optim.Adagrad(p, lr=lr)),
+    ],
+)
+def test_a_race_on_himmelblau_equals_torch(racer: str, make) -> None:  # type: ignore[no-untyped-def]
+    state = S.from_query(f"?surface=himmelblau&racers={racer}:0.01&steps=60&start=-1,-0.5")
+    path = S.run(state)[racer]
+    p = torch.tensor([-1.0, -0.5], dtype=torch.float64, requires_grad=True)
+    opt = make([p], 0.01, state.beta)
+    for k in range(61):
+        np.testing.assert_allclose(path.points[k], p.detach().numpy(), rtol=1e-9, atol=1e-12)
+        opt.zero_grad()
+        x, y = p[0], p[1]
+        ((x**2 + y - 11) ** 2 + (x + y**2 - 7) ** 2).backward()
+        opt.step()
+
+
+def test_mini_batch_sgd_takes_the_same_number_of_steps_and_its_seed_matters() -> None:
+    a = S.run(S.from_query("?racers=gd:0.05,sgd:0.05&steps=40&batch=8&seed=1"))
+    b = S.run(S.from_query("?racers=sgd:0.05&steps=40&batch=8&seed=2"))
+    assert a["sgd"].points.shape == a["gd"].points.shape == (41, 2)
+    assert not np.allclose(a["sgd"].points, b["sgd"].points)
+    assert not np.allclose(a["sgd"].points, a["gd"].points)
+
+
+def test_mini_batch_sgd_does_not_race_on_a_function() -> None:
+    paths = S.run(S.from_query("?surface=beale&racers=sgd:0.05,gd:0.01"))
+    assert list(paths) == ["gd"]
+
+
+def test_a_diverging_racer_is_reported() -> None:
+    state = S.from_query("?surface=bowl&kappa=50&racers=gd:0.1&steps=100")
+    paths = S.run(state)
+    assert paths["gd"].diverged
+    assert "GD diverged" in S.describe(paths)[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?racers=gd:0.1,sgd:0.05,nesterov:0.01&steps=30&batch=8&seed=3&start=0.5,1",
+        "?surface=bowl&kappa=20&racers=momentum:0.02,adamw:0.1&beta=0.7&steps=25",
+        "?surface=rastrigin&racers=adagrad:0.4,momentum-torch:0.001&steps=20",
+    ],
+)
+def test_the_exported_script_reproduces_the_race(
+    query: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chainrule.app.landscape_export import script
+
+    state = S.from_query(query)
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+    exec(compile(script(state), "race.py", "exec"), scope)
+    paths = S.run(state)
+    assert set(scope["paths"]) == set(paths)
+    for k, t in paths.items():
+        np.testing.assert_array_equal(scope["paths"][k].points, t.points)
+    assert (tmp_path / "race.html").stat().st_size > 100_000
