@@ -11,6 +11,7 @@ import numpy as np
 from chainrule.autodiff import (
     Tensor,
     binary_cross_entropy_with_logits,
+    compiled_value_and_grad,
     mse,
     softmax_cross_entropy,
     vocabulary,
@@ -153,6 +154,42 @@ class MLP(Model):
     @property
     def depth(self) -> int:
         return len(self.layer_sizes) - 1
+
+    def value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """The loss and the engine's gradients in one pass, as training asks for them.
+
+        The graph of :meth:`loss_graph` is recorded once per batch shape and
+        configuration and then replayed as straight-line code
+        (:func:`chainrule.autodiff.compiled_value_and_grad`); the numbers are
+        those of :meth:`autodiff_value_and_gradients`, which runs eagerly.
+        """
+        X, y = self.check_data(X, y)
+        names = tuple(self.params)
+        value, grads = self._compiled_step(names)(*(self.params[k] for k in names), X, y)
+        return value, dict(zip(names, grads, strict=True))
+
+    def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
+        return self.value_and_gradients(X, y)[1]
+
+    def _compiled_step(self, names: tuple[str, ...]) -> Callable[..., Any]:
+        """The replayed loss and gradients for the model as it is configured now."""
+        key = (names, self.training, self.alpha, self.dropout, tuple(self.activations))
+        cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
+        if key not in cache:
+
+            def loss(*args: Any) -> Tensor:
+                *arrays, X, y = args
+                return self.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+
+            cache[key] = compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
+        return cache[key]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_compiled", None)  # generated code: made again on first use
+        return state
 
     def linear_readout(self) -> tuple[str, str, str] | None:
         if self.output != "identity" or self.n_outputs != 1 or self.alpha:
