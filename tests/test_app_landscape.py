@@ -106,6 +106,7 @@ def test_a_diverging_racer_is_reported() -> None:
         "?racers=gd:0.1,sgd:0.05,nesterov:0.01&steps=30&batch=8&seed=3&start=0.5,1",
         "?surface=bowl&kappa=20&racers=momentum:0.02,adamw:0.1&beta=0.7&steps=25",
         "?surface=rastrigin&racers=adagrad:0.4,momentum-torch:0.001&steps=20",
+        "?surface=mlp-slice&racers=adam:0.05,gd:0.1&steps=15&start=0.3,-0.2",
     ],
 )
 def test_the_exported_script_reproduces_the_race(
@@ -122,3 +123,23 @@ def test_the_exported_script_reproduces_the_race(
     for k, t in paths.items():
         np.testing.assert_array_equal(scope["paths"][k].points, t.points)
     assert (tmp_path / "race.html").stat().st_size > 100_000
+
+
+def test_the_mlp_slice_race_follows_the_engine_gradient_along_the_directions() -> None:
+    state = S.from_query("?surface=mlp-slice&racers=gd:0.1&steps=5&start=0.5,-0.25")
+    path = S.run(state)["gd"]
+    X, y, theta, d1, d2 = S._slice_arrays()
+    model = S.slice_model()
+    a, b = 0.5, -0.25
+    for k in range(6):
+        np.testing.assert_allclose(path.points[k], [a, b], rtol=1e-10, atol=1e-12)
+        model.params.update({n: theta[n] + a * d1[n] + b * d2[n] for n in theta})
+        g = model.gradients(X, y)  # the full gradient, projected on the two directions
+        ga = sum(float(np.sum(g[n] * d1[n])) for n in theta)
+        gb = sum(float(np.sum(g[n] * d2[n])) for n in theta)
+        a, b = a - 0.1 * ga, b - 0.1 * gb
+    surface = S.surface(state)
+    assert surface.x_label.startswith("α") and surface.loss.shape == (100, 100)
+    f0 = S.mlp_slice().value_and_gradient(np.array([0.0, 0.0]))[0]
+    model.params.update(theta)
+    assert f0 == pytest.approx(model.loss(X, y), rel=1e-12)

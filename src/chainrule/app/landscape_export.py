@@ -8,7 +8,15 @@ writes the figure as a standalone HTML file.
 
 from __future__ import annotations
 
-from chainrule.app.landscape_state import RACERS, REGRESSION, RaceState, start_of, window
+from chainrule.app.landscape_state import (
+    MLP_SLICE,
+    RACERS,
+    REGRESSION,
+    SLICE_SPAN,
+    RaceState,
+    start_of,
+    window,
+)
 
 
 def script(state: RaceState) -> str:
@@ -60,6 +68,28 @@ def script(state: RaceState) -> str:
             f'    model, ds.X, ds.y, ("w", "b"), span=(({xl!r}, {xh!r}), ({yl!r}, {yh!r})),',
             "    resolution=100,",
             ")",
+        ]
+    elif state.surface == MLP_SLICE:
+        lines += [
+            "# the MLP's loss on the plane θ0 + α d1 + β d2 through its initial weights",
+            'model = models.build("mlp", n_features=2, hidden_layers=[8], activation="tanh", '
+            "seed=0)",
+            'X, y = models.get("mlp").sample(0)',
+            "theta = {k: v.copy() for k, v in model.params.items()}",
+            "d1 = landscape.random_direction(theta, seed=1)",
+            "d2 = landscape.random_direction(theta, seed=2)",
+            "",
+            "",
+            "def on_the_plane(a, b):",
+            "    params = {k: theta[k] + a * d1[k] + b * d2[k] for k in theta}",
+            "    return model.loss_graph(params, X, y)",
+            "",
+            "",
+            f"span = ((-{SLICE_SPAN!r}, {SLICE_SPAN!r}), (-{SLICE_SPAN!r}, {SLICE_SPAN!r}))",
+            'fn = landscape.TestFunction("MLP slice", "", on_the_plane, (0.0, 0.0), span, None)',
+            f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
+            f"grid = np.linspace(-{SLICE_SPAN!r}, {SLICE_SPAN!r}, 100)",
+            "surface = landscape.slice_2d(model, X, y, d1, d2, grid, grid, center=theta)",
         ]
     else:
         args = f"{state.condition!r}" if state.surface == "bowl" else ""

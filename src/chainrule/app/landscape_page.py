@@ -350,6 +350,10 @@ def register(app: dash.Dash) -> None:
         paths = S.run(state)
         took = (time.perf_counter() - began) * 1e3
         notes = S.describe(paths)
+        if state.surface == S.MLP_SLICE:
+            notes.insert(0, f"A slice, not the whole loss: {S.test_function(state).formula}.")
+        elif state.surface != S.REGRESSION:
+            notes.insert(0, f"f(x, y) = {S.test_function(state).formula}.")
         if "sgd" in state.on and state.surface != S.REGRESSION:
             notes.append("Mini-batch SGD races only on the regression: a function has no examples.")
         notes.append(f"Raced {len(paths)} optimizers × {state.steps} steps in {took:.0f} ms.")
