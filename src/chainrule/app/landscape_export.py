@@ -8,15 +8,8 @@ writes the figure as a standalone HTML file.
 
 from __future__ import annotations
 
-from chainrule.app.landscape_state import (
-    MLP_SLICE,
-    RACERS,
-    REGRESSION,
-    SLICE_SPAN,
-    RaceState,
-    start_of,
-    window,
-)
+from chainrule.app.landscape_models import COORDINATES, MLP_SLICE, SLICE_SPAN
+from chainrule.app.landscape_state import RACERS, REGRESSION, RaceState, start_of, window
 
 
 def script(state: RaceState) -> str:
@@ -33,6 +26,7 @@ def script(state: RaceState) -> str:
         "import numpy as np",
         "",
         "from chainrule import data, landscape, models, optim",
+        "from chainrule.autodiff import Tensor",
         "from chainrule.landscape.functions import FUNCTIONS",
         "from chainrule.plot.interactive import contour, write_html",
         "",
@@ -90,6 +84,32 @@ def script(state: RaceState) -> str:
             f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
             f"grid = np.linspace(-{SLICE_SPAN!r}, {SLICE_SPAN!r}, 100)",
             "surface = landscape.slice_2d(model, X, y, d1, d2, grid, grid, center=theta)",
+        ]
+    elif state.surface in COORDINATES:
+        c = COORDINATES[state.surface]
+        (xl, xh), (yl, yh) = window(state)
+        lines += [
+            f"# two entries of {c.model}; every other entry frozen where it starts",
+            f"model = models.build({c.model!r}, 3, n_hidden={c.n_hidden}, seed=0)",
+            f"X, y = models.get({c.model!r}).sample(0)",
+            "theta = {k: v.copy() for k, v in model.params.items()}",
+            f"axes = {c.axes!r}",
+            "",
+            "",
+            "def on_the_plane(u, v):",
+            "    params = {k: Tensor(v) for k, v in theta.items()}  # the graph takes Tensors",
+            "    for (name, index), t in zip(axes, (u, v)):",
+            "        one = np.zeros_like(theta[name])",
+            "        one[index] = 1.0",
+            "        params[name] = params[name] + (t - theta[name][index]) * one",
+            "    return model.loss_graph(params, X, y)",
+            "",
+            "",
+            f"span = (({xl!r}, {xh!r}), ({yl!r}, {yh!r}))",
+            f'fn = landscape.TestFunction("{c.model}", "", on_the_plane, ({x!r}, {y!r}), span,',
+            "                             None)",
+            f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
+            "surface = landscape.surface(model, X, y, axes, span=span, resolution=100)",
         ]
     else:
         args = f"{state.condition!r}" if state.surface == "bowl" else ""

@@ -23,6 +23,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
+from chainrule.app.landscape_models import MLP_SLICE
 
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
 
@@ -350,7 +351,7 @@ def register(app: dash.Dash) -> None:
         paths = S.run(state)
         took = (time.perf_counter() - began) * 1e3
         notes = S.describe(paths)
-        if state.surface == S.MLP_SLICE:
+        if state.surface == MLP_SLICE:
             notes.insert(0, f"A slice, not the whole loss: {S.test_function(state).formula}.")
         elif state.surface != S.REGRESSION:
             notes.insert(0, f"f(x, y) = {S.test_function(state).formula}.")

@@ -21,15 +21,20 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from chainrule import data, landscape, models, optim
+from chainrule.app.landscape_models import (
+    COORDINATES,
+    MLP_SLICE,
+    mlp_slice,
+    slice_surface,
+)
 from chainrule.landscape.functions import FUNCTIONS, TestFunction
 from chainrule.optim import GradientTransformation
 
 REGRESSION = "regression"
-MLP_SLICE = "mlp-slice"
-SLICE_SPAN = 1.5
 SURFACES: dict[str, str] = {
     REGRESSION: "regression in (w, b) (seed 000)",
     MLP_SLICE: "MLP 2-8-1: a random 2-D slice",
+    **{k: c.label for k, c in COORDINATES.items()},
     "bowl": "quadratic bowl (condition number κ)",
     "rosenbrock": "Rosenbrock",
     "himmelblau": "Himmelblau",
@@ -249,48 +254,12 @@ def from_query(search: str) -> RaceState:
 # --- racing ----------------------------------------------------------------------
 
 
-@functools.cache
-def _slice_arrays() -> tuple[
-    np.ndarray, np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray]
-]:
-    """X, y, the MLP's initial parameters θ0 and two filter-normalised directions."""
-    X, y = models.get("mlp").sample(0)
-    theta = slice_model().params
-    d1 = landscape.random_direction(theta, seed=1)
-    d2 = landscape.random_direction(theta, seed=2)
-    return X, y, theta, d1, d2
-
-
-def slice_model() -> models.Model:
-    """A fresh copy of the sliced MLP (2-8-1, tanh, seed 0), sized for its sample data."""
-    return models.build("mlp", n_features=2, hidden_layers=[8], activation="tanh", seed=0)
-
-
-@functools.cache
-def mlp_slice() -> TestFunction:
-    """The MLP's loss on the plane θ0 + α·d1 + β·d2, as a function of (α, β).
-
-    Every weight and bias moves only along the two directions; the gradient an
-    optimizer sees is (∇L·d1, ∇L·d2), from the engine through the model's graph.
-    """
-    X, y, theta, d1, d2 = _slice_arrays()
-    model = slice_model()
-    frozen = ", ".join(theta)
-
-    def f(a: Any, b: Any) -> Any:
-        return model.loss_graph({k: theta[k] + a * d1[k] + b * d2[k] for k in theta}, X, y)
-
-    span = ((-SLICE_SPAN, SLICE_SPAN), (-SLICE_SPAN, SLICE_SPAN))
-    return TestFunction(
-        "MLP slice", f"L(θ0 + α d1 + β d2); {frozen} move only along d1, d2", f, (1.2, 1.0),
-        span, None,
-    )  # fmt: skip
-
-
 def test_function(state: RaceState) -> TestFunction:
     """The state's test function (not the regression)."""
     if state.surface == MLP_SLICE:
         return mlp_slice()
+    if state.surface in COORDINATES:
+        return COORDINATES[state.surface].function()
     if state.surface == "bowl":
         return FUNCTIONS["bowl"](state.condition)  # type: ignore[call-arg]
     return FUNCTIONS[state.surface]()
@@ -367,9 +336,9 @@ def run(state: RaceState) -> dict[str, landscape.Trajectory]:
 def surface(state: RaceState, resolution: int = 100) -> landscape.Surface:
     """The loss over the state's window, from :mod:`chainrule.landscape`."""
     if state.surface == MLP_SLICE:
-        X, y, theta, d1, d2 = _slice_arrays()
-        grid = np.linspace(-SLICE_SPAN, SLICE_SPAN, resolution)
-        return landscape.slice_2d(slice_model(), X, y, d1, d2, grid, grid, center=theta)
+        return slice_surface(resolution)
+    if state.surface in COORDINATES:
+        return COORDINATES[state.surface].surface(resolution)
     if state.surface != REGRESSION:
         return test_function(state).surface(resolution)
     model, X, y = regression_problem()
