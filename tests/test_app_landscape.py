@@ -168,3 +168,16 @@ def test_two_coordinates_of_a_network_race_on_its_hand_derived_gradient(key: str
     for (name, index), t in zip(c.axes, (surface.x[i], surface.y[j]), strict=True):
         model.params[name][index] = t
     assert surface.loss[j, i] == pytest.approx(model.loss(X, y), rel=1e-9)
+
+
+def test_the_gif_export_animates_the_race() -> None:
+    import io
+
+    from PIL import Image
+
+    from chainrule.app.landscape_export import MAX_FRAMES, gif
+
+    state = S.from_query("?surface=saddle&racers=gd:0.05,adam:0.05&steps=100")
+    data = gif(state, S.run(state))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "GIF" and 10 <= image.n_frames <= MAX_FRAMES

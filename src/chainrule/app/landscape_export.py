@@ -1,4 +1,4 @@
-"""The optimizer race exported: a Python script that reproduces it with chainrule.
+"""The optimizer race exported: a Python script that reproduces it with chainrule, a GIF.
 
 The script calls the same library functions the page calls
 (:func:`chainrule.landscape.race` or ``race_function``, then
@@ -8,8 +8,21 @@ writes the figure as a standalone HTML file.
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
 from chainrule.app.landscape_models import COORDINATES, MLP_SLICE, SLICE_SPAN
-from chainrule.app.landscape_state import RACERS, REGRESSION, RaceState, start_of, window
+from chainrule.app.landscape_state import (
+    RACERS,
+    REGRESSION,
+    RaceState,
+    start_of,
+    surface,
+    window,
+)
+from chainrule.landscape import Trajectory
+from chainrule.plot.landscape_figures import animate
 
 
 def script(state: RaceState) -> str:
@@ -126,3 +139,19 @@ def script(state: RaceState) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+MAX_FRAMES = 30  # about a second of matplotlib per 6 frames
+
+
+def gif(state: RaceState, paths: Mapping[str, Trajectory]) -> bytes:
+    """An animated GIF of the race (at most 30 frames), by :func:`chainrule.plot.animate`."""
+    stride = max(1, -(-max(len(t.points) for t in paths.values()) // MAX_FRAMES))
+    shown = {
+        RACERS[k].label: Trajectory(k, t.points[::stride], t.loss[::stride], t.diverged)
+        for k, t in paths.items()
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "race.gif"
+        animate(surface(state), shown, target, fps=12, log_levels=state.surface != REGRESSION)
+        return target.read_bytes()

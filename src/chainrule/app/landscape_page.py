@@ -13,6 +13,7 @@ All state is in the two stores and the URL; the server keeps none.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import time
 from typing import Any
@@ -203,8 +204,9 @@ def layout(search: str) -> html.Div:
                     html.Span("Export: ", className="note"),
                     html.Button("Python script", id="ls-export-script", n_clicks=0),
                     html.Button("HTML figure", id="ls-export-html", n_clicks=0),
+                    html.Button("GIF", id="ls-export-gif", n_clicks=0),
                     html.Span("(PNG: the camera of the figure's toolbar)", className="note"),
-                    dcc.Download(id="ls-download"),
+                    dcc.Loading(dcc.Download(id="ls-download"), type="dot"),
                 ],
                 style={"margin": "0.4rem 0"},
             ),
@@ -364,14 +366,15 @@ def register(app: dash.Dash) -> None:
         Output("ls-download", "data"),
         Input("ls-export-script", "n_clicks"),
         Input("ls-export-html", "n_clicks"),
+        Input("ls-export-gif", "n_clicks"),
         State("ls-config", "data"),
         State("ls-race", "data"),
         State("ls-step", "value"),
         prevent_initial_call=True,
     )
-    def export(_script: Any, _html: Any, config: Any, stored: Any, step: Any) -> Any:
+    def export(_script: Any, _html: Any, _gif: Any, config: Any, stored: Any, step: Any) -> Any:
         if (
-            ctx.triggered_id not in ("ls-export-script", "ls-export-html")
+            ctx.triggered_id not in ("ls-export-script", "ls-export-html", "ls-export-gif")
             or len(ctx.triggered) != 1
             or not any(t["value"] for t in ctx.triggered)
         ):
@@ -380,8 +383,12 @@ def register(app: dash.Dash) -> None:
             state = _state(config)
             if ctx.triggered_id == "ls-export-script":
                 return {"content": landscape_export.script(state), "filename": "race.py"}
+            paths = V.from_store(stored)
+            if ctx.triggered_id == "ls-export-gif":
+                gif = base64.b64encode(landscape_export.gif(state, paths)).decode()
+                return {"content": gif, "base64": True, "filename": "race.gif"}
             step = S.check_number("step", step, 0, state.steps, integer=True)
-            fig = V.contour_figure(state, V.from_store(stored), step)
+            fig = V.contour_figure(state, paths, step)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
         html_text = fig.to_html(include_plotlyjs=True, full_html=True)
