@@ -69,7 +69,7 @@ def _race_config(rng: random.Random) -> dict[str, Any]:
         on=tuple(rng.sample(list(S.RACERS), 4)),
         lrs={k: float(f"{10 ** rng.uniform(-3, -1):.3g}") for k in S.RACERS},
     )
-    return P._config(S.check(state))
+    return P.stored_config(S.check(state))
 
 
 def _collect_body(
@@ -126,7 +126,7 @@ def _session(base: str, outputs: dict[str, str], requests: int, seed: int) -> li
 
     rng = random.Random(seed)
     times = []
-    stepper = backprop_page._stored(backprop_state.from_query(""))
+    stepper = backprop_page.stored(backprop_state.from_query(""))
     config = _race_config(rng)
     for k in range(requests):
         kind = k % 3

@@ -29,7 +29,8 @@ from chainrule.app.landscape_models import MLP_SLICE
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
 
 
-def _config(state: S.RaceState) -> dict[str, Any]:
+def stored_config(state: S.RaceState) -> dict[str, Any]:
+    """The race settings as JSON for ``ls-config`` (the step lives in the step slider)."""
     d = dataclasses.asdict(state)
     d.pop("step")
     d["on"] = list(d["on"])
@@ -218,7 +219,7 @@ def layout(search: str) -> html.Div:
                 className="row",
             ),
             dcc.Interval(id="ls-timer", interval=120, disabled=True),
-            dcc.Store(id="ls-config", data=_config(state)),
+            dcc.Store(id="ls-config", data=stored_config(state)),
             dcc.Store(id="ls-race"),
         ],
         className="figures",
@@ -316,7 +317,7 @@ def register(app: dash.Dash) -> None:
                 skip,
                 skip,
             )
-        new_config = _config(state)
+        new_config = stored_config(state)
         changed = new_config != config
         if trigger in ("ls-step", None) and not changed:
             shown = S.check_number("step", step, 0, state.steps, integer=True)
