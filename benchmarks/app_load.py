@@ -57,6 +57,7 @@ def _post(base: str, body: dict[str, Any]) -> tuple[float, int, dict[str, Any]]:
 
 
 def _race_config(rng: random.Random) -> dict[str, Any]:
+    """Random bounded race settings: a surface, 4 racers, at most 200 steps."""
     from chainrule.app import landscape_page as P  # noqa: N812
     from chainrule.app import landscape_state as S  # noqa: N812
 
@@ -66,9 +67,58 @@ def _race_config(rng: random.Random) -> dict[str, Any]:
         steps=steps,
         step=steps,
         on=tuple(rng.sample(list(S.RACERS), 4)),
-        lrs={k: 10 ** rng.uniform(-3, -1) for k in S.RACERS},
+        lrs={k: float(f"{10 ** rng.uniform(-3, -1):.3g}") for k in S.RACERS},
     )
-    return P._config(S.check(state))
+    return P.stored_config(S.check(state))
+
+
+def _collect_body(
+    outputs: dict[str, str], previous: dict[str, Any], config: dict[str, Any]
+) -> dict[str, Any]:
+    """The request a slider move on /landscape makes: every control, the stored settings."""
+    import math
+
+    from chainrule.app import landscape_state as S  # noqa: N812
+
+    def one(i: str, p: str, v: Any) -> dict[str, Any]:
+        return {"id": i, "property": p, "value": v}
+
+    keys = list(S.RACERS)
+    inputs = [
+        one("ls-surface", "value", config["surface"]),
+        one("ls-kappa", "value", config["condition"]),
+        one("ls-steps", "value", config["steps"]),
+        one("ls-beta", "value", config["beta"]),
+        [{"id": {"type": "ls-on", "racer": k}, "property": "value",
+          "value": [k] if k in config["on"] else []} for k in keys],
+        [{"id": {"type": "ls-lr", "racer": k}, "property": "value",
+          "value": math.log10(config["lrs"][k])} for k in keys],
+        one("ls-batch", "value", config["batch"]),
+        one("ls-seed", "value", config["seed"]),
+        one("ls-contour", "clickData", None),
+        one("ls-reset", "n_clicks", 0),
+        one("ls-step", "value", 0),
+        one("ls-play", "n_clicks", 0),
+        one("ls-timer", "n_intervals", None),
+    ]  # fmt: skip
+    out = [
+        {"id": i, "property": p}
+        for i, p in (("ls-config", "data"), ("ls-error", "children"), ("url", "search"),
+                     ("ls-step", "max"), ("ls-step", "value"), ("ls-start", "children"))
+    ]  # fmt: skip
+    out.append([{"id": {"type": "ls-lr-text", "racer": k}, "property": "children"} for k in keys])
+    out += [
+        {"id": i, "property": p}
+        for i, p in (("ls-timer", "disabled"), ("ls-play", "children"), ("ls-race", "data"),
+                     ("ls-note", "children"))
+    ]  # fmt: skip
+    return {
+        "output": outputs["ls-config.data"],
+        "outputs": out,
+        "inputs": inputs,
+        "state": [one("ls-config", "data", previous), one("ls-timer", "disabled", True)],
+        "changedPropIds": ["ls-steps.value"],
+    }
 
 
 def _session(base: str, outputs: dict[str, str], requests: int, seed: int) -> list[float]:
@@ -76,19 +126,13 @@ def _session(base: str, outputs: dict[str, str], requests: int, seed: int) -> li
 
     rng = random.Random(seed)
     times = []
-    stepper = backprop_page._stored(backprop_state.from_query(""))
+    stepper = backprop_page.stored(backprop_state.from_query(""))
+    config = _race_config(rng)
     for k in range(requests):
         kind = k % 3
         if kind == 0:
-            config = _race_config(rng)
-            body = {
-                "output": outputs["ls-race.data"],
-                "outputs": [{"id": "ls-race", "property": "data"},
-                            {"id": "ls-note", "property": "children"}],
-                "inputs": [{"id": "ls-config", "property": "data", "value": config}],
-                "changedPropIds": ["ls-config.data"],
-            }  # fmt: skip
-            took, status, answer = _post(base, body)
+            previous, config = config, _race_config(rng)
+            took, status, answer = _post(base, _collect_body(outputs, previous, config))
             race = answer["response"]["ls-race"]["data"]
         elif kind == 1:
             body = {
@@ -111,7 +155,8 @@ def _session(base: str, outputs: dict[str, str], requests: int, seed: int) -> li
                 "outputs": [{"id": i, "property": p} for i, p in (
                     ("bp-graph", "figure"), ("bp-card", "children"), ("bp-position", "children"),
                     ("bp-answer", "value"), ("bp-verdict", "children"))],
-                "inputs": [{"id": "bp-state", "property": "data", "value": stepper}],
+                "inputs": [{"id": "bp-state", "property": "data", "value": stepper},
+                           {"id": "bp-hide", "property": "value", "value": []}],
                 "changedPropIds": ["bp-state.data"],
             }  # fmt: skip
             took, status, answer = _post(base, body)

@@ -5,6 +5,7 @@
 - race: 4 optimizers (GD, momentum, RMSprop, Adam) x 500 steps on seed 000's
   univariate regression over 1,000 examples, with its 200 x 200 loss surface:
   what ``/landscape`` does when a slider moves (target: 50 ms).
+- the same race on Rosenbrock (a test function) with its 200 x 200 surface;
 - backprop step: every step of the 2-2-2 stepper recomputed, as ``/backprop``
   does on each click (target: 20 ms).
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from benchmarks.harness import Impl, Row, markdown, measure
 from chainrule import data, landscape, models, optim
+from chainrule.landscape.functions import FUNCTIONS
 
 RACE_TARGET_MS = 50.0
 STEP_TARGET_MS = 20.0
@@ -46,6 +48,23 @@ def _race() -> tuple[Callable[[], None], Callable[[], dict[str, np.ndarray]]]:
     return step, lambda: dict(out)
 
 
+def _function_race() -> tuple[Callable[[], None], Callable[[], dict[str, np.ndarray]]]:
+    fn = FUNCTIONS["rosenbrock"]()
+    opts = {
+        "gd": optim.sgd(0.001),
+        "momentum": optim.momentum(0.003, 0.9),
+        "rmsprop": optim.rmsprop(0.01),
+        "adam": optim.adam(0.05),
+    }
+    out: dict[str, np.ndarray] = {}
+
+    def step() -> None:
+        paths = landscape.race_function(fn, opts, fn.start, steps=500)
+        out.update({k: t.points[-1] for k, t in paths.items()}, loss=fn.surface(200).loss)
+
+    return step, lambda: dict(out)
+
+
 def _backprop_step() -> tuple[Callable[[], None], Callable[[], dict[str, np.ndarray]]]:
     from chainrule.app import backprop_state as B  # noqa: N812
 
@@ -65,10 +84,14 @@ def run(rounds: int) -> list[Row]:
         [Impl("landscape.race + surface", _race)], rounds, min_seconds=0.0,
     )  # fmt: skip
     rows += measure(
+        "G", "race 4 x 500 steps on Rosenbrock, surface 200²",
+        [Impl("landscape.race_function + surface", _function_race)], rounds, min_seconds=0.0,
+    )  # fmt: skip
+    rows += measure(
         "G", "backprop stepper, 2-2-2, all 14 steps",
         [Impl("backprop_state.steps", _backprop_step)], rounds,
     )  # fmt: skip
-    for row, target in zip(rows, (RACE_TARGET_MS, STEP_TARGET_MS), strict=True):
+    for row, target in zip(rows, (RACE_TARGET_MS, RACE_TARGET_MS, STEP_TARGET_MS), strict=True):
         ms = row.median_us / 1e3
         row.note = f"target {target:g} ms: {'met' if ms <= target else 'NOT met'}"
     return rows

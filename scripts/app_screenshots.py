@@ -38,6 +38,11 @@ VIEWS = {
         "rmsprop:0.01,adam:0.05&step=150",
         "#ls-contour .contour",
     ),
+    "landscape-mlp-slice": ("/landscape?surface=mlp-slice&steps=200", "#ls-contour .contour"),
+    "landscape-network-coordinates": (
+        "/landscape?surface=sigmoid-first-layer&steps=200",
+        "#ls-contour .contour",
+    ),
     "backprop": ("/backprop", "#bp-equation"),
     "backprop-seed000-backward": ("/backprop?network=two-layer-sigmoid&step=5", "#bp-equation"),
     "backprop-update": ("/backprop?network=2-2-2&step=12", "#bp-equation"),

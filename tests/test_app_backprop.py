@@ -156,3 +156,21 @@ def test_every_network_steps_to_its_hand_derived_gradients(network: str) -> None
         np.testing.assert_allclose(steps["update", p], params[p] - state.lr * g, rtol=1e-9)
     figure = backprop_graph.figure(B.derivation(network), "L", "loss")
     assert set(figure.data[0].text) >= {"L", x_name, y_name, *params}
+
+
+def test_stored_numbers_are_checked_too() -> None:
+    state = B.from_query("")
+    numbers = dict(state.numbers)
+    numbers["W1"] = np.array([[np.nan, 0.0], [0.0, 1.0]])
+    with pytest.raises(ValueError, match="W1: every entry must be a finite number"):
+        B.check(B.StepperState("2-2-2", numbers, 0.5, 0))
+
+
+def test_a_request_too_large_is_refused() -> None:
+    from chainrule.app import create_app
+
+    client = create_app().server.test_client()
+    answer = client.post(
+        "/_dash-update-component", data=b"x" * (9 << 20), content_type="application/json"
+    )
+    assert answer.status_code == 413

@@ -292,3 +292,12 @@ def test_choosing_another_network(server: str, page: Watched) -> None:
     )
     assert "network=delta-rule" in p.url
     assert "W01 (3×2)" in p.inner_text("#bp-controls")
+
+
+def test_export_the_race_as_a_gif(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/landscape?surface=saddle&racers=gd:0.05&steps=30")
+    wait_for_race(p)
+    with p.expect_download(timeout=60_000) as download:
+        p.click("#ls-export-gif")
+    assert Path(download.value.path()).read_bytes()[:6] == b"GIF89a"

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from chainrule.app import landscape_models as M  # noqa: N812
 from chainrule.app import landscape_state as S  # noqa: N812
 
 
@@ -106,6 +107,9 @@ def test_a_diverging_racer_is_reported() -> None:
         "?racers=gd:0.1,sgd:0.05,nesterov:0.01&steps=30&batch=8&seed=3&start=0.5,1",
         "?surface=bowl&kappa=20&racers=momentum:0.02,adamw:0.1&beta=0.7&steps=25",
         "?surface=rastrigin&racers=adagrad:0.4,momentum-torch:0.001&steps=20",
+        "?surface=mlp-slice&racers=adam:0.05,gd:0.1&steps=15&start=0.3,-0.2",
+        "?surface=sigmoid-readout&racers=momentum:0.1&steps=15",
+        "?surface=sigmoid-first-layer&racers=rmsprop:0.05&steps=15",
     ],
 )
 def test_the_exported_script_reproduces_the_race(
@@ -122,3 +126,58 @@ def test_the_exported_script_reproduces_the_race(
     for k, t in paths.items():
         np.testing.assert_array_equal(scope["paths"][k].points, t.points)
     assert (tmp_path / "race.html").stat().st_size > 100_000
+
+
+def test_the_mlp_slice_race_follows_the_engine_gradient_along_the_directions() -> None:
+    state = S.from_query("?surface=mlp-slice&racers=gd:0.1&steps=5&start=0.5,-0.25")
+    path = S.run(state)["gd"]
+    X, y, theta, d1, d2 = M.slice_arrays()
+    model = M.slice_model()
+    a, b = 0.5, -0.25
+    for k in range(6):
+        np.testing.assert_allclose(path.points[k], [a, b], rtol=1e-10, atol=1e-12)
+        model.params.update({n: theta[n] + a * d1[n] + b * d2[n] for n in theta})
+        g = model.gradients(X, y)  # the full gradient, projected on the two directions
+        ga = sum(float(np.sum(g[n] * d1[n])) for n in theta)
+        gb = sum(float(np.sum(g[n] * d2[n])) for n in theta)
+        a, b = a - 0.1 * ga, b - 0.1 * gb
+    surface = S.surface(state)
+    assert surface.x_label.startswith("α") and surface.loss.shape == (100, 100)
+    f0 = M.mlp_slice().value_and_gradient(np.array([0.0, 0.0]))[0]
+    model.params.update(theta)
+    assert f0 == pytest.approx(model.loss(X, y), rel=1e-12)
+
+
+@pytest.mark.parametrize("key", sorted(M.COORDINATES))
+def test_two_coordinates_of_a_network_race_on_its_hand_derived_gradient(key: str) -> None:
+    c = M.COORDINATES[key]
+    state = S.from_query(f"?surface={key}&racers=gd:0.2&steps=8")
+    path = S.run(state)["gd"]
+    model, X, y = c.build()
+    u, v = path.points[0]
+    for k in range(9):
+        np.testing.assert_allclose(path.points[k], [u, v], rtol=1e-10, atol=1e-12)
+        for (name, index), t in zip(c.axes, (u, v), strict=True):
+            model.params[name][index] = t
+        g = model.gradients(X, y)  # the worked network's hand-derived backward pass
+        (n1, i1), (n2, i2) = c.axes
+        u, v = u - 0.2 * g[n1][i1], v - 0.2 * g[n2][i2]
+    surface = S.surface(state)
+    model, X, y = c.build()
+    j, i = 37, 61
+    for (name, index), t in zip(c.axes, (surface.x[i], surface.y[j]), strict=True):
+        model.params[name][index] = t
+    assert surface.loss[j, i] == pytest.approx(model.loss(X, y), rel=1e-9)
+
+
+def test_the_gif_export_animates_the_race() -> None:
+    import io
+
+    from PIL import Image
+
+    from chainrule.app.landscape_export import MAX_FRAMES, gif
+
+    state = S.from_query("?surface=saddle&racers=gd:0.05,adam:0.05&steps=100")
+    data = gif(state, S.run(state))
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "GIF" and 10 <= image.n_frames <= MAX_FRAMES

@@ -109,7 +109,7 @@ def layout(search: str) -> html.Div:
                                 className="panel",
                                 style={"marginTop": "0.8rem"},
                             ),
-                            dcc.Store(id="bp-state", data=_stored(state)),
+                            dcc.Store(id="bp-state", data=stored(state)),
                         ],
                         className="figures",
                     ),
@@ -120,7 +120,8 @@ def layout(search: str) -> html.Div:
     )
 
 
-def _stored(state: B.StepperState) -> dict[str, Any]:
+def stored(state: B.StepperState) -> dict[str, Any]:
+    """The stepper's state as JSON for ``bp-state``; matrices as nested lists (rows)."""
     return {
         "network": state.network,
         "numbers": {k: v.tolist() for k, v in state.numbers.items()},
@@ -129,7 +130,8 @@ def _stored(state: B.StepperState) -> dict[str, Any]:
     }
 
 
-def _from_stored(data: Any) -> B.StepperState:
+def from_stored(data: Any) -> B.StepperState:
+    """The checked state from ``bp-state`` (which the browser could have altered)."""
     if not isinstance(data, dict):
         raise ValueError("the stored stepper state is not a mapping")
     numbers = {str(k): np.asarray(v, dtype=np.float64) for k, v in data["numbers"].items()}
@@ -162,10 +164,10 @@ def register(app: dash.Dash) -> None:
         if trigger is None:  # the page was just drawn: pass the stored state on to `show`
             return data, skip, skip, skip
         try:
-            previous = _from_stored(data)
+            previous = from_stored(data)
             if network != previous.network:
                 state = B.check(B.StepperState(network, B.defaults(network), previous.lr, 0))
-                return _stored(state), B.to_query(state), "", _controls(state)
+                return stored(state), B.to_query(state), "", _controls(state)
             names = [i["id"]["name"] for i in ctx.inputs_list[2]]
             numbers = dict(previous.numbers)
             for name, text in zip(names, matrices, strict=True):
@@ -182,7 +184,7 @@ def register(app: dash.Dash) -> None:
             state = B.check(B.StepperState(previous.network, numbers, lr, step))
         except (ValueError, TypeError, KeyError) as e:
             return skip, skip, f"Not applied: {e}", skip
-        return _stored(state), B.to_query(state), "", skip
+        return stored(state), B.to_query(state), "", skip
 
     @app.callback(
         Output("bp-graph", "figure"),
@@ -195,7 +197,7 @@ def register(app: dash.Dash) -> None:
     )
     def show(data: Any, hide: Any) -> tuple[Any, ...]:
         try:
-            state = _from_stored(data)
+            state = from_stored(data)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
         all_steps = B.steps(state.network, state.numbers, state.lr)
@@ -216,7 +218,7 @@ def register(app: dash.Dash) -> None:
     )
     def check_answer(_clicks: Any, _submit: Any, typed: Any, data: Any) -> tuple[str, str]:
         try:
-            state = _from_stored(data)
+            state = from_stored(data)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
         step = B.steps(state.network, state.numbers, state.lr)[state.step]

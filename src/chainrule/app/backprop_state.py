@@ -200,6 +200,8 @@ def check(state: StepperState) -> StepperState:
     if not 1 <= m <= MAX_EXAMPLES:
         raise ValueError(f"{x_name} needs 1 to {MAX_EXAMPLES} examples (columns), got {m}")
     for k, v in numbers.items():
+        if not np.all(np.isfinite(v)) or (v.size and np.abs(v).max() > MAX_ENTRY):
+            raise ValueError(f"{k}: every entry must be a finite number within ±{MAX_ENTRY:g}")
         want = opening[k].shape if k not in (x_name, y_name) else (opening[k].shape[0], m)
         if v.shape != want:
             raise ValueError(

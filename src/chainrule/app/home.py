@@ -12,7 +12,8 @@ SECTIONS = (
         "across a loss surface from the same start: seed 000's univariate regression in "
         "(w, b) space, or a classic test function (Rosenbrock, Himmelblau, Beale, "
         "Goldstein-Price, Styblinski-Tang, Rastrigin, a saddle, a bowl of chosen "
-        "condition number). Click the contour to move the start; every slider recomputes "
+        "condition number), two weights of seed 000's sigmoid network or a random slice "
+        "of an MLP. Click the contour to move the start; every slider recomputes "
         "every path at once. Teaches why the learning rate matters, what momentum buys "
         "in a narrow valley and how adaptive methods rescale each coordinate.",
     ),

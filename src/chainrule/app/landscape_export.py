@@ -1,4 +1,4 @@
-"""The optimizer race exported: a Python script that reproduces it with chainrule.
+"""The optimizer race exported: a Python script that reproduces it with chainrule, a GIF.
 
 The script calls the same library functions the page calls
 (:func:`chainrule.landscape.race` or ``race_function``, then
@@ -8,7 +8,21 @@ writes the figure as a standalone HTML file.
 
 from __future__ import annotations
 
-from chainrule.app.landscape_state import RACERS, REGRESSION, RaceState, start_of, window
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from chainrule.app.landscape_models import COORDINATES, MLP_SLICE, SLICE_SPAN
+from chainrule.app.landscape_state import (
+    RACERS,
+    REGRESSION,
+    RaceState,
+    start_of,
+    surface,
+    window,
+)
+from chainrule.landscape import Trajectory
+from chainrule.plot.landscape_figures import animate
 
 
 def script(state: RaceState) -> str:
@@ -25,6 +39,7 @@ def script(state: RaceState) -> str:
         "import numpy as np",
         "",
         "from chainrule import data, landscape, models, optim",
+        "from chainrule.autodiff import Tensor",
         "from chainrule.landscape.functions import FUNCTIONS",
         "from chainrule.plot.interactive import contour, write_html",
         "",
@@ -61,6 +76,54 @@ def script(state: RaceState) -> str:
             "    resolution=100,",
             ")",
         ]
+    elif state.surface == MLP_SLICE:
+        lines += [
+            "# the MLP's loss on the plane θ0 + α d1 + β d2 through its initial weights",
+            'model = models.build("mlp", n_features=2, hidden_layers=[8], activation="tanh", '
+            "seed=0)",
+            'X, y = models.get("mlp").sample(0)',
+            "theta = {k: v.copy() for k, v in model.params.items()}",
+            "d1 = landscape.random_direction(theta, seed=1)",
+            "d2 = landscape.random_direction(theta, seed=2)",
+            "",
+            "",
+            "def on_the_plane(a, b):",
+            "    params = {k: theta[k] + a * d1[k] + b * d2[k] for k in theta}",
+            "    return model.loss_graph(params, X, y)",
+            "",
+            "",
+            f"span = ((-{SLICE_SPAN!r}, {SLICE_SPAN!r}), (-{SLICE_SPAN!r}, {SLICE_SPAN!r}))",
+            'fn = landscape.TestFunction("MLP slice", "", on_the_plane, (0.0, 0.0), span, None)',
+            f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
+            f"grid = np.linspace(-{SLICE_SPAN!r}, {SLICE_SPAN!r}, 100)",
+            "surface = landscape.slice_2d(model, X, y, d1, d2, grid, grid, center=theta)",
+        ]
+    elif state.surface in COORDINATES:
+        c = COORDINATES[state.surface]
+        (xl, xh), (yl, yh) = window(state)
+        lines += [
+            f"# two entries of {c.model}; every other entry frozen where it starts",
+            f"model = models.build({c.model!r}, 3, n_hidden={c.n_hidden}, seed=0)",
+            f"X, y = models.get({c.model!r}).sample(0)",
+            "theta = {k: v.copy() for k, v in model.params.items()}",
+            f"axes = {c.axes!r}",
+            "",
+            "",
+            "def on_the_plane(u, v):",
+            "    params = {k: Tensor(v) for k, v in theta.items()}  # the graph takes Tensors",
+            "    for (name, index), t in zip(axes, (u, v)):",
+            "        one = np.zeros_like(theta[name])",
+            "        one[index] = 1.0",
+            "        params[name] = params[name] + (t - theta[name][index]) * one",
+            "    return model.loss_graph(params, X, y)",
+            "",
+            "",
+            f"span = (({xl!r}, {xh!r}), ({yl!r}, {yh!r}))",
+            f'fn = landscape.TestFunction("{c.model}", "", on_the_plane, ({x!r}, {y!r}), span,',
+            "                             None)",
+            f"paths = landscape.race_function(fn, optimizers, ({x!r}, {y!r}), steps={state.steps})",
+            "surface = landscape.surface(model, X, y, axes, span=span, resolution=100)",
+        ]
     else:
         args = f"{state.condition!r}" if state.surface == "bowl" else ""
         lines += [
@@ -76,3 +139,19 @@ def script(state: RaceState) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+MAX_FRAMES = 30  # about a second of matplotlib per 6 frames
+
+
+def gif(state: RaceState, paths: Mapping[str, Trajectory]) -> bytes:
+    """An animated GIF of the race (at most 30 frames), by :func:`chainrule.plot.animate`."""
+    stride = max(1, -(-max(len(t.points) for t in paths.values()) // MAX_FRAMES))
+    shown = {
+        RACERS[k].label: Trajectory(k, t.points[::stride], t.loss[::stride], t.diverged)
+        for k, t in paths.items()
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "race.gif"
+        animate(surface(state), shown, target, fps=12, log_levels=state.surface != REGRESSION)
+        return target.read_bytes()

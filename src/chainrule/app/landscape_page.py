@@ -13,6 +13,7 @@ All state is in the two stores and the URL; the server keeps none.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import time
 from typing import Any
@@ -23,11 +24,13 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
+from chainrule.app.landscape_models import MLP_SLICE
 
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
 
 
-def _config(state: S.RaceState) -> dict[str, Any]:
+def stored_config(state: S.RaceState) -> dict[str, Any]:
+    """The race settings as JSON for ``ls-config`` (the step lives in the step slider)."""
     d = dataclasses.asdict(state)
     d.pop("step")
     d["on"] = list(d["on"])
@@ -202,8 +205,9 @@ def layout(search: str) -> html.Div:
                     html.Span("Export: ", className="note"),
                     html.Button("Python script", id="ls-export-script", n_clicks=0),
                     html.Button("HTML figure", id="ls-export-html", n_clicks=0),
+                    html.Button("GIF", id="ls-export-gif", n_clicks=0),
                     html.Span("(PNG: the camera of the figure's toolbar)", className="note"),
-                    dcc.Download(id="ls-download"),
+                    dcc.Loading(dcc.Download(id="ls-download"), type="dot"),
                 ],
                 style={"margin": "0.4rem 0"},
             ),
@@ -215,7 +219,7 @@ def layout(search: str) -> html.Div:
                 className="row",
             ),
             dcc.Interval(id="ls-timer", interval=120, disabled=True),
-            dcc.Store(id="ls-config", data=_config(state)),
+            dcc.Store(id="ls-config", data=stored_config(state)),
             dcc.Store(id="ls-race"),
         ],
         className="figures",
@@ -313,7 +317,7 @@ def register(app: dash.Dash) -> None:
                 skip,
                 skip,
             )
-        new_config = _config(state)
+        new_config = stored_config(state)
         changed = new_config != config
         if trigger in ("ls-step", None) and not changed:
             shown = S.check_number("step", step, 0, state.steps, integer=True)
@@ -350,6 +354,10 @@ def register(app: dash.Dash) -> None:
         paths = S.run(state)
         took = (time.perf_counter() - began) * 1e3
         notes = S.describe(paths)
+        if state.surface == MLP_SLICE:
+            notes.insert(0, f"A slice, not the whole loss: {S.test_function(state).formula}.")
+        elif state.surface != S.REGRESSION:
+            notes.insert(0, f"f(x, y) = {S.test_function(state).formula}.")
         if "sgd" in state.on and state.surface != S.REGRESSION:
             notes.append("Mini-batch SGD races only on the regression: a function has no examples.")
         notes.append(f"Raced {len(paths)} optimizers × {state.steps} steps in {took:.0f} ms.")
@@ -359,14 +367,15 @@ def register(app: dash.Dash) -> None:
         Output("ls-download", "data"),
         Input("ls-export-script", "n_clicks"),
         Input("ls-export-html", "n_clicks"),
+        Input("ls-export-gif", "n_clicks"),
         State("ls-config", "data"),
         State("ls-race", "data"),
         State("ls-step", "value"),
         prevent_initial_call=True,
     )
-    def export(_script: Any, _html: Any, config: Any, stored: Any, step: Any) -> Any:
+    def export(_script: Any, _html: Any, _gif: Any, config: Any, stored: Any, step: Any) -> Any:
         if (
-            ctx.triggered_id not in ("ls-export-script", "ls-export-html")
+            ctx.triggered_id not in ("ls-export-script", "ls-export-html", "ls-export-gif")
             or len(ctx.triggered) != 1
             or not any(t["value"] for t in ctx.triggered)
         ):
@@ -375,8 +384,12 @@ def register(app: dash.Dash) -> None:
             state = _state(config)
             if ctx.triggered_id == "ls-export-script":
                 return {"content": landscape_export.script(state), "filename": "race.py"}
+            paths = V.from_store(stored)
+            if ctx.triggered_id == "ls-export-gif":
+                gif = base64.b64encode(landscape_export.gif(state, paths)).decode()
+                return {"content": gif, "base64": True, "filename": "race.gif"}
             step = S.check_number("step", step, 0, state.steps, integer=True)
-            fig = V.contour_figure(state, V.from_store(stored), step)
+            fig = V.contour_figure(state, paths, step)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
         html_text = fig.to_html(include_plotlyjs=True, full_html=True)

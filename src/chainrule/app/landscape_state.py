@@ -21,12 +21,20 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from chainrule import data, landscape, models, optim
+from chainrule.app.landscape_models import (
+    COORDINATES,
+    MLP_SLICE,
+    mlp_slice,
+    slice_surface,
+)
 from chainrule.landscape.functions import FUNCTIONS, TestFunction
 from chainrule.optim import GradientTransformation
 
 REGRESSION = "regression"
 SURFACES: dict[str, str] = {
     REGRESSION: "regression in (w, b) (seed 000)",
+    MLP_SLICE: "MLP 2-8-1: a random 2-D slice",
+    **{k: c.label for k, c in COORDINATES.items()},
     "bowl": "quadratic bowl (condition number κ)",
     "rosenbrock": "Rosenbrock",
     "himmelblau": "Himmelblau",
@@ -248,6 +256,10 @@ def from_query(search: str) -> RaceState:
 
 def test_function(state: RaceState) -> TestFunction:
     """The state's test function (not the regression)."""
+    if state.surface == MLP_SLICE:
+        return mlp_slice()
+    if state.surface in COORDINATES:
+        return COORDINATES[state.surface].function()
     if state.surface == "bowl":
         return FUNCTIONS["bowl"](state.condition)  # type: ignore[call-arg]
     return FUNCTIONS[state.surface]()
@@ -323,6 +335,10 @@ def run(state: RaceState) -> dict[str, landscape.Trajectory]:
 
 def surface(state: RaceState, resolution: int = 100) -> landscape.Surface:
     """The loss over the state's window, from :mod:`chainrule.landscape`."""
+    if state.surface == MLP_SLICE:
+        return slice_surface(resolution)
+    if state.surface in COORDINATES:
+        return COORDINATES[state.surface].surface(resolution)
     if state.surface != REGRESSION:
         return test_function(state).surface(resolution)
     model, X, y = regression_problem()

@@ -26,6 +26,7 @@ PAGES: dict[str, str] = {
 """Path -> what the page is, in the order the navigation bar shows them."""
 
 MAX_WORKERS = 64
+MAX_REQUEST_BYTES = 8 << 20  # a callback request carries at most a race's paths
 ASSETS = Path(__file__).with_name("assets")
 
 
@@ -41,6 +42,7 @@ def create_app() -> dash.Dash:
         external_stylesheets=[],
         external_scripts=[],
     )
+    app.server.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.layout = html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
