@@ -80,15 +80,15 @@ def _backprop_step() -> tuple[Callable[[], None], Callable[[], dict[str, np.ndar
 
 def run(rounds: int) -> list[Row]:
     rows = measure(
-        "G", "race 4 x 500 steps, m = 1000, surface 200²",
+        "W", "race 4 x 500 steps, m = 1000, surface 200²",
         [Impl("landscape.race + surface", _race)], rounds, min_seconds=0.0,
     )  # fmt: skip
     rows += measure(
-        "G", "race 4 x 500 steps on Rosenbrock, surface 200²",
+        "W", "race 4 x 500 steps on Rosenbrock, surface 200²",
         [Impl("landscape.race_function + surface", _function_race)], rounds, min_seconds=0.0,
     )  # fmt: skip
     rows += measure(
-        "G", "backprop stepper, 2-2-2, all 14 steps",
+        "W", "backprop stepper, 2-2-2, all 14 steps",
         [Impl("backprop_state.steps", _backprop_step)], rounds,
     )  # fmt: skip
     for row, target in zip(rows, (RACE_TARGET_MS, RACE_TARGET_MS, STEP_TARGET_MS), strict=True):
