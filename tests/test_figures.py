@@ -247,3 +247,13 @@ def test_readme_rosenbrock_race_reaches_the_minimum(tmp_path: Path) -> None:
     assert reached, ends
     assert np.linalg.norm(ends["gd"] - 1.0) > 0.3  # gradient descent is still crawling
     assert out.exists()
+
+
+def test_interactive_racers_differ_and_slices_say_so(univariate_race) -> None:  # type: ignore[no-untyped-def]
+    surf, races = univariate_race
+    fig = plot.interactive.contour(surf, races, loss_name="MSE")
+    paths = [t for t in fig.data[1:] if len(t.x) > 1]
+    looks = {(t.line.color, t.line.dash, t.marker.symbol) for t in paths}
+    assert len(paths) == 4 and len(looks) == 4
+    assert len({c for c, _, _ in looks}) == len({d for _, d, _ in looks}) == 4
+    assert paths[0].name.startswith("sgd: final MSE")

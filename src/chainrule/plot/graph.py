@@ -24,7 +24,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, inspect
 from chainrule.files import atomic_path, output_path, write_text
 from chainrule.models import Model
-from chainrule.plot.graph_layout import draw
+from chainrule.plot.graph_layout import draw, gradient_of
 
 SMALL = 6  # tensors with at most this many entries show their values
 LONGEST = 30  # a formula longer than this is shown by its operation alone
@@ -276,7 +276,8 @@ def to_dot(graph: ComputationGraph) -> str:
         value = _html(n.value).replace("\n", "<BR/>")
         grad = ""
         if n.grad:
-            grad = f'<BR/><FONT COLOR="red">∂L/∂· {_html(n.grad).replace(chr(10), "<BR/>")}</FONT>'
+            of = _html(gradient_of(n))
+            grad = f'<BR/><FONT COLOR="red">{of}: {_html(n.grad).replace(chr(10), "<BR/>")}</FONT>'
         label = f"<<B>{_html(n.label)}</B><BR/>{n.shape}<BR/>{value}{grad}>"
         lines.append(f"  n{_key(n.key)} [shape={shapes[n.kind]}, label={label}];")
     for a, b in graph.edges:
@@ -333,6 +334,7 @@ __all__ = [
     "GraphNode",
     "draw",
     "from_tensor",
+    "gradient_of",
     "render_svg",
     "summary",
     "to_dot",

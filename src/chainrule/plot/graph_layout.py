@@ -87,9 +87,8 @@ def draw(graph: ComputationGraph) -> Figure:
         main.set_linespacing(1.25)
         boxes[n.key] = main
         if n.grad:
-            of = n.name or f"({n.label})"
             ax.annotate(
-                f"∂L/∂{of}\n{n.grad}", xy=(0.5, 0), xycoords=main, xytext=(0, -7),
+                f"{gradient_of(n)}\n{n.grad}", xy=(0.5, 0), xycoords=main, xytext=(0, -7),
                 textcoords="offset points", ha="center", va="top", fontsize=8,
                 color=GRADIENT, linespacing=1.2,
                 bbox={"boxstyle": "round,pad=0.25", "facecolor": "white", "edgecolor": GRADIENT},
@@ -108,6 +107,11 @@ def draw(graph: ComputationGraph) -> Figure:
     ax.set_title(graph.title or "computation graph", fontsize=13)
     fig.legend(handles=_legend(), loc="outside lower center", ncols=5, frameon=False, fontsize=9)
     return fig
+
+
+def gradient_of(n: GraphNode) -> str:
+    """``∂L/∂Z``, or ``∂L/∂(ŷ − y)`` for an operation without a name."""
+    return f"∂L/∂{n.name or f'({n.label})'}"
 
 
 def _lift(p: tuple[float, float]) -> tuple[float, float]:
