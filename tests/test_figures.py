@@ -72,7 +72,7 @@ def test_graph_figure_fits_a_laptop_and_every_edge_has_a_head(tmp_path: Path) ->
     g = two_layer_graph()
     fig = plot.graph.draw(g)
     width, height = png(fig, tmp_path / "graph.png", dpi=110)
-    assert 1000 <= width <= 1700 and 500 <= height <= 1400
+    assert 1000 <= width <= 1600 and 500 <= height <= 1400
     ax = fig.axes[0]
     assert ax.get_title() == g.title and "two-layer-sigmoid" in g.title
     arrows = [p for p in ax.patches if isinstance(p, FancyArrowPatch)]
@@ -92,7 +92,7 @@ def test_every_model_graph_draws(tmp_path: Path) -> None:
         g = plot.graph.trace(net, X, y)
         assert any(node.name == "L" for node in g.nodes), name
         width, _ = png(plot.graph.draw(g), tmp_path / f"{name}.png", dpi=110)
-        assert width <= 1700, name
+        assert width <= 1600, name
 
 
 # --- landscapes ---------------------------------------------------------------------

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from chainrule.plot.graph import ComputationGraph, GraphNode
 
 MAX_COLUMNS = 6  # layers per band
-COLUMN_INCHES = 2.5
+COLUMN_INCHES = 2.35
 ROW_INCHES = 1.55
 FACE = {"parameter": "#fde0c5", "data": "#e5f5e0", "constant": "#f0f0f0", "op": "#dbe9f6"}
 GRADIENT = "#c0392b"
@@ -71,7 +71,7 @@ def draw(graph: ComputationGraph) -> Figure:
     """The graph as a matplotlib Figure (nothing is shown or saved).
 
     About ``COLUMN_INCHES`` a layer wide, folded into bands past
-    ``MAX_COLUMNS`` layers: 15 inches (1650 pixels at 110 dpi) at most.
+    ``MAX_COLUMNS`` layers: 14.5 inches (1600 pixels at 110 dpi) at most.
     """
     pos, width, height = positions(graph)
     fig = Figure(
