@@ -34,7 +34,7 @@ def test_contour_has_colorbar_legend_and_paths(race, tmp_path: Path) -> None:  #
     ax, cbar_ax = fig.axes
     assert ax.get_xlabel() == "w" and ax.get_ylabel() == "b"
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels[0].startswith("gd, final loss") and labels[1].startswith("adam")
+    assert labels[0].startswith("gd: final loss") and labels[1].startswith("adam")
     assert "log" in cbar_ax.get_ylabel()
     fig.savefig(tmp_path / "c.png")
     assert (tmp_path / "c.png").read_bytes()[:8] == PNG

@@ -62,6 +62,13 @@ def derive_command(
             "(seed 001: W is (in, out), error terms δ)."
         ),
     ] = "columns",
+    standalone: Annotated[
+        bool,
+        typer.Option(
+            "--standalone",
+            help="With --format latex: a whole LaTeX document (align*) that compiles as it is.",
+        ),
+    ] = False,
 ) -> None:
     """Derive and print the backprop equations of a network."""
     from chainrule.cli.train_cmd import n_features
@@ -73,6 +80,10 @@ def derive_command(
     ):  # fmt: skip
         if value not in choices:
             raise ValueError(f"{option} {value!r} is unknown: use one of {', '.join(choices)}")
+    refuse_unless(
+        not standalone or fmt == "latex", "--standalone", f"--format {fmt}",
+        "it applies to --format latex",
+    )  # fmt: skip
     if model_arg is not None and model is not None and model_arg != model:
         raise ValueError(f"the model is named twice, {model_arg!r} and --model {model!r}: give one")
     mlp_only = layers is not None or activation is not None or loss is not None
@@ -101,7 +112,7 @@ def derive_command(
     if fmt == "text":
         console().print(R.text(derivation, form), highlight=False, markup=False, soft_wrap=True)
     elif fmt == "latex":
-        print(R.latex(derivation, form))
+        print(R.latex_block(derivation, form, standalone=standalone))
     elif fmt == "markdown":
         print(R.markdown(derivation, form))
     else:

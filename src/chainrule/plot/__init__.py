@@ -8,7 +8,7 @@ a previous file intact. ``chainrule.plot.interactive`` has the Plotly versions.
 """
 
 from chainrule.plot import graph, interactive
-from chainrule.plot.curves import grad_norm_curve, loss_curve
+from chainrule.plot.curves import grad_norm_curve, loss_curve, loss_name
 from chainrule.plot.files import save
 from chainrule.plot.landscape_figures import animate, contour, decision_boundary, surface3d
 
@@ -20,6 +20,7 @@ __all__ = [
     "graph",
     "interactive",
     "loss_curve",
+    "loss_name",
     "save",
     "surface3d",
 ]

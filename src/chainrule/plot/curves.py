@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from matplotlib.figure import Figure
 
+from chainrule.models import Model
 from chainrule.train import History
 
+TASK_LOSSES = {"binary": "binary cross-entropy", "multiclass": "cross-entropy"}
 
-def loss_curve(history: History, title: str = "", log: bool = True) -> Figure:
+
+def loss_name(model: Model) -> str:
+    """What ``model``'s loss is, for an axis: MSE, ½ MSE, binary cross-entropy, cross-entropy.
+
+    A regression's loss is measured where every residual is 1: the mean
+    squared error is then the number of outputs, half of it for a halved
+    loss (seed 001's delta rule); anything else (an MLP's weight penalty
+    added) is called "loss".
+    """
+    if model.task in TASK_LOSSES:
+        return TASK_LOSSES[model.task]
+    X = np.linspace(-1.0, 1.0, 3 * model.n_inputs).reshape(model.n_inputs, 3)
+    ratio = model.loss(X, model.predict(X) + 1.0) / model.n_outputs
+    if math.isclose(ratio, 1.0, rel_tol=1e-9):
+        return "MSE"
+    return "½ MSE" if math.isclose(ratio, 0.5, rel_tol=1e-9) else "loss"
+
+
+def loss_curve(
+    history: History, title: str = "", log: bool = True, loss_name: str = "loss"
+) -> Figure:
     """The loss against the epoch: full-data loss per epoch, batch losses faintly.
 
     Returns a matplotlib Figure (nothing is shown or saved); ``log`` puts the
-    loss axis on a log scale.
+    loss axis on a log scale; ``loss_name`` (see :func:`loss_name`) names
+    the axis and the curves.
     """
     fig = Figure(figsize=(6.4, 4.0), layout="constrained")
     ax = fig.add_subplot()
@@ -21,14 +46,15 @@ def loss_curve(history: History, title: str = "", log: bool = True) -> Figure:
     if history.steps > history.epochs:
         steps_per_epoch = history.steps / max(history.epochs, 1)
         x = np.arange(1, history.steps + 1) / steps_per_epoch
-        ax.plot(x, history.step_loss, color="tab:blue", alpha=0.25, lw=0.8, label="batch loss")
-    ax.plot(epochs, losses, color="tab:blue", lw=2, label="loss on all data")
+        batch = f"batch {loss_name}"
+        ax.plot(x, history.step_loss, color="tab:blue", alpha=0.25, lw=0.8, label=batch)
+    ax.plot(epochs, losses, color="tab:blue", lw=2, label=f"{loss_name} on all data")
     ax.plot([0], [history.initial_loss], "o", color="tab:red", label="start")
     if log and min(losses) > 0:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
-    ax.set_ylabel("loss" + (" (log scale)" if ax.get_yscale() == "log" else ""))
-    ax.set_title(title or "training loss")
+    ax.set_ylabel(loss_name + (" (log scale)" if ax.get_yscale() == "log" else ""))
+    ax.set_title(title or f"training {loss_name}")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(frameon=False)
     ax.annotate(

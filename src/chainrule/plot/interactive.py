@@ -10,9 +10,13 @@ import plotly.graph_objects as go
 
 from chainrule.files import atomic_path, output_path
 from chainrule.landscape import Surface, Trajectory
+from chainrule.plot import racers
 from chainrule.train import History
 
-COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b")
+COLORS = tuple(color for color, _, _ in racers.STYLES)
+# the Plotly names of racers.STYLES's line styles and markers, in the same order
+DASHES = ("solid", "dash", "dot", "dashdot", "longdashdot", "longdash")
+SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross")
 
 
 def contour(
@@ -20,8 +24,14 @@ def contour(
     trajectories: Mapping[str, Trajectory] | None = None,
     log_levels: bool = True,
     title: str = "",
+    loss_name: str = "loss",
 ) -> go.Figure:
-    """Loss contours (log10 of the loss when ``log_levels``) with trajectories."""
+    """Loss contours (log10 of the loss when ``log_levels``) with trajectories.
+
+    Racers are told apart as in :func:`chainrule.plot.contour`: colour, line
+    style and marker each their own, the first drawn widest and lowest; a
+    slice through a bigger model says so under the title.
+    """
     use_log = log_levels and bool(np.all(surface.loss > 0))
     z = np.log10(surface.loss) if use_log else surface.loss
     fig = go.Figure(
@@ -30,22 +40,30 @@ def contour(
             y=surface.y,
             z=z,
             colorscale="Viridis",
-            colorbar={"title": {"text": "log10 loss" if use_log else "loss"}},
+            colorbar={"title": {"text": f"log10 {loss_name}" if use_log else loss_name}},
             customdata=surface.loss,
             hovertemplate=f"{surface.x_label}=%{{x:.4g}}<br>{surface.y_label}=%{{y:.4g}}"
             "<br>loss=%{customdata:.4g}<extra></extra>",
         )
     )
-    for k, (name, t) in enumerate((trajectories or {}).items()):
-        color = COLORS[k % len(COLORS)]
+    paths = trajectories or {}
+    for k, (name, t) in enumerate(paths.items()):
+        style = racers.style(k, len(paths))
+        color = style["color"]
         fig.add_trace(
             go.Scatter(
                 x=t.points[:, 0],
                 y=t.points[:, 1],
                 mode="lines+markers",
-                name=name,
-                line={"color": color, "width": 2},
-                marker={"size": 4, "color": color},
+                name=racers.legend_label(name, t, surface, loss_name),
+                line={"color": color, "width": style["lw"], "dash": DASHES[k % len(DASHES)]},
+                marker={
+                    "size": 4 + style["lw"],
+                    "color": color,
+                    "symbol": SYMBOLS[k % len(SYMBOLS)],
+                    "maxdisplayed": 12,
+                    "line": {"color": "white", "width": 1},
+                },
                 customdata=np.stack([np.arange(len(t.loss)), t.loss], axis=1),
                 hovertemplate=f"{name}<br>step %{{customdata[0]}}<br>loss %{{customdata[1]:.4g}}"
                 "<extra></extra>",
@@ -61,8 +79,10 @@ def contour(
                 showlegend=False,
             )
         )
+    note = racers.slice_note(surface)
+    heading = title or "loss landscape"
     fig.update_layout(
-        title=title or "loss landscape",
+        title=f"{heading}<br><sup>{note}</sup>" if note else heading,
         xaxis_title=surface.x_label,
         yaxis_title=surface.y_label,
         legend={"bgcolor": "rgba(255,255,255,0.8)"},

@@ -18,12 +18,12 @@ from chainrule.files import atomic_path, output_path
 from chainrule.landscape import Surface, Trajectory
 from chainrule.landscape.surface import DEFAULT_MAX_BYTES
 from chainrule.models import Model
+from chainrule.plot import racers
 from chainrule.plot.files import write_gif
 
 DEFAULT_FRAMES = 200  # an animation of a longer path shows this many evenly spaced steps
+ANIMATION_INCHES = (7.2, 5.6)
 MAX_FRAMES = 2000  # 100 s at 20 frames per second
-
-PALETTE = ("tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown")
 
 
 def contour(
@@ -32,16 +32,59 @@ def contour(
     log_levels: bool = True,
     levels: int = 30,
     title: str = "",
+    loss_name: str = "loss",
+    minimum: tuple[float, float] | None = None,
 ) -> Figure:
     """Filled contours of the loss, with trajectories drawn on top.
 
-    Each trajectory gets a start marker (a circle), arrows showing the
-    direction of travel, an end marker (a cross) and a legend entry; the
-    colour bar gives the loss. ``log_levels`` spaces the contour levels
-    logarithmically, which shows both the floor and the walls of a valley.
+    Each trajectory gets its own colour, line style and marker (see
+    :mod:`chainrule.plot.racers`), a start (a white circle), an end (a
+    cross) and a legend entry with its final loss. ``minimum`` is starred
+    where it is known; otherwise the grid's lowest point is, when it lies
+    inside the grid. A surface through a model with more than two
+    parameters is a slice: the figure says so, and the legend gives each
+    path's loss with every parameter trained and, labelled, on the slice.
+
+    Args:
+        surface: the grid of losses.
+        trajectories: paths by name (the racers), drawn in order.
+        log_levels: contour levels spaced logarithmically, which shows both
+            the floor and the walls of a valley.
+        levels: the number of contour levels.
+        title: the figure's title.
+        loss_name: what the loss is (``MSE``, ``cross-entropy``), for the
+            colour bar and the legend.
+        minimum: the (x, y) of the known minimum, or None.
     """
-    fig = Figure(figsize=(7.2, 5.6), layout="constrained")
+    fig = Figure(figsize=(7.6, 7.0), layout="constrained")
     ax = fig.add_subplot()
+    filled, norm = _filled(ax, surface, log_levels, levels)
+    if norm is not None:
+        bar = fig.colorbar(
+            filled,
+            ax=ax,
+            ticks=racers.colorbar_ticks(norm.vmin, norm.vmax),
+            format=ticker.FuncFormatter(lambda v, _: f"{v:.4g}"),
+        )
+        bar.minorticks_off()
+    else:
+        bar = fig.colorbar(filled, ax=ax)
+    bar.set_label(loss_name + (" (log scale)" if norm is not None else ""))
+    if trajectories:
+        racers.draw_paths(ax, surface, trajectories, loss_name)
+    racers.mark_minimum(ax, surface, minimum)
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=1, frameon=False)
+    ax.set_xlim(surface.x[0], surface.x[-1])
+    ax.set_ylim(surface.y[0], surface.y[-1])
+    ax.set_xlabel(surface.x_label)
+    ax.set_ylabel(surface.y_label)
+    _titles(fig, ax, surface, title or "loss landscape")
+    return fig
+
+
+def _filled(ax: Any, surface: Surface, log_levels: bool, levels: int) -> tuple[Any, Any]:
+    """The filled contours and their LogNorm (None for linear levels)."""
     Xg, Yg = np.meshgrid(surface.x, surface.y)
     loss = surface.loss
     norm: Any = None
@@ -56,67 +99,50 @@ def contour(
         lv = np.linspace(loss.min(), loss.max(), levels)
     filled = ax.contourf(Xg, Yg, loss, levels=lv, norm=norm, cmap="viridis")
     ax.contour(Xg, Yg, loss, levels=lv, norm=norm, colors="white", linewidths=0.3, alpha=0.5)
-    if norm is not None:
-        bar = fig.colorbar(
-            filled,
-            ax=ax,
-            ticks=ticker.LogLocator(subs=(1.0, 2.0, 5.0)),
-            format=ticker.FormatStrFormatter("%.3g"),
-        )
+    return filled, norm
+
+
+def _titles(fig: Figure, ax: Any, surface: Surface, title: str) -> None:
+    """The title, and under it the slice a bigger model's surface is."""
+    note = racers.slice_note(surface)
+    if note:
+        fig.suptitle(title, fontsize=12)
+        ax.set_title(note, fontsize=9, wrap=True)
     else:
-        bar = fig.colorbar(filled, ax=ax)
-    bar.set_label("loss" + (" (log scale)" if norm is not None else ""))
-    if trajectories:
-        _draw_trajectories(ax, trajectories)
-        ax.legend(loc="upper right", framealpha=0.9)
-    ax.set_xlim(surface.x[0], surface.x[-1])
-    ax.set_ylim(surface.y[0], surface.y[-1])
-    ax.set_xlabel(surface.x_label)
-    ax.set_ylabel(surface.y_label)
-    ax.set_title(title or "loss landscape")
-    return fig
-
-
-def _draw_trajectories(ax: Any, trajectories: Mapping[str, Trajectory]) -> None:
-    for k, (name, t) in enumerate(trajectories.items()):
-        color = PALETTE[k % len(PALETTE)]
-        p = t.points
-        label = f"{name}, final loss {t.loss[-1]:.3g}" + (" (diverged)" if t.diverged else "")
-        ax.plot(p[:, 0], p[:, 1], "-", color=color, lw=1.8, label=label)
-        ax.plot(p[0, 0], p[0, 1], "o", color=color, ms=7, mec="white", zorder=5)
-        ax.plot(p[-1, 0], p[-1, 1], "X", color=color, ms=8, mec="white", zorder=5)
-        # arrows at a few points along the path show the direction of travel
-        n = len(p)
-        for i in np.unique(np.linspace(0, n - 2, min(6, n - 1)).astype(int)) if n > 1 else []:
-            ax.annotate(
-                "",
-                xy=p[i + 1],
-                xytext=p[i],
-                arrowprops={"arrowstyle": "->", "color": color, "lw": 1.5},
-            )
+        ax.set_title(title)
 
 
 def surface3d(
-    surface: Surface, trajectories: Mapping[str, Trajectory] | None = None, title: str = ""
+    surface: Surface,
+    trajectories: Mapping[str, Trajectory] | None = None,
+    title: str = "",
+    loss_name: str = "loss",
 ) -> Figure:
-    """The loss as a 3-D surface, with trajectories lifted onto it."""
+    """The loss as a 3-D surface, with trajectories lifted onto it.
+
+    On a slice through a bigger model the paths' heights are their losses
+    with every parameter trained, which the figure's note says is a slice.
+    """
     fig = Figure(figsize=(7.2, 5.6), layout="constrained")
     ax = fig.add_subplot(projection="3d", computed_zorder=False)  # paths drawn on top
     Xg, Yg = np.meshgrid(surface.x, surface.y)
     art = ax.plot_surface(Xg, Yg, surface.loss, cmap="viridis", alpha=0.85, linewidth=0)
-    fig.colorbar(art, ax=ax, shrink=0.6, label="loss")
+    fig.colorbar(art, ax=ax, shrink=0.6, label=loss_name)
     if trajectories:
         for k, (name, t) in enumerate(trajectories.items()):
-            color = PALETTE[k % len(PALETTE)]
+            st = racers.style(k, len(trajectories))
             ax.plot(
-                t.points[:, 0], t.points[:, 1], t.loss, color=color, lw=2.5, label=name, zorder=10
+                t.points[:, 0], t.points[:, 1], t.loss, color=st["color"],
+                linestyle=st["linestyle"], lw=st["lw"] * 0.7, label=name, zorder=10 + k,
+            )  # fmt: skip
+            ax.scatter(
+                *t.points[0], t.loss[0], color=st["color"], s=40, zorder=20, edgecolor="white"
             )
-            ax.scatter(*t.points[0], t.loss[0], color=color, s=40, zorder=11, edgecolor="white")
         ax.legend()
     ax.set_xlabel(surface.x_label)
     ax.set_ylabel(surface.y_label)
-    ax.set_zlabel("loss")
-    ax.set_title(title or "loss surface")
+    ax.set_zlabel(loss_name)
+    _titles(fig, ax, surface, title or "loss surface")
     return fig
 
 
@@ -165,7 +191,7 @@ def decision_boundary(
     ax.legend(loc="best", framealpha=0.9)
     ax.set_xlabel(dataset.feature_names[0])
     ax.set_ylabel(dataset.feature_names[1])
-    ax.set_title(title or f"{type(model).__name__} on {dataset.name}")
+    ax.set_title(title or f"{model.name} on the {dataset.name} data set")
     return fig
 
 
@@ -180,6 +206,7 @@ def animate(
     dpi: int = 90,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
+    loss_name: str = "loss",
 ) -> Path:
     """Writes an animation of the trajectories advancing over the contours.
 
@@ -200,6 +227,9 @@ def animate(
         progress: called as ``progress(done, total)`` after each frame is
             drawn, ``total`` being the number of frames: a hook for a
             progress bar.
+        loss_name: what the loss is, for the colour bar.
+
+    Every frame shows the step it draws ("step 40 of 100").
 
     Returns:
         The path written.
@@ -220,7 +250,8 @@ def animate(
         raise ValueError(f"fps must be a number from 1 to 100, got {fps!r}")
     longest = max(len(t.points) for t in trajectories.values())
     steps = _frame_steps(longest, frames)
-    fig = contour(surface, None, log_levels=log_levels, title=title)
+    fig = contour(surface, None, log_levels=log_levels, title=title, loss_name=loss_name)
+    fig.set_size_inches(ANIMATION_INCHES)  # the legend holds names alone: less height
     width, height = (round(v * dpi) for v in fig.get_size_inches())
     if suffix == ".gif" and len(steps) * width * height > max_bytes:
         raise ValueError(
@@ -231,21 +262,29 @@ def animate(
     ax = fig.axes[0]
     moving = []
     for k, (name, t) in enumerate(trajectories.items()):
-        color = PALETTE[k % len(PALETTE)]
-        ax.plot(*t.points[0], "o", color=color, ms=7, mec="white")
-        (line,) = ax.plot([], [], "-", color=color, lw=1.8, label=name)
-        (head,) = ax.plot([], [], "o", color=color, ms=6)
+        st = racers.style(k, len(trajectories))
+        ax.plot(*t.points[0], "o", color="white", mec="black", ms=8)
+        (line,) = ax.plot(
+            [], [], color=st["color"], linestyle=st["linestyle"], lw=st["lw"],
+            zorder=st["zorder"], label=name,
+        )  # fmt: skip
+        (head,) = ax.plot([], [], st["marker"], color=st["color"], mec="white", ms=9, zorder=20)
         moving.append((line, head, t))
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncols=2, frameon=False)
+    counter = ax.text(
+        0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=11,
+        bbox={"boxstyle": "round", "facecolor": "white", "alpha": 0.85}, zorder=30,
+    )  # fmt: skip
 
     def show(i: int) -> None:
-        """Draws every path up to step ``i``."""
+        """Draws every path up to step ``i``, and the step."""
         for line, head, t in moving:
             j = min(i, len(t.points) - 1)
             line.set_data(t.points[: j + 1, 0], t.points[: j + 1, 1])
             head.set_data([t.points[j, 0]], [t.points[j, 1]])
+        counter.set_text(f"step {i} of {longest - 1}")
 
-    artists = [a for line, head, _ in moving for a in (line, head)]
+    artists = [a for line, head, _ in moving for a in (line, head)] + [counter]
     if suffix == ".gif":
         return write_gif(_blitted(fig, artists, show, steps, dpi, progress), target, fps)
     writer = animation.FFMpegWriter(fps=fps)

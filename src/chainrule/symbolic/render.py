@@ -104,6 +104,9 @@ def _latex_name(name: str) -> str:
     match = re.fullmatch(r"([A-Za-z]+)(\d+)", name)
     if match:
         return f"{prefix}{match.group(1)}_{{{match.group(2)}}}"
+    match = re.fullmatch(r"([A-Za-z]+)_([A-Za-z0-9]+)", name)  # v_in1: v with subscript in1
+    if match:
+        return rf"{prefix}{match.group(1)}_{{\mathrm{{{match.group(2)}}}}}"
     return prefix + _GREEK.get(name, name)
 
 
@@ -187,7 +190,8 @@ def latex_expr(e: Expr, parent: int = 0) -> str:
 
 
 def text(d: Derivation, form: str = "cached") -> str:
-    """The derivation as lines of Unicode text."""
+    """The derivation as lines of Unicode text, each with its shape, and a
+    line defining every function it uses."""
     where = {"columns": "examples are columns", "rows": "examples are rows"}.get(
         d.notation, "weights are (in, out), examples are columns"
     )
@@ -195,6 +199,8 @@ def text(d: Derivation, form: str = "cached") -> str:
     for name, e in d.forward:
         lines.append(f"  {name} = {text_expr(e)}    {_shape(d, name)}")
     lines.append(f"  L = {text_expr(d.loss)}")
+    done: set[str] = set()
+    lines += _where([e for _, e in d.forward] + [d.loss], done)
     lines.append(f"{d.model}: backward ({form})")
     if form == "cached":
         for name, e in d.adjoints:
@@ -202,7 +208,15 @@ def text(d: Derivation, form: str = "cached") -> str:
     grads = d.cached if form == "cached" else d.closed
     for name, e in grads.items():
         lines.append(f"  ∂L/∂{name} = {text_expr(e)}    {_shape(d, name)}")
+    lines += _where(_shown(d, form), done)
     return "\n".join(lines)
+
+
+def _where(exprs: list[Expr], done: set[str]) -> list[str]:
+    """Text lines defining what ``exprs`` use and ``done`` does not hold yet (added to it)."""
+    found = [(op, pair) for op, pair in _used(exprs) if op not in done]
+    done.update(op for op, _ in found)
+    return ["  where", *(f"    {words}" for _, (words, _) in found)] if found else []
 
 
 def _shape(d: Derivation, name: str) -> str:
@@ -210,29 +224,188 @@ def _shape(d: Derivation, name: str) -> str:
     return "" if shape is None else "(" + ", ".join(str(s) for s in shape) + ")"
 
 
-def latex(d: Derivation, form: str = "cached") -> str:
-    """One LaTeX equation per line (no surrounding $$)."""
-    lines = [rf"{_latex_name(n)} &= {latex_expr(e)}" for n, e in d.forward]
+def _latex_shape(d: Derivation, name: str) -> str:
+    shape = d.shapes.get(name)
+    if shape is None or len(shape) == 0:
+        return ""
+    return r" \qquad (" + r" \times ".join(_latex_name(str(s)) for s in shape) + ")"
+
+
+# How each function and symbol an equation may use is defined (text, LaTeX).
+_ENTRYWISE = (", entry by entry", r"\text{, entry by entry}")
+DEFINITIONS: dict[str, tuple[str, str]] = {
+    "sigmoid": ("σ(z) = 1 / (1 + exp(−z))", r"\sigma(z) = \frac{1}{1 + e^{-z}}"),
+    "tanh": (
+        "tanh(z) = (exp(z) − exp(−z)) / (exp(z) + exp(−z))",
+        r"\tanh(z) = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}",
+    ),
+    "relu": ("relu(z) = max(z, 0)", r"\operatorname{relu}(z) = \max(z, 0)"),
+    "softplus": ("softplus(z) = log(1 + exp(z))", r"\operatorname{softplus}(z) = \log(1 + e^{z})"),
+    "step": (
+        "1[z > 0] = 1 where z > 0, else 0 (the step: the derivative of relu)",
+        r"\mathbb{1}[z > 0] = 1 \text{ where } z > 0 \text{, else 0 (the step: the derivative "
+        r"of relu)}",
+    ),
+    "greater": (
+        "1[a > b] = 1 where a > b, else 0",
+        r"\mathbb{1}[a > b] = 1 \text{ where } a > b \text{, else } 0",
+    ),
+    "greater_equal": (
+        "1[a ≥ b] = 1 where a ≥ b, else 0",
+        r"\mathbb{1}[a \geq b] = 1 \text{ where } a \geq b \text{, else } 0",
+    ),
+    "equal": (
+        "1[a = b] = 1 where a = b, else 0",
+        r"\mathbb{1}[a = b] = 1 \text{ where } a = b \text{, else } 0",
+    ),
+    "softmax": (
+        "softmax(z)ᵢ = exp(zᵢ) / Σₖ exp(zₖ), over the classes of each example",
+        r"\operatorname{softmax}(z)_{i} = \frac{e^{z_{i}}}{\sum_{k} e^{z_{k}}}"
+        r"\text{, over the classes of each example}",
+    ),
+    "log_softmax": (
+        "log_softmax(z)ᵢ = zᵢ − log Σₖ exp(zₖ), over the classes of each example",
+        r"\operatorname{log\_softmax}(z)_{i} = z_{i} - \log \sum_{k} e^{z_{k}}"
+        r"\text{, over the classes of each example}",
+    ),
+    "sign": (
+        "sign(z) = 1, 0 or −1 where z > 0, z = 0 or z < 0",
+        r"\operatorname{sign}(z) = 1, 0, -1 \text{ where } z > 0,\ z = 0,\ z < 0",
+    ),
+    "erf": (
+        "erf(z) = (2/√π) ∫₀ᶻ exp(−t²) dt",
+        r"\operatorname{erf}(z) = \frac{2}{\sqrt{\pi}} \int_{0}^{z} e^{-t^{2}} \, dt",
+    ),
+    "where": (
+        "where(c, a, b) = a where c ≠ 0, else b",
+        r"\operatorname{where}(c, a, b) = a \text{ where } c \neq 0 \text{, else } b",
+    ),
+    "clip": (
+        "clip(z, lo, hi) = min(max(z, lo), hi)",
+        r"\operatorname{clip}(z, lo, hi) = \min(\max(z, lo), hi)",
+    ),
+    "had": ("⊙ is the product entry by entry", r"\odot \text{ is the product entry by entry}"),
+    "ones": ("1⃗ is a column of ones", r"\vec{1} \text{ is a column of ones}"),
+}
+# what shows, in text, that a function or symbol is written (its name, where not this)
+_MARKS = {"sigmoid": "σ(", "step": "1[", "greater": "1[", "greater_equal": "1[", "equal": "1[",
+          "had": "⊙", "ones": "1⃗"}  # fmt: skip
+_APPLIED_ENTRYWISE = {"sigmoid", "tanh", "relu", "softplus", "sign", "erf", "clip"}
+
+
+def definitions(d: Derivation, form: str = "cached") -> list[tuple[str, str]]:
+    """(text, LaTeX) defining each function and symbol the written equations use,
+    in the order they first appear."""
+    return [pair for _, pair in _used(_shown(d, form))]
+
+
+def _shown(d: Derivation, form: str) -> list[Expr]:
+    """Every expression the written derivation shows, in order."""
+    grads = d.cached if form == "cached" else d.closed
+    adjoints = [e for _, e in d.adjoints] if form == "cached" else []
+    return [e for _, e in d.forward] + [d.loss] + adjoints + list(grads.values())
+
+
+def _used(exprs: list[Expr]) -> list[tuple[str, tuple[str, str]]]:
+    """The functions and symbols ``exprs`` use, in order, each with its definition."""
+    used: dict[str, None] = {}
+    for e in exprs:
+        for x in walk(e):
+            if isinstance(x, Ones):
+                used["ones"] = None
+            elif isinstance(x, Node) and x.op in DEFINITIONS:
+                used[x.op] = None
+    written = " ".join(text_expr(e) for e in exprs)  # a kind may write its arguments away
+    out = []
+    for op in used:
+        if _MARKS.get(op, op) not in written:
+            continue
+        words, latex_words = DEFINITIONS[op]
+        if op in _APPLIED_ENTRYWISE:
+            words, latex_words = words + _ENTRYWISE[0], latex_words + _ENTRYWISE[1]
+        out.append((op, (words, latex_words)))
+    return out
+
+
+def latex_lines(d: Derivation, form: str = "cached") -> list[str]:
+    """The equations as LaTeX lines ``left &= right`` (no line ends), then
+    ``&\text{where } ...`` lines defining the functions used."""
+    lines = [rf"{_latex_name(n)} &= {latex_expr(e)}{_latex_shape(d, n)}" for n, e in d.forward]
     lines.append(rf"\mathcal{{L}} &= {latex_expr(d.loss)}")
     if form == "cached":
-        lines += [rf"{_latex_name(n)} &= {latex_expr(e)}" for n, e in d.adjoints]
+        lines += [
+            rf"{_latex_name(n)} &= {latex_expr(e)}{_latex_shape(d, n)}" for n, e in d.adjoints
+        ]
     grads = d.cached if form == "cached" else d.closed
     lines += [
-        rf"\frac{{\partial\mathcal{{L}}}}{{\partial {_latex_name(n)}}} &= {latex_expr(e)}"
+        rf"\frac{{\partial\mathcal{{L}}}}{{\partial {_latex_name(n)}}} &= "
+        rf"{latex_expr(e)}{_latex_shape(d, n)}"
         for n, e in grads.items()
     ]
-    return "\n".join(lines)
+    defined = [latex_words for _, latex_words in definitions(d, form)]
+    lines += [rf"&\text{{where }} {defined[0]}"] if defined else []
+    lines += [rf"&\phantom{{\text{{where }}}} {words}" for words in defined[1:]]
+    return lines
+
+
+def latex(d: Derivation, form: str = "cached") -> str:
+    """The lines of :func:`latex_block`'s body, one ``left &= right`` a line,
+    without line ends or environment: for a program that lays them out itself."""
+    return "\n".join(latex_lines(d, form))
+
+
+def latex_block(d: Derivation, form: str = "cached", standalone: bool = False) -> str:
+    r"""The derivation in LaTeX, each equation with its shape, the functions defined below.
+
+    By default one ``aligned`` block, to paste inside a displayed equation
+    (``\[ ... \]`` or ``$$ ... $$``) of a document that loads amsmath and
+    amssymb. ``standalone`` gives a whole document (``article``, ``align*``)
+    that compiles as it is.
+    """
+    body = " \\\\\n".join(latex_lines(d, form))
+    if not standalone:
+        return f"\\begin{{aligned}}\n{body}\n\\end{{aligned}}"
+    title = _latex_text(f"{d.model}: the backward pass ({form} form)")
+    return "\n".join(
+        [
+            r"\documentclass{article}",
+            r"\usepackage{amsmath}",
+            r"\usepackage{amssymb}",
+            r"\begin{document}",
+            rf"\noindent {title}",
+            r"\begin{align*}",
+            body,
+            r"\end{align*}",
+            r"\end{document}",
+        ]
+    )
+
+
+def _latex_text(text: str) -> str:
+    """Plain text made safe for LaTeX's text mode."""
+    for c in "\\{}":
+        text = text.replace(c, " ")
+    return re.sub(r"([&%$#_])", r"\\\1", text).replace("~", " ").replace("^", " ")
 
 
 def markdown(d: Derivation, form: str = "cached") -> str:
-    """Markdown with one display equation per line."""
+    """Markdown: one display equation per line with its shape, then the
+    functions used, defined."""
     out = [f"**{d.model}**, backward pass ({form} form)", ""]
-    out += [f"$${line.replace('&=', '=')}$$" for line in latex(d, form).splitlines()]
+    for line in latex_lines(d, form):
+        if line.startswith("&"):
+            continue
+        out.append(f"$${line.replace('&=', '=')}$$")
+    defined = definitions(d, form)
+    if defined:
+        out += ["", "where", ""]
+        out += [f"- ${latex_words}$" for _, latex_words in defined]
     return "\n".join(out)
 
 
 # --- generated code ---------------------------------------------------------------------
 
+LINE = 100  # the longest line of generated code
 _READABLE = {"ŷ": "y_hat", "δ": "delta", "λ": "lam", "α": "alpha"}
 _RESERVED = {"np", "math", "params", "dims", "m"} | {k.name for k in KINDS.values() if k.helper}
 
@@ -298,17 +471,50 @@ def numpy_code(d: Derivation, function_name: str = "gradients") -> str:
         for axis, dim in enumerate(d.shapes.get(name, ())):
             if isinstance(dim, str) and dim not in sources:
                 sources[dim] = f"np.shape({names(name)})[{axis}]"
-    body.append("    dims = {" + ", ".join(f"{k!r}: {v}" for k, v in sources.items()) + "}")
-    if "m" in sources:
-        body.append('    m = dims["m"]')
-    for n, e in [*d.forward, *d.adjoints]:
-        body.append(f"    {names(n)} = {_code(e, names)}")
-    grads = ", ".join(
-        f"{p!r}: np.broadcast_to({_code(e, names)}, np.shape({names(p)})).copy()"
-        for p, e in d.cached.items()
-    )
-    body.append(f"    return {{{grads}}}")
-    return "\n".join(body) + "\n"
+    steps = [f"    {names(n)} = {_code(e, names)}" for n, e in [*d.forward, *d.adjoints]]
+    steps.append("    return {")
+    for p, e in d.cached.items():
+        grad = _code(e, names)
+        if d.shapes.get(p) != _expr_shape(e):  # a broadcast result is brought to p's shape
+            grad = f"np.broadcast_to({grad}, np.shape({names(p)})).copy()"
+        steps.append(f"        {p!r}: {grad},")
+    steps.append("    }")
+    written = "\n".join(steps)
+    looked_up = [k for k in sources if f"dims[{k!r}]" in written]
+    if looked_up:
+        body.append("    dims = {" + ", ".join(f"{k!r}: {sources[k]}" for k in looked_up) + "}")
+    if "m" in sources and re.search(r"\bm\b", written):
+        body.append(f"    m = {sources['m']}")
+    body += steps
+    return "\n".join(_wrap(line) for line in body) + "\n"
+
+
+def _expr_shape(e: Expr) -> tuple[object, ...] | None:
+    shape = getattr(e, "shape", None)
+    return tuple(shape) if shape is not None else None
+
+
+def _wrap(line: str, width: int = LINE) -> str:
+    """``line`` broken inside its parentheses so that no line is longer than ``width``.
+
+    Generated code parenthesises every operation, so a break after a space
+    inside parentheses continues the same expression.
+    """
+    if len(line) <= width or '"""' in line:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 8)
+    out, current, depth, last_break = [], "", 0, -1
+    for c in line:
+        current += c
+        depth += (c in "([{") - (c in ")]}")
+        if c == " " and depth > 0:
+            last_break = len(current)
+        if len(current) > width and last_break > len(indent) + 1:
+            out.append(current[:last_break].rstrip())
+            current = indent + current[last_break:]
+            last_break = -1
+    out.append(current)
+    return "\n".join(out)
 
 
 def _nodes(e: Expr) -> list[Node]:
@@ -320,7 +526,11 @@ def _code(e: Expr, names: Callable[[str], str]) -> str:
         return names(e.name)
     if isinstance(e, Num):
         value = f"{float(e.coef)!r}"
-        return value if e.power == 0 else f"({value} * m ** {e.power})"
+        if e.power == 0:
+            return value
+        if e.power < 0:
+            return f"({value} / m)" if e.power == -1 else f"({value} / m ** {-e.power})"
+        return f"({value} * m)" if e.power == 1 else f"({value} * m ** {e.power})"
     if isinstance(e, Ones):
         return f"np.ones(({dim_code(e.dim)}, 1))"
     assert isinstance(e, Node)
