@@ -128,15 +128,16 @@ def landscape_command(
             races = landscape.race_function(fn, opts, start=origin, steps=steps, progress=advance)
         _check_races(races, lr)
         surf = fn.surface()
-        title = f"{fn.name}: {fn.formula}"
+        title, loss_name, minimum = f"{fn.name}: {fn.formula}", "f(x, y)", fn.minimum
     else:
-        surf, races, title = _model_race(
+        minimum = None
+        surf, races, title, loss_name = _model_race(
             model or "univariate", data_name, opts, origin or (-2.0, 2.0), x_axis, y_axis,
             dict(n_hidden=hidden, hidden_layers=parse_layers(layers), activation=activation),
             seed, steps, lr, as_json,
         )  # fmt: skip
     with writing("--out", out):
-        _save(surf, races, out, title, as_json)
+        _save(surf, races, out, title, as_json, loss_name, minimum)
     _report(surf, races, out, title, as_json)
 
 
@@ -152,7 +153,7 @@ def _model_race(
     steps: int,
     lr: float,
     quiet: bool,
-) -> tuple[landscape.Surface, dict[str, landscape.Trajectory], str]:
+) -> tuple[landscape.Surface, dict[str, landscape.Trajectory], str, str]:
     """The surface of a model's loss over two coordinates and the optimizers' paths on it."""
     from chainrule import landscape, models
     from chainrule.cli.train_cmd import load_data
@@ -163,7 +164,8 @@ def _model_race(
         task, n_classes, where = spec.tasks[0], 2, "a sample problem"
     else:
         d = load_data(data_name or str(spec.default_data), None, None)
-        X, y, task, n_classes, where = d.X, d.y, d.task, max(d.n_classes, 2), d.name
+        X, y, task, n_classes = d.X, d.y, d.task, max(d.n_classes, 2)
+        where = f"the {d.name} data set"
     net = model_for(name, X.shape[0], task=task, n_classes=n_classes, seed=seed, **given)
     axes = _axes(net, x_axis, y_axis)
     begin = {k: v.copy() for k, v in net.params.items()}
@@ -179,7 +181,7 @@ def _model_race(
             raise ValueError(f"--steps {steps}: {e}") from None
     span = _check_races(races, lr)
     surf = landscape.surface(net, X, y, axes=axes, center=begin, span=span, resolution=RESOLUTION)
-    return surf, races, f"{type(net).__name__} on {where}: {steps} steps, lr={lr:g}"
+    return surf, races, f"{net.name} on {where}: {steps} steps, lr={lr:g}", str(net.loss_name)
 
 
 def _check_races(races: dict[str, landscape.Trajectory], lr: float) -> Any:
@@ -272,14 +274,18 @@ def _save(
     out: Path,
     title: str,
     quiet: bool,
+    loss_name: str,
+    minimum: tuple[float, float] | None,
 ) -> None:
     from chainrule import plot
 
     suffix = out.suffix.lower()
     if suffix == ".html":
-        plot.interactive.write_html(plot.interactive.contour(surf, races, title=title), out)
+        figure = plot.interactive.contour(surf, races, title=title, loss_name=loss_name)
+        plot.interactive.write_html(figure, out)
     elif suffix in (".gif", ".mp4"):
         with bar_of("drawing frames", quiet) as advance:
-            plot.animate(surf, races, out, title=title, progress=advance)
+            plot.animate(surf, races, out, title=title, progress=advance, loss_name=loss_name)
     else:
-        plot.save(plot.contour(surf, races, title=title), out, dpi=120)
+        figure = plot.contour(surf, races, title=title, loss_name=loss_name, minimum=minimum)
+        plot.save(figure, out, dpi=120)

@@ -123,7 +123,8 @@ def tour(
             )
         png = out / f"{model.name}.png"
         with writing("--out", out):
-            figure = loss_curve(history, f"{stop.title}: gradient descent, lr={stop.lr:g}")
+            title = f"{stop.title}: gradient descent, lr={stop.lr:g}"
+            figure = loss_curve(history, title, loss_name=model.loss_name)
             save(figure, png, dpi=120)
             figures.append(png)
             if isinstance(model, UnivariateRegression):

@@ -48,6 +48,7 @@ class Model:
     n_outputs: int = 1  # rows of y
     weights_in_out: ClassVar[bool] = False  # True where W is (in, out), as in seed 001
     training: bool = False  # set by fit while it trains: dropout acts only then
+    loss_name: ClassVar[str] = "MSE"  # what the loss is, for axes and legends
 
     # --- what subclasses define ---------------------------------------------
 

@@ -37,6 +37,7 @@ def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> Any:
 
 class _Classifier(HandDerived):
     task = "binary"
+    loss_name = "binary cross-entropy"
 
     def __init__(self, n_features: int) -> None:
         _check_size("n_features", n_features)

@@ -31,6 +31,7 @@ class DeltaRuleNetwork(Model):
 
     name = "delta-rule"
     task = "regression"
+    loss_name = "½ MSE"
     weights_in_out = True
 
     def __init__(self, seed: int = 0) -> None:

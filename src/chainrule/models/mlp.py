@@ -148,6 +148,11 @@ class MLP(Model):
         return list(self.activations)
 
     @property
+    def loss_name(self) -> str:  # type: ignore[override]
+        data = {"identity": "MSE", "sigmoid": "binary cross-entropy", "softmax": "cross-entropy"}
+        return data[self.output] + (" + L2 penalty" if self.alpha else "")
+
+    @property
     def task(self) -> str:  # type: ignore[override]
         return {"identity": "regression", "sigmoid": "binary", "softmax": "multiclass"}[self.output]
 

@@ -100,6 +100,6 @@ class Derivation:
         return markdown(self)
 
     def _repr_latex_(self) -> str:
-        from chainrule.symbolic.render import latex
+        from chainrule.symbolic.render import latex_block
 
-        return "$$" + latex(self).replace("\n", " \\\\ ") + "$$"
+        return "$$" + latex_block(self) + "$$"
