@@ -20,6 +20,17 @@ ALLOWED = {
     "data": {"data"},
     "train": {"train", "autodiff", "gradcheck", "optim", "models", "data", "symbolic"},
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
+    "exercises": {
+        "exercises",
+        "autodiff",
+        "gradcheck",
+        "optim",
+        "models",
+        "symbolic",
+        "data",
+        "train",
+        "landscape",
+    },
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
     "cli": {
         "cli",
@@ -32,6 +43,7 @@ ALLOWED = {
         "train",
         "landscape",
         "plot",
+        "exercises",
     },
 }
 THIRD_PARTY = {
@@ -40,6 +52,7 @@ THIRD_PARTY = {
     "gradcheck": {"numpy"},
     "optim": {"numpy"},
     "models": {"numpy"},
+    "exercises": {"numpy"},
 }
 
 
