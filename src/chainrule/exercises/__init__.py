@@ -7,6 +7,14 @@ is (:data:`KINDS`), with the right equation from the deriver.
 """
 
 from chainrule.exercises.check import check_backward
+from chainrule.exercises.learner_file import LearnerTimeoutError, check_file
 from chainrule.exercises.report import KINDS, BackwardReport, Finding
 
-__all__ = ["KINDS", "BackwardReport", "Finding", "check_backward"]
+__all__ = [
+    "KINDS",
+    "BackwardReport",
+    "Finding",
+    "LearnerTimeoutError",
+    "check_backward",
+    "check_file",
+]

@@ -263,12 +263,11 @@ def _bias_mistakes(d: Derivation, problems: list[Problem]) -> list[Mistake]:
             continue
         unsummed = {name: replace(e, {sums[0]: sums[0].args[0]})}
         per_example = tuple(gradients(d, p, cached=unsummed) for p in problems)
-        inner = text_expr(sums[0].args[0], 3)
         found.append(
             Mistake(
                 "bias_not_summed",
-                f"the gradient is not summed over the m examples: {inner} where "
-                f"{inner} 1⃗ belongs (np.sum(..., axis=1, keepdims=True))",
+                f"the gradient is not summed over the m examples: {text_expr(unsummed[name])} "
+                f"where {text_expr(e)} belongs (np.sum(..., axis=1, keepdims=True))",
                 per_example,
             )
         )

@@ -63,10 +63,11 @@ class Finding:
         return self.kind == "ok"
 
     def as_dict(self) -> dict[str, Any]:
+        """Plain data for JSON; an infinite relative error is None."""
         return {
             "param": self.param,
             "kind": self.kind,
-            "relative_error": self.relative_error,
+            "relative_error": None if math.isinf(self.relative_error) else self.relative_error,
             "message": self.message,
             "line": self.line,
             "source": self.source,
