@@ -69,7 +69,7 @@ def check_backward(
     found = mistakes(d, problems) if d is not None else []
     lines = gradient_lines(backward, executed)
     findings = tuple(
-        _finding(name, [o.get(name) for o in outputs], problems, found, d, lines.get(name))
+        diagnose(name, [o.get(name) for o in outputs], problems, found, d, lines.get(name))
         for name in first.params
     )
     extra = [k for k in outputs[0] if k not in first.params]
@@ -93,7 +93,7 @@ def _failed(name: str, out: Any, names: list[str]) -> Finding:
     return Finding(name, "error", float("inf"), message)
 
 
-def _finding(
+def diagnose(
     name: str,
     returned: list[Any],
     problems: list[Problem],
@@ -101,6 +101,12 @@ def _finding(
     d: Derivation | None,
     line: tuple[int, str] | None,
 ) -> Finding:
+    """The finding for one parameter, given what came back on each problem.
+
+    ``returned`` holds one value per problem (None where nothing came back),
+    ``found`` the usual mistakes, ``d`` the derivation (for the right
+    equation) and ``line`` where the value was computed.
+    """
     at: dict[str, Any] = {"line": line[0], "source": line[1]} if line else {}
     right = ""
     if d is not None and name in d.cached:

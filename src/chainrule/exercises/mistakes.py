@@ -44,18 +44,17 @@ class Mistake:
     values: tuple[dict[str, np.ndarray], ...]
 
 
-def gradients(
+def environment(
     d: Derivation,
     problem: Problem,
     adjoints: list[tuple[str, Expr]] | None = None,
-    cached: dict[str, Expr] | None = None,
     extra: dict[str, np.ndarray] | None = None,
-) -> dict[str, np.ndarray]:
-    """The derived equations (or changed ones) on a problem: parameter -> array.
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Every named value of the derived equations on a problem, and the sizes.
 
-    ``adjoints`` and ``cached`` replace the derivation's own; ``extra`` gives
-    values to names that the changed equations use. Arrays keep the shape the
-    expression gives (a bias left unsummed is (k, m)).
+    The parameters, the data, the named forward values (Z, A, ŷ...) and the
+    named adjoints (δ, dZ...); ``adjoints`` replaces the derivation's own and
+    ``extra`` gives values to names that changed equations use.
     """
     env: dict[str, Any] = dict(problem.params)
     env.update(zip(d.data_names, (problem.X, problem.y), strict=False))
@@ -69,6 +68,23 @@ def gradients(
                     dims[dim] = int(size)
     for name, e in [*d.forward, *(d.adjoints if adjoints is None else adjoints)]:
         env[name] = evaluate(e, env, dims)
+    return env, dims
+
+
+def gradients(
+    d: Derivation,
+    problem: Problem,
+    adjoints: list[tuple[str, Expr]] | None = None,
+    cached: dict[str, Expr] | None = None,
+    extra: dict[str, np.ndarray] | None = None,
+) -> dict[str, np.ndarray]:
+    """The derived equations (or changed ones) on a problem: parameter -> array.
+
+    ``adjoints`` and ``cached`` replace the derivation's own; ``extra`` gives
+    values to names that the changed equations use. Arrays keep the shape the
+    expression gives (a bias left unsummed is (k, m)).
+    """
+    env, dims = environment(d, problem, adjoints, extra)
     return {
         name: np.asarray(evaluate(e, env, dims), dtype=np.float64)
         for name, e in (d.cached if cached is None else cached).items()
