@@ -10,11 +10,12 @@ transpose, a shape.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from chainrule.exercises.check import diagnose
 from chainrule.exercises.mistakes import environment, mistakes
-from chainrule.exercises.parse import evaluate, parse
+from chainrule.exercises.parse import Node, evaluate, parse
 from chainrule.exercises.problems import make_problems
 from chainrule.exercises.report import Finding
 from chainrule.models import Model
@@ -43,6 +44,18 @@ def check_equation(answer: str, model: str | Model, param: str, *, seed: int = 0
         ValueError: ``param`` is not a parameter of the model.
     """
     tree = parse(answer)
+    if isinstance(model, str):
+        return _check_by_name(answer, model, param, seed)
+    return _check(tree, model, param, seed)
+
+
+@lru_cache(maxsize=1024)
+def _check_by_name(answer: str, model: str, param: str, seed: int) -> Finding:
+    """check_equation for a registry name: a pure function of its arguments, kept."""
+    return _check(parse(answer), model, param, seed)
+
+
+def _check(tree: Node, model: str | Model, param: str, seed: int) -> Finding:
     problems = make_problems(model, seed)
     if param not in problems[0].params:
         names = ", ".join(problems[0].params)
