@@ -159,3 +159,82 @@ def test_the_command_refuses_with_one_line(tmp_path: Path, args: list[str], frag
     result = CliRunner().invoke(app, ["exercises", *args])
     lines = result.output.strip().splitlines()
     assert result.exit_code == 2 and len(lines) == 1 and fragment in lines[0], result.output
+
+
+def _number(pattern: str, text: str) -> float:
+    match = re.search(pattern, text)
+    assert match is not None, (pattern, text)
+    return float(match.group(1).replace("−", "-"))
+
+
+def test_optimizer_steps_agree_with_pytorch_and_the_course_formula() -> None:
+    import torch
+
+    for seed in range(150):
+        (e,) = ex.generate("optimizer-steps", seed, 1).exercises
+        a = _number(r"L\(w\) = (\S+) \(", e.question)
+        inner = re.search(r"\(w(?: ([+−]) (\d+))?\)²", e.question)
+        assert inner is not None
+        c = -float(inner.group(2)) if inner.group(1) == "+" else float(inner.group(2) or 0)
+        lr = _number(r"η = (\S+),", e.question)
+        w0 = _number(r"from w = (\S+) with", e.question)
+        name = re.search(r"with (\w+) \(", e.question).group(1)  # type: ignore[union-attr]
+        if name == "momentum":  # the course's form: v ← β v + (1 − β) g, w ← w − η v
+            w, v = w0, 0.0
+            for _ in range(2):
+                v = 0.9 * v + 0.1 * 2 * a * (w - c)
+                w -= lr * v
+            assert float(e.expected) == pytest.approx(w, rel=1e-12)
+            continue
+        p = torch.tensor(w0, dtype=torch.float64, requires_grad=True)
+        opt = (
+            torch.optim.Adam([p], lr=lr)
+            if name == "adam"
+            else torch.optim.RMSprop([p], lr=lr, alpha=0.9)
+        )
+        for _ in range(2):
+            opt.zero_grad()
+            (a * (p - c) ** 2).backward()
+            opt.step()
+        assert float(e.expected) == pytest.approx(p.item(), rel=1e-9, abs=1e-12)
+
+
+def test_delta_rule_changes_agree_with_pytorch() -> None:
+    import torch
+
+    for seed in range(150):
+        (e,) = ex.generate("delta-rule", seed, 1).exercises
+        f64 = torch.float64
+        W01 = torch.tensor(eval_list(r"W01 = (\[\[.*?\]\])", e.question), dtype=f64)
+        W12 = torch.tensor(eval_list(r"W12 = (\[\[.*?\]\])", e.question), dtype=f64)
+        W01.requires_grad_(True)
+        W12.requires_grad_(True)
+        x = torch.tensor(eval_list(r"x = (\[.*?\])", e.question), dtype=f64).reshape(3, 1)
+        y = _number(r"target y = (\S+) ", e.question)
+        lr = _number(r"η = (\S+), apply", e.question)
+        which, i, j = re.search(r"(W\d\d)\[(\d), (\d)\]", e.question).groups()  # type: ignore[union-attr]
+        yhat = torch.sigmoid(W12.T @ torch.sigmoid(W01.T @ x))
+        (0.5 * (y - yhat) ** 2).sum().backward()
+        grad = {"W01": W01.grad, "W12": W12.grad}[which]
+        assert grad is not None
+        assert float(e.expected) == pytest.approx(-lr * float(grad[int(i), int(j)]), rel=1e-9)
+
+
+def eval_list(pattern: str, text: str) -> list[object]:
+    """A list of numbers written in a question, read with json (no eval)."""
+    import json
+
+    match = re.search(pattern, text)
+    assert match is not None
+    return json.loads(match.group(1))
+
+
+def test_minibatch_counts_by_hand() -> None:
+    for seed in range(200):
+        (e,) = ex.generate("minibatch", seed, 1).exercises
+        n, b, epochs = (
+            int(_number(p, e.question))
+            for p in (r"holds (\d+) examples", r"batches of (\d+)", r"for (\d+) epochs")
+        )
+        batches = len(range(0, n, b))
+        assert float(e.expected) == epochs * batches

@@ -14,7 +14,10 @@ from chainrule.cli.output import console, writing
 def exercises_command(
     topic: Annotated[
         str,
-        typer.Option(help="chain-rule, gradient-step, shapes or backward."),
+        typer.Option(
+            help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
+            "delta-rule or minibatch."
+        ),
     ] = "chain-rule",
     seed: SeedOption = 0,
     count: Annotated[

@@ -21,8 +21,8 @@ from chainrule.exercises.answers import check_equation
 from chainrule.exercises.parse import ParseError, evaluate, parse
 from chainrule.files import atomic_path
 
-# a numeric answer is right within this relative (or, near zero, absolute) error:
-# 4 significant digits, as a learner computes by hand
+# a numeric answer is right to 4 significant digits, as a learner computes by
+# hand: within this relative error (within this absolute one where the answer is 0)
 NUMBER_RTOL = 5e-4
 NUMBER_ATOL = 5e-4
 
@@ -82,9 +82,10 @@ def _check_number(answer: str, expected: float) -> AnswerCheck:
     if np.shape(value) != ():
         return AnswerCheck(False, "error", "give one number")
     value = float(value)
-    if abs(value - expected) <= NUMBER_ATOL + NUMBER_RTOL * abs(expected):
+    allowed = NUMBER_RTOL * abs(expected) if expected != 0 else NUMBER_ATOL
+    if abs(value - expected) <= allowed:
         return AnswerCheck(True, "ok", f"right: {expected:.6g}")
-    if expected != 0 and abs(value + expected) <= NUMBER_ATOL + NUMBER_RTOL * abs(expected):
+    if expected != 0 and abs(value + expected) <= allowed:
         return AnswerCheck(
             False, "sign", f"the size is right but the sign is wrong: {expected:.6g}"
         )

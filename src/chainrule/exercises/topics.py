@@ -7,6 +7,7 @@ registry's models.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -16,7 +17,8 @@ import numpy as np
 from chainrule.autodiff import Tensor, grad
 from chainrule.exercises.check import equation
 from chainrule.exercises.sheet import Exercise, Sheet, significant
-from chainrule.models import registry
+from chainrule.models import DeltaRuleNetwork, registry
+from chainrule.optim import OPTIMIZERS, apply_updates
 from chainrule.symbolic import Derivation, derive
 from chainrule.symbolic.render import text_expr
 
@@ -155,11 +157,105 @@ def backward(rng: np.random.Generator) -> Exercise:
     return Exercise("backward", question, "equation", closed, solution, (name, param))
 
 
+def _rule(optimizer: Callable[..., Any]) -> str:
+    """The update rule of an optimizer, from its docstring (the lines with ←)."""
+    doc = inspect.getdoc(optimizer) or ""
+    return "\n".join(
+        "    " + line.strip() for line in doc.splitlines() if "←" in line and "``" not in line
+    )
+
+
+def optimizer_steps(rng: np.random.Generator) -> Exercise:
+    """Two steps of momentum, RMSprop or Adam on L(w) = a (w − c)², by hand."""
+    name = str(rng.choice(["momentum", "rmsprop", "adam"]))
+    a = float(rng.choice([0.5, 1.0, 2.0]))
+    c = float(rng.integers(-3, 4))
+    w0 = float(rng.choice([-2.0, -1.0, 0.0, 1.0, 2.0]))
+    w0 = w0 + 1.0 if w0 == c else w0
+    lr = float(rng.choice([0.1, 0.2, 0.5]))
+    make = OPTIMIZERS[name]
+    hyper = {"momentum": {"beta": 0.9}, "rmsprop": {"alpha": 0.9}, "adam": {}}[name]
+    optimizer = make(lr, **hyper)
+    loss_grad = grad(lambda w: (w - c) ** 2 * a)
+    params = {"w": np.array(w0)}
+    state = optimizer.init(params)
+    lines = []
+    for step in (1, 2):
+        g = float(loss_grad(params["w"]))
+        updates, state = optimizer.update({"w": np.array(g)}, state, params)
+        params = apply_updates(params, updates)
+        lines.append(
+            f"- step {step}: g = dL/dw = 2·{a:g}·({_linear(1, int(-c)).replace('x', 'w')}) = "
+            f"{significant(g)}, "
+            f"w ← {significant(float(params['w']))}"
+        )
+    w2 = float(params["w"])
+    shown = ", ".join(f"{k} = {v}" for k, v in optimizer.hyperparams.items() if k != "lr")
+    question = (
+        f"Minimise L(w) = {a:g} ({_linear(1, int(-c)).replace('x', 'w')})² with {name} "
+        f"(learning rate η = {lr:g}, {shown}), "
+        f"starting from w = {w0:g} with the optimizer's state at zero. What is w after two "
+        "steps?"
+    )
+    solution = f"The update rule:\n\n{_rule(make)}\n\n" + "\n".join(lines)
+    return Exercise("optimizer-steps", question, "number", significant(w2), solution, w2)
+
+
+def delta_rule(rng: np.random.Generator) -> Exercise:
+    """Seed 001's 3-2-1 network: one weight after one delta-rule update."""
+    net = DeltaRuleNetwork(seed=int(rng.integers(0, 2**31)))
+    net.params = {k: np.round(v, 2) for k, v in net.params.items()}
+    x = np.round(rng.uniform(-1.0, 1.0, size=(3, 1)), 1)
+    y = float(rng.choice([0.0, 1.0]))
+    lr = float(rng.choice([0.1, 0.5, 1.0]))
+    which = str(rng.choice(["W01", "W12"]))
+    i = int(rng.integers(0, net.params[which].shape[0]))
+    j = int(rng.integers(0, net.params[which].shape[1]))
+    change = float(net.updates(x, np.array([[y]]), lr)[which][i, j])
+    unit = {
+        "W01": (f"input {i + 1}", f"hidden unit {j + 1}"),
+        "W12": (f"hidden unit {i + 1}", "the output"),
+    }
+    question = (
+        "Seed 001's 3-2-1 network of sigmoid units without biases, weights w_ij from unit i "
+        f"to unit j: W01 = {net.params['W01'].tolist()}, W12 = {net.params['W12'].tolist()}. "
+        f"For x = {x.ravel().tolist()}, target y = {y:g} and η = {lr:g}, apply one "
+        f"delta-rule update, Δw_ij = η δ_j x_i. What is the change Δw of the weight from "
+        f"{unit[which][0]} to {unit[which][1]}, {which}[{i}, {j}] (4 significant digits)?"
+    )
+    worked = net.worked_example(x.ravel(), y, lr)
+    solution = "\n".join("    " + line for line in worked.splitlines())
+    return Exercise("delta-rule", question, "number", significant(change), solution, change)
+
+
+def minibatch(rng: np.random.Generator) -> Exercise:
+    """How many parameter updates mini-batch gradient descent makes."""
+    n = int(rng.integers(50, 5001))
+    batch = int(rng.choice([8, 16, 32, 50, 64, 100, 128, 256]))
+    epochs = int(rng.integers(1, 21))
+    per_epoch = -(-n // batch)
+    last = n - (per_epoch - 1) * batch
+    question = (
+        f"A training set holds {n} examples. Mini-batch gradient descent with batches of "
+        f"{batch} (the last batch of an epoch takes what is left) runs for {epochs} epochs. "
+        "How many parameter updates does it make?"
+    )
+    solution = (
+        f"- one epoch: ⌈{n} / {batch}⌉ = {per_epoch} batches (the last holds {last} examples)\n"
+        f"- {epochs} epochs: {epochs} · {per_epoch} = {epochs * per_epoch} updates"
+    )
+    total = float(epochs * per_epoch)
+    return Exercise("minibatch", question, "number", str(epochs * per_epoch), solution, total)
+
+
 TOPICS: dict[str, Callable[[np.random.Generator], Exercise]] = {
     "chain-rule": chain_rule,
     "gradient-step": gradient_step,
     "shapes": shapes,
     "backward": backward,
+    "optimizer-steps": optimizer_steps,
+    "delta-rule": delta_rule,
+    "minibatch": minibatch,
 }
 """Topic name -> the function making one exercise from a random generator."""
 
