@@ -400,3 +400,23 @@ def test_the_line_named_is_the_assignment_that_ran() -> None:
     assert report["w"].kind == "scale" and report["w"].factor == pytest.approx(2.0)
     assert report["w"].line == first + 6 and report["w"].source == 'out["w"] = dw * 2'
     assert report["b"].ok and report["b"].line == first + 7
+
+
+@pytest.mark.parametrize(("summed", "words"), [((0,), "wrong axis"), ((0, 1), "every axis")])
+def test_a_bias_summed_over_the_wrong_axes(summed: tuple[int, ...], words: str) -> None:
+    right = two_layer("sigmoid", "mse", "w2")
+
+    def backward(params: dict[str, np.ndarray], X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+        grads = right(params, X, y)
+        A = sig(params["W1"] @ X + params["b1"])
+        dZ = (
+            (params["w2"].T @ (2 / X.shape[1] * (params["w2"] @ A + params["b2"] - y)))
+            * A
+            * (1 - A)
+        )
+        grads["b1"] = np.sum(dZ, axis=summed, keepdims=True)
+        return grads
+
+    report = ex.check_backward("two-layer-sigmoid", backward)
+    assert report["b1"].kind == "bias_not_summed" and words in report["b1"].message
+    assert [f.param for f in report.wrong] == ["b1"]

@@ -11,7 +11,6 @@ transpose, a shape.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from chainrule.exercises.check import diagnose
 from chainrule.exercises.mistakes import environment, mistakes
@@ -71,10 +70,3 @@ def _check(tree: Node, model: str | Model, param: str, seed: int) -> Finding:
             message = f"the answer cannot be evaluated: {e}."
             return Finding(param, "error", float("inf"), message)
     return diagnose(param, values, problems, mistakes(d, problems), d, None)
-
-
-def names_for(model: str | Model) -> dict[str, Any]:
-    """The names an answer for ``model`` may use, each with its symbolic shape."""
-    first = make_problems(model)[0]
-    d = derive(first.model)
-    return {n: d.shapes.get(n, ()) for n in (*d.shapes, "m", "1⃗")}
