@@ -10,7 +10,17 @@ import pytest
 
 import chainrule as cr
 
-LAYERS = ("autodiff", "data", "landscape", "models", "optim", "plot", "symbolic", "train")
+LAYERS = (
+    "autodiff",
+    "data",
+    "exercises",
+    "landscape",
+    "models",
+    "optim",
+    "plot",
+    "symbolic",
+    "train",
+)
 
 
 @pytest.mark.parametrize("name", LAYERS)

@@ -20,6 +20,7 @@ BELOW_THE_FRONT_ENDS = {
     "data",
     "train",
     "landscape",
+    "exercises",
     "plot",
 }
 
@@ -33,6 +34,17 @@ ALLOWED = {
     "data": {"data"},
     "train": {"train", "autodiff", "gradcheck", "optim", "models", "data", "symbolic"},
     "landscape": {"landscape", "autodiff", "gradcheck", "optim", "models", "data", "train"},
+    "exercises": {
+        "exercises",
+        "autodiff",
+        "gradcheck",
+        "optim",
+        "models",
+        "symbolic",
+        "data",
+        "train",
+        "landscape",
+    },
     "plot": {"plot", "autodiff", "gradcheck", "optim", "models", "data", "train", "landscape"},
     "sklearn": {"sklearn", *BELOW_THE_FRONT_ENDS},
     "cli": {"cli", "app", *BELOW_THE_FRONT_ENDS},  # app: only cli/app_cmd.py, which starts it
@@ -44,6 +56,7 @@ THIRD_PARTY = {
     "gradcheck": {"numpy"},
     "optim": {"numpy"},
     "models": {"numpy"},
+    "exercises": {"numpy"},
 }
 
 

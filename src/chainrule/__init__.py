@@ -79,12 +79,14 @@ _EXPORTS: dict[str, str] = {
     "fit": "chainrule.train",
     "History": "chainrule.train",
     "DivergenceError": "chainrule.train",
+    "check_backward": "chainrule.exercises",
     "derive": "chainrule.symbolic",
     "Derivation": "chainrule.symbolic",
 }
 _LAYERS = (
     "autodiff",
     "data",
+    "exercises",
     "landscape",
     "models",
     "optim",
@@ -133,6 +135,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
     from chainrule import (  # noqa: F401
         autodiff,
         data,
+        exercises,
         landscape,
         models,
         optim,
@@ -177,6 +180,7 @@ if TYPE_CHECKING:  # the same names, for type checkers and editors
         value_and_grad,
         where,
     )
+    from chainrule.exercises import check_backward  # noqa: F401
     from chainrule.gradcheck import GradcheckReport, check_model, gradcheck  # noqa: F401
     from chainrule.symbolic import Derivation, derive  # noqa: F401
     from chainrule.train import DivergenceError, History, fit  # noqa: F401

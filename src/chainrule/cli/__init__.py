@@ -18,7 +18,9 @@ import typer
 from typer.core import TyperGroup
 
 from chainrule.cli.app_cmd import app_command
+from chainrule.cli.check_cmd import check_backward_command
 from chainrule.cli.derive_cmd import derive_command
+from chainrule.cli.exercises_cmd import exercises_command
 from chainrule.cli.graph_cmd import graph_command
 from chainrule.cli.landscape_cmd import landscape_command
 from chainrule.cli.listing import datasets, delta_rule, models
@@ -148,6 +150,8 @@ app.command("landscape")(landscape_command)
 app.command("graph")(graph_command)
 app.command("derive")(derive_command)
 app.command("app")(app_command)
+app.command("check-backward")(check_backward_command)
+app.command("exercises")(exercises_command)
 
 
 def main() -> None:

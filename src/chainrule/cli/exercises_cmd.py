@@ -1,0 +1,45 @@
+"""``chainrule exercises``: a seeded sheet of exercises, with worked solutions if asked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from chainrule.cli.options import SeedOption, integer, output_file
+from chainrule.cli.output import console, writing
+
+
+def exercises_command(
+    topic: Annotated[
+        str,
+        typer.Option(
+            help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
+            "delta-rule or minibatch."
+        ),
+    ] = "chain-rule",
+    seed: SeedOption = 0,
+    count: Annotated[
+        int, typer.Option(parser=integer(1, 100), help="How many exercises, 1 to 100.")
+    ] = 5,
+    solutions: Annotated[
+        bool, typer.Option("--solutions", help="Write each worked solution after its question.")
+    ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the sheet to this Markdown file (.md) instead of printing it."),
+    ] = None,
+) -> None:
+    """Make a sheet of exercises on one topic; the same seed gives the same sheet."""
+    from chainrule.exercises import generate
+
+    if out is not None:
+        output_file("--out", out, (".md",))
+    sheet = generate(topic, seed, count)
+    if out is None:
+        console().print(sheet.markdown(solutions), highlight=False, markup=False, soft_wrap=True)
+        return
+    with writing("--out", out):
+        sheet.write(out, solutions)
+    console().print(f"wrote {out}", highlight=False, markup=False)

@@ -1,0 +1,139 @@
+"""Exercises with worked solutions and answer checking, and sheets of them.
+
+An :class:`Exercise` holds its question, its worked solution and what it
+needs to check an answer; every number in a solution is computed by the
+engine (gradients by :func:`chainrule.autodiff.grad`) and every equation by
+the deriver, never typed in. A :class:`Sheet` is a seeded set of them, made
+by :func:`chainrule.exercises.topics.generate`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from chainrule.exercises.answers import check_equation
+from chainrule.exercises.parse import ParseError, evaluate, parse
+from chainrule.files import atomic_path
+
+# a numeric answer is right to 4 significant digits, as a learner computes by
+# hand: within this relative error (within this absolute one where the answer is 0)
+NUMBER_RTOL = 5e-4
+NUMBER_ATOL = 5e-4
+
+
+@dataclass(frozen=True)
+class AnswerCheck:
+    """The verdict on one answer: ``ok``, and a message that teaches."""
+
+    ok: bool
+    kind: str
+    message: str
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One exercise.
+
+    Attributes:
+        topic: a key of :data:`~chainrule.exercises.topics.TOPICS`.
+        question: the question, Markdown with Unicode mathematics.
+        answer_kind: ``"number"``, ``"shape"`` or ``"equation"``: what to type.
+        answer: the right answer, as a learner would type it.
+        solution: the worked solution, Markdown.
+        expected: the number or the shape (a tuple of ints) an answer must give;
+            for an equation, ``(model, param)``.
+    """
+
+    topic: str
+    question: str
+    answer_kind: str
+    answer: str
+    solution: str
+    expected: Any
+
+    def check(self, answer: str) -> AnswerCheck:
+        """Whether ``answer`` (text, as typed) is right, and if not, what is wrong."""
+        if self.answer_kind == "number":
+            return _check_number(answer, float(self.expected))
+        if self.answer_kind == "shape":
+            return _check_shape(answer, tuple(self.expected))
+        model, param = self.expected
+        try:
+            finding = check_equation(answer, model, param)
+        except ParseError as e:
+            return AnswerCheck(False, "error", f"the equation cannot be read: {e}")
+        return AnswerCheck(finding.ok, finding.kind, finding.message)
+
+
+def _check_number(answer: str, expected: float) -> AnswerCheck:
+    try:
+        value = evaluate(parse(answer), {}, 1)
+    except ValueError as e:
+        return AnswerCheck(False, "error", f"give a number (1/3 and 2e-3 are fine): {e}")
+    if np.shape(value) != ():
+        return AnswerCheck(False, "error", "give one number")
+    value = float(value)
+    allowed = NUMBER_RTOL * abs(expected) if expected != 0 else NUMBER_ATOL
+    if abs(value - expected) <= allowed:
+        return AnswerCheck(True, "ok", f"right: {expected:.6g}")
+    if expected != 0 and abs(value + expected) <= allowed:
+        return AnswerCheck(
+            False, "sign", f"the size is right but the sign is wrong: {expected:.6g}"
+        )
+    return AnswerCheck(False, "unknown", f"not {value:.6g}: the answer is {expected:.6g}")
+
+
+def _check_shape(answer: str, expected: tuple[int, ...]) -> AnswerCheck:
+    text = answer.strip()
+    if not re.fullmatch(r"\(?\s*\d+(\s*[,×x]\s*\d+)*\s*,?\s*\)?", text):
+        return AnswerCheck(False, "error", f"give a shape such as (3, 7), not {answer!r}")
+    shape = tuple(int(s) for s in re.findall(r"\d+", text))
+    if shape == expected:
+        return AnswerCheck(True, "ok", f"right: {expected}")
+    if shape == expected[::-1]:
+        return AnswerCheck(False, "transpose", f"{shape} is the transpose: the shape is {expected}")
+    return AnswerCheck(False, "wrong_shape", f"not {shape}: the shape is {expected}")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """Exercises on one topic, made by one seed."""
+
+    topic: str
+    seed: int
+    exercises: tuple[Exercise, ...]
+
+    def markdown(self, solutions: bool = False) -> str:
+        """The sheet as Markdown; with ``solutions``, each worked solution after its question."""
+        lines = [f"# Exercises: {self.topic} (seed {self.seed})", ""]
+        for i, ex in enumerate(self.exercises, 1):
+            lines += [f"## Exercise {i}", "", ex.question, ""]
+            if solutions:
+                lines += ["**Solution.**", "", ex.solution, "", f"**Answer:** `{ex.answer}`", ""]
+        return "\n".join(lines)
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def write(self, path: str | Path, solutions: bool = False) -> Path:
+        """Writes the sheet as Markdown (``.md``), atomically; returns the path."""
+        target = Path(path)
+        if target.suffix.lower() != ".md":
+            raise ValueError(f"{target}: a sheet is written as Markdown: give a name ending in .md")
+        with atomic_path(target) as tmp:
+            tmp.write_text(self.markdown(solutions) + "\n", encoding="utf-8")
+        return target
+
+
+def significant(x: float) -> str:
+    """``x`` with 6 significant digits, as solutions write numbers."""
+    return f"{x:.6g}" if math.isfinite(x) else str(x)
