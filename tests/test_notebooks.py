@@ -22,10 +22,19 @@ import chainrule
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CELL_TIMEOUT_S = 300  # a stuck cell fails the test instead of hanging it
+# the course, in order: one notebook per part of the seeds
+COURSE = [
+    "01_gradient_descent_from_scratch.ipynb",
+    "02_seed000_four_networks.ipynb",
+    "03_seed003_classifiers.ipynb",
+    "04_seed001_delta_rule.ipynb",
+    "05_optimizers_on_landscapes.ipynb",
+    "06_filter_normalized_slices.ipynb",
+]
 
 
-def test_the_notebooks_are_there() -> None:
-    assert NOTEBOOKS, "notebooks/ holds no notebook"
+def test_the_course_is_there() -> None:
+    assert [p.name for p in NOTEBOOKS] == COURSE
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
