@@ -257,3 +257,12 @@ def test_interactive_racers_differ_and_slices_say_so(univariate_race) -> None:  
     assert len(paths) == 4 and len(looks) == 4
     assert len({c for c, _, _ in looks}) == len({d for _, d, _ in looks}) == 4
     assert paths[0].name.startswith("sgd: final MSE")
+
+
+def test_figures_show_in_a_notebook_without_inline_backend() -> None:
+    from chainrule.train import fit
+
+    d = data.linear(40, 1)
+    history = fit(models.UnivariateRegression(), d.X, d.y, optim.sgd(0.1), epochs=5)
+    picture = plot.loss_curve(history)._repr_png_()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 5000

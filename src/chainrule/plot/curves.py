@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib.figure import Figure
 
 from chainrule.models import Model
+from chainrule.plot.figure import Figure
 from chainrule.train import History
 
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Patch
+
+from chainrule.plot.figure import Figure
 
 if TYPE_CHECKING:
     from chainrule.plot.graph import ComputationGraph, GraphNode

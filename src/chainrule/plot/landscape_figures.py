@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 from matplotlib import animation, colors, ticker
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from PIL import Image
 
 from chainrule.data import Dataset
@@ -19,6 +18,7 @@ from chainrule.landscape import Surface, Trajectory
 from chainrule.landscape.surface import DEFAULT_MAX_BYTES
 from chainrule.models import Model
 from chainrule.plot import racers
+from chainrule.plot.figure import Figure
 from chainrule.plot.files import write_gif
 
 DEFAULT_FRAMES = 200  # an animation of a longer path shows this many evenly spaced steps
