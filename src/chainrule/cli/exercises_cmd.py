@@ -28,14 +28,17 @@ def exercises_command(
     ] = False,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the sheet to this Markdown file (.md) instead of printing it."),
+        typer.Option(
+            help="Write the sheet to this file instead of printing it: Markdown (.md), a "
+            "LaTeX document (.tex) or a standalone HTML page (.html)."
+        ),
     ] = None,
 ) -> None:
     """Make a sheet of exercises on one topic; the same seed gives the same sheet."""
     from chainrule.exercises import generate
 
     if out is not None:
-        output_file("--out", out, (".md",))
+        output_file("--out", out, (".md", ".tex", ".html"))
     sheet = generate(topic, seed, count)
     if out is None:
         console().print(sheet.markdown(solutions), highlight=False, markup=False, soft_wrap=True)

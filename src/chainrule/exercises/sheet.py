@@ -17,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.exercises import render
 from chainrule.exercises.answers import check_equation
 from chainrule.exercises.parse import ParseError, evaluate, parse
-from chainrule.files import atomic_path
+from chainrule.files import write_text
 
 # a numeric answer is right to 4 significant digits, as a learner computes by
 # hand: within this relative error (within this absolute one where the answer is 0)
@@ -124,13 +125,26 @@ class Sheet:
     def _repr_markdown_(self) -> str:
         return self.markdown()
 
+    def latex(self, solutions: bool = False) -> str:
+        """The sheet as a LaTeX document that pdflatex compiles."""
+        return render.latex(self.markdown(solutions))
+
+    def html(self, solutions: bool = False) -> str:
+        """The sheet as a standalone HTML page whose mathematics needs no network or script."""
+        return render.page(self.markdown(solutions))
+
     def write(self, path: str | Path, solutions: bool = False) -> Path:
-        """Writes the sheet as Markdown (``.md``), atomically; returns the path."""
+        """Writes the sheet atomically as Markdown (``.md``), LaTeX (``.tex``) or HTML
+        (``.html``), chosen by the name's suffix; returns the path."""
         target = Path(path)
-        if target.suffix.lower() != ".md":
-            raise ValueError(f"{target}: a sheet is written as Markdown: give a name ending in .md")
-        with atomic_path(target) as tmp:
-            tmp.write_text(self.markdown(solutions) + "\n", encoding="utf-8")
+        formats = {".md": self.markdown, ".tex": self.latex, ".html": self.html}
+        suffix = target.suffix.lower()
+        if suffix not in formats:
+            raise ValueError(
+                f"{target}: a sheet is written as .md, .tex or .html: give a name ending in one"
+            )
+        text = formats[suffix](solutions)
+        write_text(target, text if text.endswith("\n") else text + "\n")
         return target
 
 
