@@ -17,7 +17,7 @@ from chainrule.exercises.learner_file import LearnerTimeoutError, check_file
 from chainrule.exercises.parse import ParseError
 from chainrule.exercises.report import KINDS, BackwardReport, Finding
 from chainrule.exercises.sheet import AnswerCheck, Exercise, Sheet
-from chainrule.exercises.topics import TOPICS, generate
+from chainrule.exercises.topics import TOPICS, generate, stream
 
 __all__ = [
     "KINDS",
@@ -33,4 +33,5 @@ __all__ = [
     "check_equation",
     "check_file",
     "generate",
+    "stream",
 ]

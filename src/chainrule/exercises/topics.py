@@ -8,8 +8,9 @@ registry's models.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -268,11 +269,26 @@ def generate(topic: str, seed: int = 0, count: int = 5) -> Sheet:
 
     The same topic, seed and count give the same sheet on every machine.
     """
-    if topic not in TOPICS:
-        raise ValueError(f"unknown topic {topic!r}: use one of {', '.join(TOPICS)}")
+    exercises = stream(topic, seed)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_COUNT:
         raise ValueError(f"count must be an integer from 1 to {MAX_COUNT}, got {count!r}")
+    return Sheet(topic, seed, tuple(islice(exercises, count)))
+
+
+def stream(topic: str, seed: int = 0) -> Iterator[Exercise]:
+    """Exercises on ``topic`` without end, for practice one at a time.
+
+    The first ``count`` of them are the sheet ``generate(topic, seed, count)``.
+    """
+    if topic not in TOPICS:
+        raise ValueError(f"unknown topic {topic!r}: use one of {', '.join(TOPICS)}")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
-    rng = np.random.default_rng([seed, sum(map(ord, topic))])
-    return Sheet(topic, seed, tuple(TOPICS[topic](rng) for _ in range(count)))
+    return _stream(TOPICS[topic], np.random.default_rng([seed, sum(map(ord, topic))]))
+
+
+def _stream(
+    make: Callable[[np.random.Generator], Exercise], rng: np.random.Generator
+) -> Iterator[Exercise]:
+    while True:
+        yield make(rng)

@@ -1,0 +1,68 @@
+"""``chainrule practice``: exercises asked one at a time in the terminal, checked and scored.
+
+Each answer is checked by the exercise's own checker (``Exercise.check``),
+then the worked solution is shown. Ctrl-D or Ctrl-C ends the session with
+the score so far.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from chainrule.cli.options import SeedOption, integer
+from chainrule.cli.output import console
+
+HINTS = {
+    "number": "a number (1/3 and 2e-3 are fine)",
+    "shape": "a shape such as (3, 7)",
+    "equation": "an equation in the text notation",
+}
+
+
+def practice_command(
+    topic: Annotated[
+        str,
+        typer.Option(
+            help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
+            "delta-rule or minibatch."
+        ),
+    ] = "chain-rule",
+    seed: SeedOption = 0,
+    count: Annotated[
+        int, typer.Option(parser=integer(1, 100), help="How many exercises, 1 to 100.")
+    ] = 5,
+) -> None:
+    """Practise one topic in the terminal: answer, see the check and the worked solution.
+
+    An empty answer shows the solution and scores nothing; Ctrl-D or Ctrl-C
+    ends with the score so far. The same seed asks the same questions as
+    ``chainrule exercises`` with that seed.
+    """
+    from itertools import islice
+
+    from chainrule.exercises import stream
+
+    out = console()
+    right = answered = 0
+    try:
+        for i, exercise in enumerate(islice(stream(topic, seed), count), 1):
+            out.print(f"\nExercise {i} of {count}", style="bold", highlight=False)
+            out.print(exercise.question, highlight=False, markup=False, soft_wrap=True)
+            answer = input(f"your answer ({HINTS[exercise.answer_kind]}): ").strip()
+            if answer:
+                verdict = exercise.check(answer)
+                answered += 1
+                right += verdict.ok
+                mark = "right" if verdict.ok else f"not right ({verdict.kind})"
+                out.print(f"{mark}: {verdict.message}", highlight=False, markup=False)
+            else:
+                skipped = f"skipped: the answer is {exercise.answer}"
+                out.print(skipped, highlight=False, markup=False)
+            out.print("Worked solution:", style="bold", highlight=False)
+            out.print(exercise.solution, highlight=False, markup=False, soft_wrap=True)
+            out.print(f"score: {right} of {answered}", highlight=False)
+    except (EOFError, KeyboardInterrupt):
+        out.print("\nstopped.", highlight=False)
+    out.print(f"final score: {right} of {answered} answered", style="bold", highlight=False)
