@@ -26,6 +26,9 @@ def perturbed(e: ex.Exercise) -> str:
     if e.answer_kind == "number":
         value = float(e.expected)
         return repr(value + 0.01 * (1 + abs(value)))
+    if e.answer_kind == "choice":
+        right, options = e.expected
+        return next(o for o in options if o != right)
     if e.answer_kind == "shape":
         shape = tuple(e.expected)
         wrong = shape[::-1] if shape != shape[::-1] else tuple(s + 1 for s in shape)

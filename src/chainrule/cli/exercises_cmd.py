@@ -16,7 +16,7 @@ def exercises_command(
         str,
         typer.Option(
             help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
-            "delta-rule or minibatch."
+            "delta-rule, minibatch, find-the-mistakes or gradient-checking."
         ),
     ] = "chain-rule",
     seed: SeedOption = 0,

@@ -18,6 +18,7 @@ HINTS = {
     "number": "a number (1/3 and 2e-3 are fine)",
     "shape": "a shape such as (3, 7)",
     "equation": "an equation in the text notation",
+    "choice": "a parameter's name",
 }
 
 
@@ -26,7 +27,7 @@ def practice_command(
         str,
         typer.Option(
             help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
-            "delta-rule or minibatch."
+            "delta-rule, minibatch, find-the-mistakes or gradient-checking."
         ),
     ] = "chain-rule",
     seed: SeedOption = 0,

@@ -32,6 +32,8 @@ LATEX_SYMBOLS: dict[str, str] = {
     "|": r"\ensuremath{|}",
     "²": r"\ensuremath{^2}",
     "³": r"\ensuremath{^3}",
+    "₁": r"\ensuremath{_1}",
+    "₂": r"\ensuremath{_2}",
     "·": r"\ensuremath{\cdot}",
     "½": r"\ensuremath{\tfrac{1}{2}}",
     "×": r"\ensuremath{\times}",

@@ -47,11 +47,12 @@ class Exercise:
     Attributes:
         topic: a key of :data:`~chainrule.exercises.topics.TOPICS`.
         question: the question, Markdown with Unicode mathematics.
-        answer_kind: ``"number"``, ``"shape"`` or ``"equation"``: what to type.
+        answer_kind: ``"number"``, ``"shape"``, ``"equation"`` or ``"choice"`` (the
+            name of one parameter): what to type.
         answer: the right answer, as a learner would type it.
         solution: the worked solution, Markdown.
         expected: the number or the shape (a tuple of ints) an answer must give;
-            for an equation, ``(model, param)``.
+            for an equation, ``(model, param)``; for a choice, ``(right, options)``.
     """
 
     topic: str
@@ -67,6 +68,9 @@ class Exercise:
             return _check_number(answer, float(self.expected))
         if self.answer_kind == "shape":
             return _check_shape(answer, tuple(self.expected))
+        if self.answer_kind == "choice":
+            right, options = self.expected
+            return _check_choice(answer, right, tuple(options))
         model, param = self.expected
         try:
             finding = check_equation(answer, model, param)
@@ -103,6 +107,19 @@ def _check_shape(answer: str, expected: tuple[int, ...]) -> AnswerCheck:
     if shape == expected[::-1]:
         return AnswerCheck(False, "transpose", f"{shape} is the transpose: the shape is {expected}")
     return AnswerCheck(False, "wrong_shape", f"not {shape}: the shape is {expected}")
+
+
+def _check_choice(answer: str, right: str, options: tuple[str, ...]) -> AnswerCheck:
+    """A parameter's name, also typed as ``dW1`` or ``∂L/∂W1``."""
+    text = answer.strip()
+    for prefix in ("∂L/∂", "dL/d", "d"):
+        if text.startswith(prefix) and text.removeprefix(prefix) in options:
+            text = text.removeprefix(prefix)
+    if text not in options:
+        return AnswerCheck(False, "error", f"give one of {', '.join(options)}, not {answer!r}")
+    if text == right:
+        return AnswerCheck(True, "ok", f"right: {right}")
+    return AnswerCheck(False, "unknown", f"{text}'s gradient is right: the wrong one is {right}")
 
 
 @dataclass(frozen=True)

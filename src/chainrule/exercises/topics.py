@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
-from functools import cache
 from itertools import islice
 from typing import Any
 
@@ -18,9 +17,10 @@ import numpy as np
 from chainrule.autodiff import Tensor, grad
 from chainrule.exercises.check import equation
 from chainrule.exercises.sheet import Exercise, Sheet, significant
-from chainrule.models import DeltaRuleNetwork, registry
+from chainrule.exercises.topics_checking import find_the_mistakes, gradient_checking
+from chainrule.exercises.topics_common import derivation, forward_text
+from chainrule.models import DeltaRuleNetwork
 from chainrule.optim import OPTIMIZERS, apply_updates
-from chainrule.symbolic import Derivation, derive
 from chainrule.symbolic.render import text_expr
 
 # name as written, the function on Tensors
@@ -99,23 +99,10 @@ def gradient_step(rng: np.random.Generator) -> Exercise:
     return Exercise("gradient-step", question, "number", significant(w1), solution, w1)
 
 
-@cache
-def _derivation(name: str) -> tuple[Derivation, Any]:
-    spec = registry.get(name)
-    hyper = {"n_hidden": 3} if "n_hidden" in spec.hyperparameter_names else {}
-    net = registry.build(name, n_features=spec.n_features or 2, task=spec.tasks[0], **hyper)
-    return derive(net), spec
-
-
-def _forward_text(d: Derivation) -> str:
-    lines = [f"    {n} = {text_expr(e)}" for n, e in d.forward]
-    return "\n".join([*lines, f"    L = {text_expr(d.loss)}"])
-
-
 def shapes(rng: np.random.Generator) -> Exercise:
     """The shape of one quantity of a worked network, for given n, k and m."""
     name = str(rng.choice(NETWORKS))
-    d, _ = _derivation(name)
+    d = derivation(name)
     n, k, m = (int(v) for v in rng.choice(np.arange(2, 20), size=3, replace=False))
     sizes = {"n": n, "k": k, "m": m}
     quantities = [q for q in d.shapes if all(s in sizes or isinstance(s, int) for s in d.shapes[q])]
@@ -132,7 +119,7 @@ def shapes(rng: np.random.Generator) -> Exercise:
         why = f"{q} is given: examples are columns, one row per feature"
     hidden = f", k = {k} hidden units" if "k" in {s for v in d.shapes.values() for s in v} else ""
     question = (
-        f"The {name} network, with examples as columns:\n\n{_forward_text(d)}\n\n"
+        f"The {name} network, with examples as columns:\n\n{forward_text(d)}\n\n"
         f"For n = {n} features{hidden} and m = {m} examples, what is the shape of {q}?"
     )
     sym = "(" + ", ".join(str(s) for s in symbolic) + ")"
@@ -144,11 +131,11 @@ def shapes(rng: np.random.Generator) -> Exercise:
 def backward(rng: np.random.Generator) -> Exercise:
     """Write one parameter's gradient of a worked network in the text notation."""
     name = str(rng.choice(NETWORKS))
-    d, _ = _derivation(name)
+    d = derivation(name)
     param = str(rng.choice(list(d.cached)))
     names = ", ".join([*d.cached, *d.data_names, *(n for n, _ in d.forward), "m", "1⃗"])
     question = (
-        f"The {name} network, with examples as columns:\n\n{_forward_text(d)}\n\n"
+        f"The {name} network, with examples as columns:\n\n{forward_text(d)}\n\n"
         f"Write ∂L/∂{param} in the text notation (`@` or a space for the matrix product, "
         f"`*` or ⊙ elementwise, `.T` or ᵀ to transpose; the names: {names})."
     )
@@ -257,6 +244,8 @@ TOPICS: dict[str, Callable[[np.random.Generator], Exercise]] = {
     "optimizer-steps": optimizer_steps,
     "delta-rule": delta_rule,
     "minibatch": minibatch,
+    "find-the-mistakes": find_the_mistakes,
+    "gradient-checking": gradient_checking,
 }
 """Topic name -> the function making one exercise from a random generator."""
 
