@@ -25,6 +25,7 @@ from chainrule.cli.graph_cmd import graph_command
 from chainrule.cli.landscape_cmd import landscape_command
 from chainrule.cli.listing import datasets, delta_rule, models
 from chainrule.cli.output import fail
+from chainrule.cli.practice_cmd import practice_command
 from chainrule.cli.tour import tour
 from chainrule.cli.train_cmd import gradcheck, train
 
@@ -152,6 +153,7 @@ app.command("derive")(derive_command)
 app.command("app")(app_command)
 app.command("check-backward")(check_backward_command)
 app.command("exercises")(exercises_command)
+app.command("practice")(practice_command)
 
 
 def main() -> None:
