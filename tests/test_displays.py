@@ -158,6 +158,13 @@ def test_surface_shows_as_a_png() -> None:
     assert len(png) > 5000
 
 
+def test_surface_minimum_skips_non_finite_points_and_refuses_an_empty_grid() -> None:
+    s = _surface(np.array([[np.nan, 3.0, 2.0], [np.inf, 1.0, np.nan]]))
+    assert s.minimum == (0.0, 2.0, 1.0)
+    with pytest.raises(ValueError, match="no grid point has a finite loss"):
+        _ = _surface(np.full((2, 2), np.nan)).minimum
+
+
 @pytest.mark.parametrize(
     "loss",
     [

@@ -57,8 +57,18 @@ class Surface:
 
     @property
     def minimum(self) -> tuple[float, float, float]:
-        """(x, y, loss) at the lowest grid point."""
-        j, i = np.unravel_index(int(np.argmin(self.loss)), self.loss.shape)
+        """(x, y, loss) at the lowest grid point whose loss is finite.
+
+        Raises ValueError when no grid point has a finite loss.
+        """
+        finite = np.isfinite(self.loss)
+        if not finite.any():
+            raise ValueError(
+                "Surface.minimum: no grid point has a finite loss; narrow the span "
+                "or move the center to where the model's loss is defined"
+            )
+        lowest = int(np.argmin(np.where(finite, self.loss, np.inf)))
+        j, i = np.unravel_index(lowest, self.loss.shape)
         return float(self.x[i]), float(self.y[j]), float(self.loss[j, i])
 
     def _repr_png_(self) -> bytes:
@@ -81,17 +91,15 @@ class Surface:
         if finite.any():
             if np.ptp(self.loss[finite]) > 0 and min(self.loss.shape) > 1:
                 ax.contour(self.x, self.y, loss, levels=10, colors="white", linewidths=0.5)
-            j, i = np.unravel_index(
-                int(np.argmin(np.where(finite, self.loss, np.inf))), self.loss.shape
-            )
+            x, y, lowest = self.minimum
             ax.plot(
-                self.x[i],
-                self.y[j],
+                x,
+                y,
                 marker="*",
                 color="red",
                 markersize=10,
                 linestyle="none",
-                label=f"lowest: {self.loss[j, i]:.4g}",
+                label=f"lowest: {lowest:.4g}",
             )
             ax.legend(loc="upper right", fontsize=8)
         ax.set_xlabel(self.x_label)
