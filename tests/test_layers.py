@@ -8,7 +8,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "chainrule"
 
 # modules below every layer: any package may import them
-BASE = {"files"}
+BASE = {"files", "display"}
 
 # every layer below the scikit-learn estimators and the command line
 BELOW_THE_FRONT_ENDS = {

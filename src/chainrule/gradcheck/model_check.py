@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.display import heading, table
 from chainrule.gradcheck.check import _compare, _elementwise
 
 
@@ -36,6 +37,26 @@ class ModelCheck:
 
     def __bool__(self) -> bool:
         return self.passed
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the verdict and one table row per parameter."""
+        verdict = "passed" if self.passed else "FAILED"
+        rows = [
+            (
+                p.name,
+                str(p.shape),
+                f"{p.engine_max_abs:.2e}",
+                f"{p.engine_max_rel:.2e}",
+                f"{p.numeric_max_abs:.2e}",
+                f"{p.numeric_max_rel:.2e}",
+                "ok" if p.passed else "FAIL",
+            )
+            for p in self.parameters
+        ]
+        headers = ("parameter", "shape", "vs engine: abs", "rel", "vs numeric: abs", "rel")
+        return heading(f"{self.model}: hand-derived gradients {verdict}") + table(
+            (*headers, "result"), rows
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chainrule.display import heading, table, text
+
 
 @dataclass(frozen=True)
 class InputCheck:
@@ -70,6 +72,35 @@ class GradcheckReport:
             )
         lines.extend(f"  note: {n}" for n in self.notes)
         return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the verdict and one table row per input."""
+        verdict = "passed" if self.passed else "FAILED"
+        head = (
+            f"gradcheck {verdict}: {len(self.inputs)} input(s), eps={self.eps:g}, "
+            f"atol={self.atol:g}, rtol={self.rtol:g}"
+        )
+        rows = [
+            (
+                c.index,
+                str(c.shape),
+                f"{c.checked} {c.kind}",
+                f"{c.max_abs_error:.2e}",
+                f"{c.max_rel_error:.2e}",
+                "-" if c.worst_index is None else _where(c),
+                float(c.analytic),
+                float(c.numeric),
+                "ok" if c.passed else "FAIL",
+            )
+            for c in self.inputs
+        ]
+        headers = ("input", "shape", "checked", "max abs err", "max rel err", "worst at")
+        parts = [
+            heading(head),
+            table((*headers, "analytic", "numeric", "result"), rows),
+        ]
+        parts.extend(f"<div>note: {text(n)}</div>" for n in self.notes)
+        return "".join(parts)
 
 
 def _where(c: InputCheck) -> str:

@@ -57,9 +57,57 @@ class Surface:
 
     @property
     def minimum(self) -> tuple[float, float, float]:
-        """(x, y, loss) at the lowest grid point."""
-        j, i = np.unravel_index(int(np.argmin(self.loss)), self.loss.shape)
+        """(x, y, loss) at the lowest grid point whose loss is finite.
+
+        Raises ValueError when no grid point has a finite loss.
+        """
+        finite = np.isfinite(self.loss)
+        if not finite.any():
+            raise ValueError(
+                "Surface.minimum: no grid point has a finite loss; narrow the span "
+                "or move the center to where the model's loss is defined"
+            )
+        lowest = int(np.argmin(np.where(finite, self.loss, np.inf)))
+        j, i = np.unravel_index(lowest, self.loss.shape)
         return float(self.x[i]), float(self.y[j]), float(self.loss[j, i])
+
+    def _repr_png_(self) -> bytes:
+        """A notebook's view: the loss as a coloured map with contours, a PNG.
+
+        Drawn with matplotlib's ``Figure`` directly (no pyplot, so nothing is
+        kept open). Non-finite losses (a diverged region) are left blank; the
+        lowest finite grid point is marked.
+        """
+        import io
+
+        from matplotlib.figure import Figure
+
+        loss = np.ma.masked_invalid(np.asarray(self.loss, dtype=np.float64))
+        figure = Figure(figsize=(5.0, 4.0))
+        ax = figure.add_subplot()
+        mesh = ax.pcolormesh(self.x, self.y, loss, shading="auto", cmap="viridis")
+        figure.colorbar(mesh, ax=ax, label="loss")
+        finite = np.isfinite(self.loss)
+        if finite.any():
+            if np.ptp(self.loss[finite]) > 0 and min(self.loss.shape) > 1:
+                ax.contour(self.x, self.y, loss, levels=10, colors="white", linewidths=0.5)
+            x, y, lowest = self.minimum
+            ax.plot(
+                x,
+                y,
+                marker="*",
+                color="red",
+                markersize=10,
+                linestyle="none",
+                label=f"lowest: {lowest:.4g}",
+            )
+            ax.legend(loc="upper right", fontsize=8)
+        ax.set_xlabel(self.x_label)
+        ax.set_ylabel(self.y_label)
+        ax.set_title(f"loss surface ({self.method})", fontsize=10)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
 
 
 @dataclass(frozen=True)

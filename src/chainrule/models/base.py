@@ -17,6 +17,7 @@ from typing import Any, ClassVar, NamedTuple
 import numpy as np
 
 from chainrule.autodiff import Tensor, value_and_grad
+from chainrule.display import heading, table, text
 from chainrule.files import atomic_path, output_path
 
 _F64 = np.dtype(np.float64)
@@ -169,6 +170,25 @@ class Model:
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
         return f"{type(self).__name__}({args})"
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the model, its task and loss, its layers, its parameters."""
+        parts = [
+            heading(repr(self)),
+            f"<div>task: {text(self.task)}, loss: {text(self.loss_name)}, "
+            f"{self.n_inputs} input(s), {self.n_outputs} output(s), "
+            f"{self.n_parameters} parameters</div>",
+        ]
+        sizes = getattr(self, "layer_sizes", None)
+        activations = getattr(self, "activations", None)
+        if sizes is not None and activations is not None:
+            output = getattr(self, "output", "identity")
+            names = [*activations, output]
+            rows = [(i, sizes[i - 1], sizes[i], names[i - 1]) for i in range(1, len(sizes))]
+            parts.append(table(("layer", "in", "out", "activation"), rows, "layers"))
+        rows_p = [(k, str(tuple(v.shape)), v.size) for k, v in self.params.items()]
+        parts.append(table(("parameter", "shape", "size"), rows_p, "parameters"))
+        return "".join(parts)
 
     # --- files ---------------------------------------------------------------
 

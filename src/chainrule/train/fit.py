@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.data import check_finite
+from chainrule.display import heading, line_chart, table
 from chainrule.models import Model
 from chainrule.optim import GradientTransformation, apply_updates, current_lr
 
@@ -72,6 +73,49 @@ class History:
             f"History({self.steps} steps, {self.epochs} epochs, loss {self.initial_loss:.5g} -> "
             f"{self.final_loss:.5g}" + (f", {self.stopped}" if self.stopped else "") + ")"
         )
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: a summary table and the loss curve as inline SVG.
+
+        The curve draws the loss of each step's batch against the step and,
+        where epochs ended, the full-data loss (the initial loss at step 0,
+        then after each epoch at that epoch's last step).
+        """
+        rows: list[tuple[str, object]] = [
+            ("steps", self.steps),
+            ("epochs", self.epochs),
+            ("initial loss", float(self.initial_loss)),
+            ("final loss", float(self.final_loss)),
+        ]
+        if self.lr:
+            rows.append(("learning rate", f"{self.lr[0]:.5g} → {self.lr[-1]:.5g}"))
+        if self.grad_norm:
+            rows.append(("last gradient norm", float(self.grad_norm[-1])))
+        if self.stopped:
+            rows.append(("stopped", self.stopped))
+        parts = [heading("History"), table(("", "value"), rows)]
+        series: list[tuple[str, list[float], list[float]]] = []
+        if self.step_loss:
+            series.append(("batch loss", list(range(self.steps)), list(self.step_loss)))
+        if self.epoch_loss:
+            ends = self._epoch_ends()
+            series.append(("full-data loss", [0.0, *ends], [self.initial_loss, *self.epoch_loss]))
+        if series:
+            parts.append(line_chart(series, "step", "loss"))
+        return "".join(parts)
+
+    def _epoch_ends(self) -> list[float]:
+        """The step count at the end of each epoch (one number per epoch).
+
+        Read from ``epoch_of_step`` where it covers every step; otherwise the
+        epochs are taken as equally long.
+        """
+        steps, of = self.steps, self.epoch_of_step
+        if steps and len(of) == steps:
+            ends = [float(i + 1) for i in range(steps) if i + 1 == steps or of[i + 1] != of[i]]
+            if len(ends) == self.epochs:
+                return ends
+        return [steps * (e + 1) / self.epochs for e in range(self.epochs)]
 
     def as_dict(self) -> dict[str, Any]:
         """The numbers, JSON-ready (no parameters or states)."""
