@@ -12,7 +12,6 @@ from typing import Any
 
 import dash
 import numpy as np
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_state as S  # noqa: N812
@@ -351,91 +350,77 @@ def register(app: dash.Dash) -> None:
         return boundary_figure(config, model, data), loss_figure(run), stats, run["stopped"]
 
 
-def boundary_figure(config: S.PlayConfig, model: Any, data: S.Split) -> go.Figure:
+def boundary_figure(config: S.PlayConfig, model: Any, data: S.Split) -> dict[str, Any]:
     """What the network predicts over the plane, with the train (filled) and test (open)
-    points."""
+    points, as a Plotly figure dict (built directly: it is redrawn at every step)."""
     edge = S.SCALE * 1.1
     g = np.linspace(-edge, edge, GRID)
     G1, G2 = np.meshgrid(g, g)
-    P = np.vstack([G1.ravel(), G2.ravel()])
-    y_hat = model.predict(S.features(config, P))
-    fig = go.Figure()
+    y_hat = model.predict(S.features(config, np.vstack([G1.ravel(), G2.ravel()])))
+    grid = {"type": "heatmap", "x": g.tolist(), "y": g.tolist(), "hoverinfo": "skip"}
     if config.multiclass:
         k = config.classes
         scale = [[c / (k - 1), COLORS[c]] for c in range(k)]
-        fig.add_trace(
-            go.Heatmap(
-                x=g,
-                y=g,
-                z=np.argmax(y_hat, axis=0).reshape(G1.shape),
-                zmin=0,
-                zmax=k - 1,
-                colorscale=scale,
-                opacity=0.35,
-                showscale=False,
-                hoverinfo="skip",
-            )
-        )
+        z = np.argmax(y_hat, axis=0).reshape(G1.shape)
+        grid.update(z=z.tolist(), zmin=0, zmax=k - 1, colorscale=scale, opacity=0.35)
+        grid["showscale"] = False
     else:
-        fig.add_trace(
-            go.Heatmap(
-                x=g,
-                y=g,
-                z=y_hat.reshape(G1.shape),
-                zmin=0,
-                zmax=1,
-                colorscale="RdBu_r",
-                opacity=0.6,
-                colorbar={"title": "P(class 1)"},
-            )
-        )
+        z = np.round(y_hat.reshape(G1.shape), 4)
+        grid.update(z=z.tolist(), zmin=0, zmax=1, colorscale="RdBu", reversescale=True)
+        grid.update(opacity=0.6, colorbar={"title": {"text": "P(class 1)"}})
+    traces: list[dict[str, Any]] = [grid]
     for c in range(int(data.labels.max()) + 1):
         color = COLORS[c] if config.multiclass else ("#2166ac", "#b2182b")[c]
-        for name, columns, symbol in (("train", data.train, "circle"),
-                                      ("test", data.test, "circle-open")):  # fmt: skip
+        for name, columns, symbol in (
+            ("train", data.train, "circle"),
+            ("test", data.test, "circle-open"),
+        ):
             cols = columns[data.labels[columns] == c]
-            fig.add_trace(
-                go.Scatter(
-                    x=data.P[0, cols],
-                    y=data.P[1, cols],
-                    mode="markers",
-                    name=f"{name}, class {c}",
-                    marker={
+            edge_color = "white" if symbol == "circle" else color
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "name": f"{name}, class {c}",
+                    "x": data.P[0, cols].tolist(),
+                    "y": data.P[1, cols].tolist(),
+                    "marker": {
                         "color": color,
                         "symbol": symbol,
                         "size": 6,
-                        "line": {"width": 1, "color": "white" if symbol == "circle" else color},
+                        "line": {"width": 1, "color": edge_color},
                     },
-                )
+                }
             )
-    fig.update_layout(
-        title="decision boundary",
-        xaxis_title="x₁",
-        yaxis_title="x₂",
-        height=460,
-        margin={"l": 40, "r": 10, "t": 40, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-        yaxis={"scaleanchor": "x", "range": [-edge, edge]},
-        xaxis={"range": [-edge, edge]},
-    )
-    return fig
+    layout = {
+        "title": {"text": "decision boundary"},
+        "xaxis": {"title": {"text": "x₁"}, "range": [-edge, edge], "constrain": "domain"},
+        "yaxis": {"title": {"text": "x₂"}, "range": [-edge, edge], "scaleanchor": "x"},
+        "height": 460,
+        "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+    }
+    return {"data": traces, "layout": layout}
 
 
-def loss_figure(run: dict[str, Any]) -> go.Figure:
-    """Train and test loss against the step."""
-    fig = go.Figure()
-    for key, color in (("train", "#1f77b4"), ("test", "#ff7f0e")):
-        values = [v if isinstance(v, float) and math.isfinite(v) else None for v in run[key]]
-        fig.add_trace(
-            go.Scatter(
-                x=run["steps"], y=values, mode="lines", name=f"{key} loss", line={"color": color}
-            )
-        )
-    fig.update_layout(
-        title="loss",
-        xaxis_title="step",
-        yaxis_title="loss",
-        height=460,
-        margin={"l": 50, "r": 10, "t": 40, "b": 40},
-    )
-    return fig
+def loss_figure(run: dict[str, Any]) -> dict[str, Any]:
+    """Train and test loss against the step, as a Plotly figure dict."""
+    traces = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": f"{key} loss",
+            "x": run["steps"],
+            "y": [v if isinstance(v, float) and math.isfinite(v) else None for v in run[key]],
+            "line": {"color": color},
+        }
+        for key, color in (("train", "#1f77b4"), ("test", "#ff7f0e"))
+    ]
+    layout = {
+        "title": {"text": "loss"},
+        "xaxis": {"title": {"text": "step"}},
+        "yaxis": {"title": {"text": "loss"}},
+        "height": 460,
+        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+    }
+    return {"data": traces, "layout": layout}
