@@ -8,6 +8,7 @@ one bounded request computed by :mod:`chainrule.app.playground_state`.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import dash
@@ -21,6 +22,7 @@ PREFIX = "pg"
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 GRID = 60  # the boundary is drawn on a GRID x GRID grid
 TICK_MS = 150
+PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
 
 
 def _config_of(data: Any) -> S.PlayConfig:
@@ -316,8 +318,16 @@ def register(app: dash.Dash) -> None:
                 fresh = True
         new_run = S.fresh_run(config) if fresh else run
         if trigger in ("pg-step", "pg-timer") or (trigger == "pg-play" and not paused):
+            # a step is one unit; a tick of play takes as many as fit in PLAY_BUDGET_S
+            began = time.perf_counter()
             try:
                 new_run = S.advance(config, new_run)
+                while (
+                    trigger == "pg-timer"
+                    and not new_run["stopped"]
+                    and time.perf_counter() - began < PLAY_BUDGET_S
+                ):
+                    new_run = S.advance(config, new_run)
             except (ValueError, TypeError, KeyError):
                 new_run = S.fresh_run(config)
         if new_run.get("stopped"):
