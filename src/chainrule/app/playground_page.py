@@ -376,7 +376,7 @@ def boundary_figure(config: S.PlayConfig, model: Any, data: S.Split) -> dict[str
         grid["showscale"] = False
     else:
         z = np.round(y_hat.reshape(G1.shape), 4)
-        grid.update(z=z.tolist(), zmin=0, zmax=1, colorscale="RdBu", reversescale=True)
+        grid.update(z=z.tolist(), zmin=0, zmax=1, colorscale="RdBu")  # Plotly: 0 blue, 1 red
         grid.update(opacity=0.6, colorbar={"title": {"text": "P(class 1)"}})
     traces: list[dict[str, Any]] = [grid]
     for c in range(int(data.labels.max()) + 1):
