@@ -29,6 +29,17 @@ SECTIONS = (
         "with its shape. Work each one out "
         "yourself first and check your number.",
     ),
+    (
+        "/playground",
+        "The playground",
+        "Build a small network and watch it learn: circle, xor, two Gaussians, a spiral, "
+        "moons, and blobs or spiral arms of 3 to 5 classes, with noise, a train/test split "
+        "and a seed; inputs x₁, x₂, x₁², x₂², x₁x₂, sin x₁, sin x₂; hidden layers with their "
+        "own sizes and activations; an optimizer, learning rate and batch size. Step one "
+        "batch or one epoch at a time, or play, and see the decision boundary and the train "
+        "and test loss move. Teaches what depth, features and the learning rate buy, and "
+        "what a diverging run looks like.",
+    ),
 )
 
 

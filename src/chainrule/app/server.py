@@ -16,12 +16,13 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from chainrule.app import backprop_page, home, landscape_page
+from chainrule.app import backprop_page, home, landscape_page, playground_page
 
 PAGES: dict[str, str] = {
     "/": "home",
     "/landscape": "the optimizer race",
     "/backprop": "the backprop stepper",
+    "/playground": "the playground",
 }
 """Path -> what the page is, in the order the navigation bar shows them."""
 
@@ -59,6 +60,8 @@ def create_app() -> dash.Dash:
             return landscape_page.layout(search or "")
         if pathname == "/backprop":
             return backprop_page.layout(search or "")
+        if pathname == "/playground":
+            return playground_page.layout(search or "")
         return html.Div(
             [
                 html.H2("No such page"),
@@ -69,6 +72,7 @@ def create_app() -> dash.Dash:
 
     landscape_page.register(app)
     backprop_page.register(app)
+    playground_page.register(app)
     return app
 
 

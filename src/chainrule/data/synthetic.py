@@ -83,3 +83,41 @@ def wave(m: int = 200, noise: float = 0.05, seed: int = 0) -> Dataset:
     X = rng.uniform(-2.0, 2.0, size=(3, m))
     y = np.sin(X[0:1]) + 0.5 * X[1:2] * X[2:3] + noise * rng.standard_normal((1, m))
     return Dataset(X, y, ("x1", "x2", "x3"), "y", "regression", "wave")
+
+
+def gaussians(m: int = 200, noise: float = 0.5, seed: int = 0) -> Dataset:
+    """Two round Gaussian clouds centred at (1, 1) and (−1, −1), binary.
+
+    ``noise`` is each cloud's standard deviation; X (2, m), y (1, m) in {0, 1}.
+    """
+    if not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    labels = (np.arange(m) >= m // 2).astype(float)
+    centres = np.where(labels == 1.0, -1.0, 1.0)
+    X = centres + noise * rng.standard_normal((2, m))
+    return Dataset(X, labels[None, :], ("x1", "x2"), "class", "binary", "gaussians", ("0", "1"))
+
+
+def spiral_arms(
+    m: int = 300, classes: int = 3, noise: float = 0.1, turns: float = 1.0, seed: int = 0
+) -> Dataset:
+    """``classes`` interleaved spiral arms (2 to 10), one class each, multiclass.
+
+    Arm k turns through ``turns`` revolutions from the origin, rotated by
+    2πk/classes; X (2, m) within about the unit disc, y (1, m) in {0, ..., classes − 1}.
+    """
+    if isinstance(classes, bool) or not isinstance(classes, int) or not 2 <= classes <= 10:
+        raise ValueError(f"classes must be a whole number in 2..10, got {classes!r}")
+    if not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    labels = np.arange(m) % classes
+    r = np.sqrt(rng.uniform(0.0, 1.0, m))
+    angle = r * turns * 2 * np.pi + 2 * np.pi * labels / classes
+    X = np.vstack([r * np.cos(angle), r * np.sin(angle)])
+    X = X + noise * rng.standard_normal((2, m)) / 2
+    names = tuple(str(c) for c in range(classes))
+    return Dataset(
+        X, labels[None, :].astype(float), ("x1", "x2"), "class", "multiclass", "spiral arms", names
+    )

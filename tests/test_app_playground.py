@@ -1,0 +1,173 @@
+"""The playground's state: the URL, the data, training against PyTorch, divergence, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from chainrule.app import playground_state as P  # noqa: N812
+from chainrule.data.synthetic import gaussians, spiral_arms
+
+
+def through_json(run: dict) -> dict:
+    """The run as the browser hands it back."""
+    return json.loads(json.dumps(run))
+
+
+def test_the_url_reproduces_the_config() -> None:
+    query = (
+        "?data=arms&classes=4&noise=0.35&points=250&test=0.4&seed=7&features=x1,x2,sinx1"
+        "&layers=8:relu,5:tanh,3:sigmoid&opt=adam&lr=0.005&batch=16&unit=epoch"
+    )
+    config = P.from_query(query)
+    assert config.layers == ((8, "relu"), (5, "tanh"), (3, "sigmoid"))
+    assert config.classes == 4 and config.multiclass and config.optimizer == "adam"
+    assert P.from_query(P.to_query(config)) == config
+    assert P.to_query(config) == query
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?data=mnist", "data set must be one of"),
+        ("?layers=4:tanh,2:swish", "activation of layer 2"),
+        ("?layers=40:tanh", "neurons of layer 1 must be in [1, 32]"),
+        ("?layers=" + ",".join(["2:tanh"] * 7), "at most 6 hidden layers"),
+        ("?features=", "at least one input feature"),
+        ("?features=x3", "unknown feature 'x3'"),
+        ("?lr=__import__('os')", "learning rate must be a number"),
+        ("?lr=nan", "learning rate must be in"),
+        ("?classes=9&data=blobs", "classes must be in [3, 5]"),
+        ("?unit=year", "one 'batch' or one 'epoch'"),
+        ("?opt=lbfgs", "optimizer must be one of"),
+        ("?colour=red", "unknown URL setting 'colour'"),
+    ],
+)
+def test_bad_settings_are_refused_with_their_reason(query: str, message: str) -> None:
+    with pytest.raises(ValueError, match=None) as info:
+        P.from_query(query)
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("dataset", list(P.DATASETS))
+def test_every_data_set_is_scaled_split_and_featurised(dataset: str) -> None:
+    config = P.check(
+        P.PlayConfig(dataset=dataset, points=200, test=0.25, features=tuple(P.FEATURES))
+    )
+    data = P.split(config)
+    assert data.P.shape == (2, 200) and np.max(np.abs(data.P)) == pytest.approx(P.SCALE)
+    assert len(data.test) == 50 and len(data.train) == 150
+    assert sorted(np.r_[data.train, data.test].tolist()) == list(range(200))
+    a, b = data.P
+    expected = np.vstack([a, b, a * a, b * b, a * b, np.sin(a), np.sin(b)])
+    np.testing.assert_array_equal(data.X, expected)
+    classes = config.classes if config.multiclass else 2
+    assert set(np.unique(data.labels)) == set(range(classes))
+
+
+def test_the_new_generators() -> None:
+    g = gaussians(100, noise=0.0, seed=1)
+    np.testing.assert_array_equal(g.X[:, g.labels == 0], np.ones((2, 50)))
+    np.testing.assert_array_equal(g.X[:, g.labels == 1], -np.ones((2, 50)))
+    s = spiral_arms(301, classes=5, noise=0.0, seed=2)
+    assert np.all(np.hypot(*s.X) <= 1.0) and np.bincount(s.labels).tolist() == [61] + [60] * 4
+    # without noise, each point lies on its arm: angle = 2π·r·turns + 2πk/classes
+    r, angle = np.hypot(*s.X), np.arctan2(s.X[1], s.X[0])
+    diff = angle - (2 * np.pi * r + 2 * np.pi * s.labels / 5)
+    np.testing.assert_allclose(np.cos(diff), 1.0, atol=1e-9)
+    with pytest.raises(ValueError, match=r"classes must be a whole number in 2\.\.10, got 1"):
+        spiral_arms(classes=1)
+
+
+def torch_steps(config: P.PlayConfig, steps: int) -> tuple[list[float], dict[str, np.ndarray]]:
+    """The same training in PyTorch: same initial weights, same batches."""
+    model = P.network(config)
+    data = P.split(config)
+    X = torch.tensor(data.X[:, data.train])
+    labels = torch.tensor(data.labels[data.train])
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+    acts = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}
+    opt = torch.optim.Adam(params.values(), lr=config.lr, eps=1e-8)
+    m, size = X.shape[1], config.batch
+    epoch, offset, losses = 0, 0, []
+    for _ in range(steps):
+        idx = np.random.default_rng((config.seed, epoch)).permutation(m)[offset : offset + size]
+        A = X[:, idx]
+        for i, (_, a) in enumerate(config.layers, 1):
+            A = acts[a](params[f"W{i}"] @ A + params[f"b{i}"])
+        L = len(config.layers) + 1
+        Z = params[f"W{L}"] @ A + params[f"b{L}"]
+        loss = torch.nn.functional.cross_entropy(Z.T, labels[idx].long())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        offset += len(idx)
+        if offset >= m:
+            epoch, offset = epoch + 1, 0
+    return losses, {k: v.detach().numpy() for k, v in params.items()}
+
+
+def test_training_steps_equal_pytorch_adam_on_the_same_batches() -> None:
+    config = P.from_query(
+        "?data=blobs&classes=3&points=120&test=0.3&layers=5:tanh,4:relu&opt=adam&lr=0.02&batch=32"
+    )
+    _, expected = torch_steps(config, 9)  # 84 training points: 3 batches an epoch, 3 epochs
+    run = P.fresh_run(config)
+    for _ in range(9):
+        run = through_json(P.advance(config, run))
+    assert (run["step"], run["epoch"], run["offset"]) == (9, 3, 0)
+    model, _, _ = P.restore(config, run)
+    for k, v in expected.items():
+        np.testing.assert_allclose(model.params[k], v, rtol=1e-9, atol=1e-12)
+
+
+def test_an_epoch_step_equals_its_batches_and_the_losses_are_the_models() -> None:
+    by_batch = P.from_query("?data=xor&points=100&test=0.2&batch=25&opt=momentum&lr=0.1")
+    by_epoch = P.check(P.PlayConfig(**{**by_batch.__dict__, "unit": "epoch"}))
+    a = P.fresh_run(by_batch)
+    for _ in range(8):  # 80 training points, batches of 25: 4 steps an epoch
+        a = through_json(P.advance(by_batch, a))
+    b = P.fresh_run(by_epoch)
+    for _ in range(2):
+        b = through_json(P.advance(by_epoch, b))
+    assert a["params"] == b["params"] and b["step"] == 8 and b["epoch"] == 2
+    model, _, _ = P.restore(by_epoch, b)
+    data = P.split(by_epoch)
+    y = P.targets(data.labels)
+    # the reported loss is the mean binary cross-entropy over the test points, by hand
+    p = model.predict(data.X[:, data.test])[0]
+    t = y[0, data.test]
+    assert b["test"][-1] == pytest.approx(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+
+
+def test_a_diverging_run_stops_and_says_what_blew_up() -> None:
+    config = P.from_query("?data=circle&layers=8:relu,8:relu&opt=sgd&lr=10&unit=epoch")
+    run = P.fresh_run(config)
+    for _ in range(30):
+        run = through_json(P.advance(config, run))
+        if run["stopped"]:
+            break
+    message = run["stopped"]
+    assert message.startswith(f"Diverged at step {run['step'] + 1}")
+    assert "layer" in message and "Lower the learning rate (now 10)" in message
+    # the kept weights are the last good ones: finite, and the run does not move on
+    assert P.advance(config, run) == run
+
+
+def test_a_stored_run_is_checked() -> None:
+    config = P.PlayConfig()
+    run = P.fresh_run(config)
+    bad = dict(run, params=dict(run["params"], W1=[[1.0, 2.0]]))
+    with pytest.raises(ValueError, match="W1 must be finite numbers of shape"):
+        P.restore(config, bad)
+    with pytest.raises(ValueError, match="belongs to other settings"):
+        P.restore(P.check(P.PlayConfig(seed=1)), run)
+    adam = P.check(P.PlayConfig(optimizer="adam"))
+    stepped = through_json(P.advance(adam, P.fresh_run(adam)))
+    broken = dict(stepped, state=[[1], [1]])
+    with pytest.raises(ValueError, match="optimizer state"):
+        P.restore(adam, broken)
