@@ -32,6 +32,7 @@ FLAGS = [
 ]
 VIEWS = {
     "home": ("/", "h1"),
+    "playground": ("/playground", "#pg-boundary .heatmaplayer"),
     "landscape-regression": ("/landscape", "#ls-contour .contour"),
     "landscape-rosenbrock": (
         "/landscape?surface=rosenbrock&steps=500&racers=gd:0.001,momentum:0.003,"
