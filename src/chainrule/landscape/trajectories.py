@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from chainrule.data import check_finite
 from chainrule.landscape.functions import TestFunction
 from chainrule.landscape.surface import (
     DEFAULT_MAX_BYTES,
@@ -29,8 +30,10 @@ from chainrule.landscape.surface import (
     show_bytes,
 )
 from chainrule.models import Model
+from chainrule.models.base import HandDerived
 from chainrule.optim import GradientTransformation, apply_updates
 from chainrule.train import DivergenceError, History, fit
+from chainrule.train.fit import DIVERGENCE_FACTOR
 
 MAX_STEPS = 100_000  # per optimizer: a path of more points is not seen in a figure
 Progress = Callable[[int, int], None]
@@ -63,10 +66,21 @@ def from_history(history: History, axes: tuple[Axis, Axis], name: str = "") -> T
     """
     if history.params is None:
         raise ValueError("the History has no trajectory: fit(..., record=['params'])")
-    cx, cy = (coordinate(a, history.params[0]) for a in axes)
-    points = np.array([[cx.get(p), cy.get(p)] for p in history.params])
-    loss = np.array([*history.step_loss, history.final_loss])
-    return Trajectory(name, points, loss, history.stopped is not None)
+    loss = [*history.step_loss, history.final_loss]
+    return _trajectory(name, history.params, loss, axes, history.stopped is not None)
+
+
+def _trajectory(
+    name: str,
+    params: list[dict[str, np.ndarray]],
+    loss: list[float],
+    axes: tuple[Axis, Axis],
+    diverged: bool,
+) -> Trajectory:
+    """The Trajectory of a list of parameter dicts (steps + 1) and their losses."""
+    cx, cy = (coordinate(a, params[0]) for a in axes)
+    points = np.array([[cx.get(p), cy.get(p)] for p in params])
+    return Trajectory(name, points, np.array(loss), diverged)
 
 
 def race(
@@ -119,7 +133,17 @@ def race(
         )
     total = steps * len(optimizers)
     results = {}
+    full_batch = batch_size is None or (
+        isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size >= m
+    )
+    if full_batch:
+        X, y = model.check_data(X, y)
+        check_finite(X, y)
     for k, (name, opt) in enumerate(optimizers.items()):
+        if full_batch:
+            results[name] = _full_batch_run(model, X, y, opt, origin, axes, steps, name,
+                                            progress, k * steps, total)  # fmt: skip
+            continue
         runner = copy.deepcopy(model)
         runner.params.update({key: v.copy() for key, v in origin.items()})
         callback = _epoch_callback(progress, k * steps, total)
@@ -141,6 +165,75 @@ def race(
                 progress((k + 1) * steps, total)
         results[name] = from_history(history, axes, name)
     return results
+
+
+def _full_batch_run(
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    opt: GradientTransformation,
+    origin: Mapping[str, np.ndarray],
+    axes: tuple[Axis, Axis],
+    steps: int,
+    name: str,
+    progress: Progress | None,
+    before: int,
+    total: int,
+) -> Trajectory:
+    """One racer of full-batch GD: the Trajectory ``fit(..., record=["params"])`` gives.
+
+    The same steps as :func:`chainrule.train.fit` (the same checks, the same
+    losses, bit for bit) without its per-step History. For a hand-derived
+    model, whose loss and gradients share one forward pass that computes the
+    loss as :meth:`Model.loss` does, the loss after an epoch is the next
+    step's loss, so each step costs one forward pass instead of two.
+    """
+    runner = copy.deepcopy(model)
+    runner.params.update({key: v.copy() for key, v in origin.items()})
+    kind = type(runner)
+    shared = kind.value_and_gradients is HandDerived.value_and_gradients and kind.loss is Model.loss
+    initial = runner.loss(X, y)
+    params = dict(runner.params)
+    path = [params]
+    losses: list[float] = []
+    if not math.isfinite(initial):  # fit refuses to start
+        if progress is not None:
+            progress(before + steps, total)
+        return _trajectory(name, path, [initial], axes, False)
+    limit = DIVERGENCE_FACTOR * initial if initial > 0 else math.inf
+    state = opt.init(dict(params))
+    last = initial  # the loss after the last epoch (fit's final_loss)
+    diverged = False
+    was_training, runner.training = runner.training, True
+    try:
+        loss, grads = runner.value_and_gradients(X, y)
+        for epoch in range(steps):
+            if not (math.isfinite(loss) and loss <= limit):
+                diverged = True
+                break
+            updates, state = opt.update(grads, state, params)
+            params = apply_updates(params, updates)
+            runner.params.update(params)
+            losses.append(loss)
+            path.append(params)
+            if shared:
+                loss, grads = runner.value_and_gradients(X, y)
+                after = loss
+            else:
+                after = runner.loss(X, y)
+            if not (math.isfinite(after) and after <= limit):
+                diverged = True
+                break
+            last = after
+            if not shared and epoch + 1 < steps:
+                loss, grads = runner.value_and_gradients(X, y)
+            if progress is not None and (epoch + 1 < steps):
+                progress(before + epoch + 1, total)
+    finally:
+        runner.training = was_training
+    if progress is not None:
+        progress(before + steps, total)
+    return _trajectory(name, path, [*losses, last], axes, diverged)
 
 
 def check_steps(steps: Any) -> int:

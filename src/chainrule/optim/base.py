@@ -48,15 +48,22 @@ def chain(
 ) -> GradientTransformation:
     """Applies ``transforms`` in order; the state is the tuple of their states."""
 
+    updates = tuple(t.update for t in transforms)
+
     def init(params: Params) -> tuple[State, ...]:
         return tuple(t.init(params) for t in transforms)
 
     def update(
         grads: Params, state: tuple[State, ...], params: Params | None = None
     ) -> tuple[Params, tuple[State, ...]]:
+        if len(state) != len(updates):
+            raise ValueError(
+                f"chain: a state of {len(state)} parts for {len(updates)} transformations: "
+                "pass the state this chain's init or update returned"
+            )
         new_states = []
-        for t, s in zip(transforms, state, strict=True):
-            grads, s = t.update(grads, s, params)
+        for update_one, s in zip(updates, state):  # noqa: B905 (lengths checked above)
+            grads, s = update_one(grads, s, params)
             new_states.append(s)
         return grads, tuple(new_states)
 

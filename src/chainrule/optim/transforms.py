@@ -84,12 +84,13 @@ def trace(momentum: float, nesterov: bool = False) -> GradientTransformation:
 
 def ema(decay: float) -> GradientTransformation:
     """The course's momentum: v ← β v + (1 − β) u, from v = 0; returns v."""
+    keep = 1.0 - decay
 
     def init(params: Params) -> EmaState:
         return EmaState(_zeros(params))
 
     def update(u: Params, state: EmaState, params: Params | None) -> tuple[Params, EmaState]:
-        v = {k: decay * state.velocity[k] + (1.0 - decay) * u[k] for k in u}
+        v = {k: decay * state.velocity[k] + keep * g for k, g in u.items()}
         return v, EmaState(v)
 
     return GradientTransformation(init, update, "ema", {"decay": decay})
@@ -97,13 +98,17 @@ def ema(decay: float) -> GradientTransformation:
 
 def scale_by_rms(alpha: float, eps: float) -> GradientTransformation:
     """s ← α s + (1 − α) u²; returns u / (√s + eps) (PyTorch's RMSprop, not centered)."""
+    keep = 1.0 - alpha
 
     def init(params: Params) -> RmsState:
         return RmsState(_zeros(params))
 
     def update(u: Params, state: RmsState, params: Params | None) -> tuple[Params, RmsState]:
-        s = {k: alpha * state.square_avg[k] + (1.0 - alpha) * (u[k] * u[k]) for k in u}
-        return {k: u[k] / (np.sqrt(s[k]) + eps) for k in u}, RmsState(s)
+        s, out = {}, {}
+        for k, g in u.items():
+            s[k] = sk = alpha * state.square_avg[k] + keep * (g * g)
+            out[k] = g / (np.sqrt(sk) + eps)
+        return out, RmsState(s)
 
     return GradientTransformation(init, update, "scale_by_rms", {"alpha": alpha, "eps": eps})
 
@@ -114,17 +119,21 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
     t ← t + 1;  m ← m + (1 − b1)(u − m);  v ← b2 v + (1 − b2) u²;
     returns (m / (1 − b1ᵗ)) / (√v / √(1 − b2ᵗ) + eps).
     """
+    c1, c2 = 1.0 - b1, 1.0 - b2
 
     def init(params: Params) -> AdamState:
         return AdamState(0, _zeros(params), _zeros(params))
 
     def update(u: Params, state: AdamState, params: Params | None) -> tuple[Params, AdamState]:
         t = state.step + 1
-        mu = {k: state.mu[k] + (1.0 - b1) * (u[k] - state.mu[k]) for k in u}
-        nu = {k: b2 * state.nu[k] + (1.0 - b2) * (u[k] * u[k]) for k in u}
         bc1 = 1.0 - b1**t
         bc2_sqrt = (1.0 - b2**t) ** 0.5
-        out = {k: (mu[k] / (np.sqrt(nu[k]) / bc2_sqrt + eps)) / bc1 for k in u}
+        mu, nu, out = {}, {}, {}
+        for k, g in u.items():  # one pass, the same arithmetic as three
+            m = state.mu[k]
+            mu[k] = mk = m + c1 * (g - m)
+            nu[k] = nk = b2 * state.nu[k] + c2 * (g * g)
+            out[k] = (mk / (np.sqrt(nk) / bc2_sqrt + eps)) / bc1
         return out, AdamState(t, mu, nu)
 
     return GradientTransformation(init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps})
