@@ -110,10 +110,14 @@ def delta_rule(
     seed: SeedOption = 0,
 ) -> None:
     """Seed 001's 3-2-1 network: one forward pass and one delta-rule update, with numbers."""
+    import numpy as np
+
     from chainrule.models import DeltaRuleNetwork
 
+    with np.errstate(over="ignore"):  # σ of a large negative number is 0, as it should be
+        text = DeltaRuleNetwork(seed=seed).worked_example(y=target, lr=lr)
     console().print(
-        DeltaRuleNetwork(seed=seed).worked_example(y=target, lr=lr),
+        text,
         highlight=False,
         markup=False,
         soft_wrap=True,
