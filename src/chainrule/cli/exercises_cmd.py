@@ -7,22 +7,14 @@ from typing import Annotated
 
 import typer
 
-from chainrule.cli.options import SeedOption, integer, output_file
+from chainrule.cli.options import CountOption, SeedOption, TopicOption, output_file
 from chainrule.cli.output import console, writing
 
 
 def exercises_command(
-    topic: Annotated[
-        str,
-        typer.Option(
-            help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
-            "delta-rule, minibatch, find-the-mistakes or gradient-checking."
-        ),
-    ] = "chain-rule",
+    topic: TopicOption = "chain-rule",
     seed: SeedOption = 0,
-    count: Annotated[
-        int, typer.Option(parser=integer(1, 100), help="How many exercises, 1 to 100.")
-    ] = 5,
+    count: CountOption = 5,
     solutions: Annotated[
         bool, typer.Option("--solutions", help="Write each worked solution after its question.")
     ] = False,

@@ -135,3 +135,15 @@ def output_file(option: str, path: Path, suffixes: tuple[str, ...]) -> None:
         raise ValueError(f"{option} {path}: the folder {folder} does not exist; create it first")
     if not os.access(folder, os.W_OK):
         raise ValueError(f"{option} {path}: the folder {folder} cannot be written; choose another")
+
+
+TopicOption = Annotated[
+    str,
+    typer.Option(
+        help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
+        "delta-rule, minibatch, find-the-mistakes or gradient-checking."
+    ),
+]
+CountOption = Annotated[
+    int, typer.Option(parser=integer(1, 100), help="How many exercises, 1 to 100.")
+]

@@ -7,11 +7,7 @@ the score so far.
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
-from chainrule.cli.options import SeedOption, integer
+from chainrule.cli.options import CountOption, SeedOption, TopicOption
 from chainrule.cli.output import console
 
 HINTS = {
@@ -23,17 +19,9 @@ HINTS = {
 
 
 def practice_command(
-    topic: Annotated[
-        str,
-        typer.Option(
-            help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
-            "delta-rule, minibatch, find-the-mistakes or gradient-checking."
-        ),
-    ] = "chain-rule",
+    topic: TopicOption = "chain-rule",
     seed: SeedOption = 0,
-    count: Annotated[
-        int, typer.Option(parser=integer(1, 100), help="How many exercises, 1 to 100.")
-    ] = 5,
+    count: CountOption = 5,
 ) -> None:
     """Practise one topic in the terminal: answer, see the check and the worked solution.
 
