@@ -25,6 +25,7 @@ from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
 from chainrule.app.landscape_models import MLP_SLICE
+from chainrule.app.layout import page
 
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
 
@@ -224,17 +225,15 @@ def layout(search: str) -> html.Div:
         ],
         className="figures",
     )
-    return html.Div(
-        [
-            html.H2("The optimizer race"),
-            html.P(
-                "Every racer starts from the same point and takes the same number of steps. "
-                "Click the contours to move the start; every slider recomputes every path at "
-                "once, and the step slider walks along them.",
-                className="note",
-            ),
-            html.Div([controls, figures], className="row"),
-        ]
+    return page(
+        "The optimizer race",
+        (
+            "Every racer starts from the same point and takes the same number of steps. "
+            "Click the contours to move the start; every slider recomputes every path at "
+            "once, and the step slider walks along them."
+        ),
+        controls,
+        figures,
     )
 
 

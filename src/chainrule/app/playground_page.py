@@ -17,6 +17,7 @@ from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_state as S  # noqa: N812
 from chainrule.app.landscape_state import check_number
+from chainrule.app.layout import page
 
 PREFIX = "pg"
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
@@ -198,17 +199,15 @@ def layout(search: str) -> html.Div:
         ],
         className="figures",
     )
-    return html.Div(
-        [
-            html.H2("The playground"),
-            html.P(
-                "Choose a data set and the inputs, build the hidden layers, and train on "
-                "chainrule's engine one batch or one epoch at a time. The background is what "
-                "the network predicts; filled points train it, open points test it.",
-                className="note",
-            ),
-            html.Div([controls, figures], className="row"),
-        ]
+    return page(
+        "The playground",
+        (
+            "Choose a data set and the inputs, build the hidden layers, and train on "
+            "chainrule's engine one batch or one epoch at a time. The background is what "
+            "the network predicts; filled points train it, open points test it."
+        ),
+        controls,
+        figures,
     )
 
 
