@@ -221,7 +221,7 @@ def steps(network: str, numbers: dict[str, np.ndarray], lr: float) -> list[Step]
     """Every step of one forward pass, backward pass and update, in order."""
     d = derivation(network)
     env: dict[str, Any] = {k: np.asarray(v, dtype=np.float64) for k, v in numbers.items()}
-    dims = d._dims(env)
+    dims = d.dims(env)
     out: list[Step] = []
 
     def shape_text(shape: tuple[Any, ...]) -> str:

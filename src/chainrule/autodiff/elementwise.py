@@ -77,17 +77,19 @@ def compare(name: str, a: Any, b: Any) -> np.ndarray:
     if _traced(a) and _traced(b):
         value_read(a, f"{name}() of two traced tensors")
     elif _traced(a):
-        derived(result, _compare_left, a, name=name, other=bv)
+        derived(result, compare_left, a, name=name, other=bv)
     elif _traced(b):
-        derived(result, _compare_right, b, name=name, other=av)
+        derived(result, compare_right, b, name=name, other=av)
     return result
 
 
-def _compare_left(x: Any, name: str, other: Any) -> np.ndarray:
+def compare_left(x: Any, name: str, other: Any) -> np.ndarray:
+    """The mask ``x <name> other`` for a traced left side; the deriver reads it back."""
     return np.asarray(_COMPARISONS[name](x, other))
 
 
-def _compare_right(x: Any, name: str, other: Any) -> np.ndarray:
+def compare_right(x: Any, name: str, other: Any) -> np.ndarray:
+    """The mask ``other <name> x`` for a traced right side; the deriver reads it back."""
     return np.asarray(_COMPARISONS[name](other, x))
 
 
@@ -95,7 +97,8 @@ def _step_values(x: np.ndarray) -> np.ndarray:
     return np.greater(x, 0).astype(x.dtype)
 
 
-def _sign_values(x: np.ndarray) -> np.ndarray:
+def sign_values(x: np.ndarray) -> np.ndarray:
+    """sign(x) with sign(nan) = 0, in x's dtype; the deriver writes it as sign(·)."""
     s = np.sign(x)
     return np.where(np.isnan(s), 0.0, s).astype(x.dtype)
 
@@ -188,7 +191,7 @@ class ElementwiseMethods:
 
     def sign(self) -> Tensor:
         """A constant (no gradient): −1, 0 or 1 by the sign of x; 0 at nan, as ``torch.sign``."""
-        return type(self._own())(derived(_sign_values(self.data), _sign_values, self))
+        return type(self._own())(derived(sign_values(self.data), sign_values, self))
 
     def maximum(self: Any, other: Any) -> Tensor:
         """The larger of the two, elementwise with broadcasting; nan if either is nan.

@@ -69,7 +69,7 @@ class Derivation:
                 raise TypeError(f"evaluate() needs {name} for {self.model}")
             env[name] = np.asarray(value, float)
         env.update(self.constants)
-        dims = self._dims(env)
+        dims = self.dims(env)
         for name, e in self.forward:
             env[name] = evaluate(e, env, dims)
         for name, e in self.adjoints:
@@ -80,7 +80,8 @@ class Derivation:
             out[name] = np.broadcast_to(value, np.shape(env[name])).copy()
         return out
 
-    def _dims(self, env: dict[str, Any]) -> dict[str, int]:
+    def dims(self, env: dict[str, Any]) -> dict[str, int]:
+        """The size of each named dimension (n, m, h...) read from the arrays in ``env``."""
         dims: dict[str, int] = {}
         for name, shape in self.shapes.items():
             if name in env:

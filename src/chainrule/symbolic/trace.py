@@ -20,7 +20,7 @@ import numpy as np
 
 from chainrule.autodiff import Tensor, inspect, vocabulary
 from chainrule.autodiff.backward import sum_to
-from chainrule.autodiff.elementwise import _compare_left, _compare_right, _sign_values
+from chainrule.autodiff.elementwise import compare_left, compare_right, sign_values
 from chainrule.autodiff.modes import MODES
 from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.vocabulary import max_shift
@@ -99,12 +99,12 @@ class Trace:
             # softmax and log_softmax subtract the maximum for stability; the
             # value does not depend on it, so it is written as 0
             return E.Num(Fraction(0))
-        if fn is _sign_values and isinstance(source, Tensor):
+        if fn is sign_values and isinstance(source, Tensor):
             return vocabulary.sign(self.sym[id(source)])
-        if fn in (_compare_left, _compare_right) and isinstance(source, Tensor):
+        if fn in (compare_left, compare_right) and isinstance(source, Tensor):
             other = E.lift(params["other"])
             a, b = (self.sym[id(source)], other)
-            if fn is _compare_right:
+            if fn is compare_right:
                 a, b = b, a
             return _comparison(params["name"], a, b)
         if id(source) in self.constants and np.shape(source) == np.shape(x):
