@@ -47,12 +47,16 @@ class Exercise:
     Attributes:
         topic: a key of :data:`~chainrule.exercises.topics.TOPICS`.
         question: the question, Markdown with Unicode mathematics.
-        answer_kind: ``"number"``, ``"shape"``, ``"equation"`` or ``"choice"`` (the
-            name of one parameter): what to type.
+        answer_kind: what to type: ``"number"``, ``"shape"``, ``"equation"``,
+            ``"choice"`` (the name of one parameter), ``"lines"`` (the names or
+            numbers of every wrong line) or ``"match"`` (a label for each of
+            several things, ``A = gd, B = adam``).
         answer: the right answer, as a learner would type it.
         solution: the worked solution, Markdown.
         expected: the number or the shape (a tuple of ints) an answer must give;
-            for an equation, ``(model, param)``; for a choice, ``(right, options)``.
+            for an equation, ``(model, param)``; for a choice, ``(right, options)``;
+            for lines, ``(wrong lines, every line)``; for a match, ``(pairs,
+            labels)`` with pairs ``((thing, label), ...)``.
     """
 
     topic: str
@@ -71,6 +75,12 @@ class Exercise:
         if self.answer_kind == "choice":
             right, options = self.expected
             return _check_choice(answer, right, tuple(options))
+        if self.answer_kind == "lines":
+            wrong, every = self.expected
+            return _check_lines(answer, tuple(wrong), tuple(every))
+        if self.answer_kind == "match":
+            pairs, labels = self.expected
+            return _check_match(answer, dict(pairs), tuple(labels))
         model, param = self.expected
         try:
             finding = check_equation(answer, model, param)
@@ -120,6 +130,76 @@ def _check_choice(answer: str, right: str, options: tuple[str, ...]) -> AnswerCh
     if text == right:
         return AnswerCheck(True, "ok", f"right: {right}")
     return AnswerCheck(False, "unknown", f"{text}'s gradient is right: the wrong one is {right}")
+
+
+def _line_name(item: str, lines: tuple[str, ...]) -> str | None:
+    """A line typed as its number, its name, or its parameter (``W2``, ``∂L/∂W2`` for dW2)."""
+    if item.isdigit():
+        return lines[int(item) - 1] if 1 <= int(item) <= len(lines) else None
+    for prefix in ("∂L/∂", "dL/d", ""):
+        if item.startswith(prefix):
+            rest = item.removeprefix(prefix)
+            for candidate in (rest, "d" + rest):
+                if candidate in lines and (prefix == "" or candidate == "d" + rest):
+                    return candidate
+    return None
+
+
+def _check_lines(answer: str, wrong: tuple[str, ...], lines: tuple[str, ...]) -> AnswerCheck:
+    """Every wrong line: which were found, which missed, which right ones were flagged."""
+    items = [t for t in re.split(r"[,;\s]+", answer.strip()) if t]
+    named = []
+    for item in items:
+        line = _line_name(item, lines)
+        if line is None:
+            return AnswerCheck(
+                False,
+                "error",
+                f"{item!r} is not a line: give the lines' names or numbers 1 to {len(lines)}, "
+                f"separated by commas ({', '.join(lines)})",
+            )
+        named.append(line)
+    if not named:
+        return AnswerCheck(False, "error", "name at least one line: no line is right is not it")
+    chosen = set(named)
+    found = [x for x in lines if x in chosen and x in wrong]
+    missed = [x for x in lines if x in wrong and x not in chosen]
+    flagged = [x for x in lines if x in chosen and x not in wrong]
+    if not missed and not flagged:
+        return AnswerCheck(True, "ok", f"right: every wrong line found ({', '.join(found)})")
+    parts = [f"found {len(found)} of {len(wrong)}" + (f": {', '.join(found)}" if found else "")]
+    if missed:
+        parts.append(f"missed: {', '.join(missed)}")
+    if flagged:
+        parts.append(f"wrongly flagged (these lines are right): {', '.join(flagged)}")
+    kind = "missed" if not flagged else "flagged" if not missed else "missed_and_flagged"
+    return AnswerCheck(False, kind, "; ".join(parts))
+
+
+def _check_match(answer: str, pairs: dict[str, str], labels: tuple[str, ...]) -> AnswerCheck:
+    """``A = gd, B = adam``: a label for every thing, each checked."""
+    given: dict[str, str] = {}
+    for item in (t.strip() for t in re.split(r"[,;\n]+", answer) if t.strip()):
+        parts = re.split(r"\s*[=:]\s*|\s+", item, maxsplit=1)
+        if len(parts) != 2 or parts[0] not in pairs or parts[1].strip() not in labels:
+            example = ", ".join(f"{k} = {labels[0]}" for k in pairs)
+            return AnswerCheck(
+                False,
+                "error",
+                f"{item!r} is not 'thing = label': give one of {', '.join(labels)} for each of "
+                f"{', '.join(pairs)}, e.g. {example}",
+            )
+        given[parts[0]] = parts[1].strip()
+    missing = [k for k in pairs if k not in given]
+    if missing:
+        return AnswerCheck(False, "error", f"give a label for {', '.join(missing)} too")
+    right = [k for k in pairs if given[k] == pairs[k]]
+    if len(right) == len(pairs):
+        return AnswerCheck(
+            True, "ok", "right: " + ", ".join(f"{k} = {v}" for k, v in pairs.items())
+        )
+    wrong = [f"{k} is {pairs[k]}, not {given[k]}" for k in pairs if given[k] != pairs[k]]
+    return AnswerCheck(False, "unknown", f"{len(right)} of {len(pairs)} right; " + "; ".join(wrong))
 
 
 @dataclass(frozen=True)
