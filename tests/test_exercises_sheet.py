@@ -26,7 +26,7 @@ def perturbed(e: ex.Exercise) -> str:
     if e.answer_kind == "number":
         value = float(e.expected)
         return repr(value + 0.01 * (1 + abs(value)))
-    if e.answer_kind == "choice":
+    if e.answer_kind in ("choice", "word"):
         right, options = e.expected
         return next(o for o in options if o != right)
     if e.answer_kind == "lines":  # one wrong line missed

@@ -15,6 +15,7 @@ HINTS = {
     "shape": "a shape such as (3, 7)",
     "equation": "an equation in the text notation",
     "choice": "a parameter's name",
+    "word": "one of the words the question offers",
     "lines": "every wrong line, by name or number, separated by commas",
     "match": "a label for each, such as A = gd, B = adam",
 }

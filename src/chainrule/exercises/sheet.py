@@ -48,7 +48,8 @@ class Exercise:
         topic: a key of :data:`~chainrule.exercises.topics.TOPICS`.
         question: the question, Markdown with Unicode mathematics.
         answer_kind: what to type: ``"number"``, ``"shape"``, ``"equation"``,
-            ``"choice"`` (the name of one parameter), ``"lines"`` (the names or
+            ``"choice"`` (the name of one parameter), ``"word"`` (one of a few
+            words), ``"lines"`` (the names or
             numbers of every wrong line) or ``"match"`` (a label for each of
             several things, ``A = gd, B = adam``).
         answer: the right answer, as a learner would type it.
@@ -56,7 +57,10 @@ class Exercise:
         expected: the number or the shape (a tuple of ints) an answer must give;
             for an equation, ``(model, param)``; for a choice, ``(right, options)``;
             for lines, ``(wrong lines, every line)``; for a match, ``(pairs,
-            labels)`` with pairs ``((thing, label), ...)``.
+            labels)`` with pairs ``((thing, label), ...)``; for a word, ``(right,
+            options)``.
+        figure: an inline SVG the question refers to, or None; the HTML sheet
+            and the app show it (Markdown and LaTeX sheets leave it out).
     """
 
     topic: str
@@ -65,6 +69,7 @@ class Exercise:
     answer: str
     solution: str
     expected: Any
+    figure: str | None = None
 
     def check(self, answer: str) -> AnswerCheck:
         """Whether ``answer`` (text, as typed) is right, and if not, what is wrong."""
@@ -75,6 +80,9 @@ class Exercise:
         if self.answer_kind == "choice":
             right, options = self.expected
             return _check_choice(answer, right, tuple(options))
+        if self.answer_kind == "word":
+            right, options = self.expected
+            return _check_word(answer, right, tuple(options))
         if self.answer_kind == "lines":
             wrong, every = self.expected
             return _check_lines(answer, tuple(wrong), tuple(every))
@@ -130,6 +138,20 @@ def _check_choice(answer: str, right: str, options: tuple[str, ...]) -> AnswerCh
     if text == right:
         return AnswerCheck(True, "ok", f"right: {right}")
     return AnswerCheck(False, "unknown", f"{text}'s gradient is right: the wrong one is {right}")
+
+
+def _check_word(answer: str, right: str, options: tuple[str, ...]) -> AnswerCheck:
+    """One of a few words, in any case."""
+    text = answer.strip().lower()
+    if text not in options:
+        return AnswerCheck(False, "error", f"give one of {', '.join(options)}, not {answer!r}")
+    if text == right:
+        return AnswerCheck(True, "ok", f"right: {right}")
+    return AnswerCheck(
+        False,
+        "unknown",
+        f"not {text}: it {right}" if right.endswith("s") else f"not {text}: the answer is {right}",
+    )
 
 
 def _line_name(item: str, lines: tuple[str, ...]) -> str | None:
@@ -212,9 +234,14 @@ class Sheet:
 
     def markdown(self, solutions: bool = False) -> str:
         """The sheet as Markdown; with ``solutions``, each worked solution after its question."""
+        return self._markdown(solutions, figures=False)
+
+    def _markdown(self, solutions: bool, figures: bool) -> str:
         lines = [f"# Exercises: {self.topic} (seed {self.seed})", ""]
         for i, ex in enumerate(self.exercises, 1):
             lines += [f"## Exercise {i}", "", ex.question, ""]
+            if figures and ex.figure is not None:
+                lines += [render.figure_marker(i), ""]
             if solutions:
                 lines += ["**Solution.**", "", ex.solution, "", f"**Answer:** `{ex.answer}`", ""]
         return "\n".join(lines)
@@ -227,8 +254,10 @@ class Sheet:
         return render.latex(self.markdown(solutions))
 
     def html(self, solutions: bool = False) -> str:
-        """The sheet as a standalone HTML page whose mathematics needs no network or script."""
-        return render.page(self.markdown(solutions))
+        """The sheet as a standalone HTML page whose mathematics needs no network or script,
+        with each exercise's figure inline."""
+        figures = {i: e.figure for i, e in enumerate(self.exercises, 1) if e.figure is not None}
+        return render.page(self._markdown(solutions, figures=True), figures)
 
     def write(self, path: str | Path, solutions: bool = False) -> Path:
         """Writes the sheet atomically as Markdown (``.md``), LaTeX (``.tex``) or HTML
