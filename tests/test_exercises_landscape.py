@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+import typer
+from typer.testing import CliRunner
 
 import chainrule.exercises as ex
+from chainrule.cli import OneLineErrors
+from chainrule.cli.exercises_cmd import exercises_command
 
 SEEDS = range(300)
 
@@ -133,3 +138,20 @@ def test_the_html_sheet_draws_the_paths_inline() -> None:
     assert drawn and page.count("<svg") == len(drawn) == page.count("<polyline") // 3
     assert "<svg" not in sheet.markdown(True) and "svg" not in sheet.latex(True)
     assert all(e.answer_kind == "match" for e in drawn)
+
+
+def test_the_command_writes_the_landscape_sheet_with_its_figures(tmp_path: Path) -> None:
+    out = tmp_path / "sheet.html"
+    args = ["exercises", "--topic", "landscape", "--seed", "3", "--count", "6", "--out", str(out)]
+    result = CliRunner().invoke(command_line(), args)
+    assert result.exit_code == 0, result.output
+    page = out.read_text(encoding="utf-8")
+    assert page == ex.generate("landscape", 3, 6).html()
+    assert "<svg" in page and "http" not in page
+
+
+def command_line() -> typer.Typer:
+    app = typer.Typer(cls=OneLineErrors)
+    app.command("exercises")(exercises_command)
+    app.command("unused")(lambda: None)
+    return app
