@@ -155,3 +155,18 @@ def command_line() -> typer.Typer:
     app.command("exercises")(exercises_command)
     app.command("unused")(lambda: None)
     return app
+
+
+def test_the_figure_contours_lie_on_the_level_sets() -> None:
+    from chainrule.exercises.figure import _contour
+
+    kappa = 10.0
+    xs, ys = np.linspace(-5, 5, 121), np.linspace(-2.5, 2.5, 81)
+    grid = (xs[None, :] ** 2 + kappa * ys[:, None] ** 2) / 2
+    for level in (0.5, 3.0, 12.0):
+        ends = _contour(xs, ys, grid, level).reshape(-1, 2)
+        assert len(ends) > 20
+        values = (ends[:, 0] ** 2 + kappa * ends[:, 1] ** 2) / 2
+        np.testing.assert_allclose(values, level, rtol=0.05)
+        # the segments go around the whole ellipse: both signs of x and y appear
+        assert (ends[:, 0] > 0).any() and (ends[:, 0] < 0).any() and (ends[:, 1] < 0).any()

@@ -49,12 +49,15 @@ def paths_svg(fn: TestFunction, paths: dict[str, np.ndarray]) -> str:
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#fcfcfa" stroke="#ccc"/>',
     ]
     for level in LEVELS:
-        for (x0, y0), (x1, y1) in _contour(xs, ys, grid, level * top):
-            (a, b), (c, d) = at(x0, y0), at(x1, y1)
-            parts.append(
-                f'<line x1="{a:.1f}" y1="{b:.1f}" x2="{c:.1f}" y2="{d:.1f}" stroke="#bbb" '
-                'stroke-width="0.8"/>'
-            )
+        segments = _contour(xs, ys, grid, level * top)
+        px = WIDTH / 2 + (segments[..., 0] - cx) * scale
+        py = HEIGHT / 2 - (segments[..., 1] - cy) * scale
+        d = "".join(
+            f"M{a:.1f} {b:.1f}L{c:.1f} {e:.1f}"
+            for (a, c), (b, e) in zip(px.tolist(), py.tolist(), strict=True)
+        )
+        if d:
+            parts.append(f'<path d="{d}" fill="none" stroke="#bbb" stroke-width="0.8"/>')
     for i, (label, points) in enumerate(paths.items()):
         colour, dash = COLOURS[i % len(COLOURS)], DASHES[i % len(DASHES)]
         xy = " ".join("{:.1f},{:.1f}".format(*at(float(x), float(y))) for x, y in points)
@@ -74,21 +77,30 @@ def paths_svg(fn: TestFunction, paths: dict[str, np.ndarray]) -> str:
     return "".join(parts)
 
 
-def _contour(
-    xs: np.ndarray, ys: np.ndarray, grid: np.ndarray, level: float
-) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """The segments of the level set ``grid == level`` by marching squares (grid is (ny, nx))."""
-    segments = []
-    above = grid > level
-    a, b, c, d = above[:-1, :-1], above[:-1, 1:], above[1:, 1:], above[1:, :-1]
-    for j, i in np.argwhere(~((a == b) & (b == c) & (c == d))):
-        corners = ((i, j), (i + 1, j), (i + 1, j + 1), (i, j + 1))
-        crossings = []
-        for (a0, b0), (a1, b1) in zip(corners, corners[1:] + corners[:1], strict=True):
-            v0, v1 = grid[b0, a0], grid[b1, a1]
-            if (v0 > level) != (v1 > level):
-                t = (level - v0) / (v1 - v0)
-                crossings.append((xs[a0] + t * (xs[a1] - xs[a0]), ys[b0] + t * (ys[b1] - ys[b0])))
-        for k in range(0, len(crossings) - 1, 2):
-            segments.append((crossings[k], crossings[k + 1]))
-    return segments
+def _contour(xs: np.ndarray, ys: np.ndarray, grid: np.ndarray, level: float) -> np.ndarray:
+    """The segments of the level set ``grid == level`` by marching squares (grid is (ny, nx)).
+
+    Returns (segments, 2, 2): each segment's two (x, y) ends. A cell's crossings
+    are taken in the order of its edges (bottom, right, top, left) and paired.
+    """
+    v00, v10 = grid[:-1, :-1], grid[:-1, 1:]
+    v11, v01 = grid[1:, 1:], grid[1:, :-1]
+    above = [v > level for v in (v00, v10, v11, v01)]
+    mixed = ~((above[0] == above[1]) & (above[1] == above[2]) & (above[2] == above[3]))
+    j, i = np.nonzero(mixed)
+    x0, x1, y0, y1 = xs[i], xs[i + 1], ys[j], ys[j + 1]
+    corners = [(v00[j, i], x0, y0), (v10[j, i], x1, y0), (v11[j, i], x1, y1), (v01[j, i], x0, y1)]
+    points, crossing = [], []
+    for k in range(4):
+        (va, xa, ya), (vb, xb, yb) = corners[k], corners[(k + 1) % 4]
+        crossing.append((va > level) != (vb > level))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (level - va) / (vb - va)
+        points.append(np.stack([xa + t * (xb - xa), ya + t * (yb - ya)], axis=-1))
+    flags = np.stack(crossing, axis=1)  # (cells, 4)
+    where = np.stack(points, axis=1)  # (cells, 4, 2)
+    order = np.argsort(~flags, axis=1, kind="stable")  # the crossing edges first, in order
+    ends = np.take_along_axis(where, order[:, :, None], axis=1)
+    count = flags.sum(axis=1)
+    pairs = [ends[:, 0:2], ends[count == 4, 2:4]]
+    return np.concatenate(pairs, axis=0)
