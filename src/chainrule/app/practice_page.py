@@ -30,20 +30,12 @@ from chainrule.app.layout import page
 from chainrule.exercises import TOPICS, Exercise, generate
 from chainrule.exercises.parse import MAX_LENGTH
 from chainrule.exercises.render import blocks
+from chainrule.exercises.sheet import HINTS
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"  # a name, not an address: nothing is fetched
 MAX_SEED = 2**31 - 1
 MAX_REMEMBERED = 1000  # exercises whose first answer the score remembers
 DEFAULT_TOPIC = "chain-rule"
-HINTS = {
-    "number": "a number (1/3 and 2e-3 are fine)",
-    "shape": "a shape such as (3, 7)",
-    "equation": "an equation in the text notation, e.g. (1/m) dZ Xᵀ",
-    "choice": "a parameter's name",
-    "word": "one of the words the question offers",
-    "lines": "every wrong line, by name or number, separated by commas",
-    "match": "a label for each, such as A = gd, B = adam",
-}
 
 
 def topic_summary(topic: str) -> str:

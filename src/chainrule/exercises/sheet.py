@@ -28,6 +28,18 @@ NUMBER_RTOL = 5e-4
 NUMBER_ATOL = 5e-4
 
 
+HINTS: dict[str, str] = {
+    "number": "a number (1/3 and 2e-3 are fine)",
+    "shape": "a shape such as (3, 7)",
+    "equation": "an equation in the text notation, such as (1/m) dZ Xᵀ",
+    "choice": "a parameter's name",
+    "word": "one of the words the question offers",
+    "lines": "every wrong line, by name or number, separated by commas",
+    "match": "a label for each, such as A = gd, B = adam",
+}
+"""Answer kind -> what to type, as the terminal and the app ask for it."""
+
+
 @dataclass(frozen=True)
 class AnswerCheck:
     """The verdict on one answer: ``ok``, and a message that teaches."""
