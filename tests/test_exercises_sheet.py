@@ -26,9 +26,16 @@ def perturbed(e: ex.Exercise) -> str:
     if e.answer_kind == "number":
         value = float(e.expected)
         return repr(value + 0.01 * (1 + abs(value)))
-    if e.answer_kind == "choice":
+    if e.answer_kind in ("choice", "word"):
         right, options = e.expected
         return next(o for o in options if o != right)
+    if e.answer_kind == "lines":  # one wrong line missed
+        wrong, _ = e.expected
+        return ", ".join(wrong[1:]) if len(wrong) > 1 else "1, 2, 3, 4, 5, 6"
+    if e.answer_kind == "match":  # two labels swapped
+        pairs, _ = e.expected
+        (a, x), (b, y), *rest = pairs
+        return ", ".join(f"{k} = {v}" for k, v in [(a, y), (b, x), *rest])
     if e.answer_kind == "shape":
         shape = tuple(e.expected)
         wrong = shape[::-1] if shape != shape[::-1] else tuple(s + 1 for s in shape)

@@ -82,3 +82,25 @@ def test_checks_the_worked_network_of_seed_000() -> None:
         np.zeros((1, 1)),
     ]
     assert gradcheck(loss, *params, atol=1e-8, rtol=1e-6)
+
+
+def test_numeric_gradients_agree_with_pytorch_and_restore_the_parameters() -> None:
+    import torch
+
+    from chainrule.gradcheck import numeric_gradients
+    from chainrule.models import registry
+
+    net = registry.build("two-layer-sigmoid", n_features=3, task="regression", n_hidden=4)
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((3, 7)), rng.standard_normal((1, 7))
+    before = {k: v.copy() for k, v in net.params.items()}
+    numeric = numeric_gradients(net, X, y, eps=1e-6)
+    assert all(np.array_equal(net.params[k], before[k]) for k in before)
+    p = {k: torch.tensor(v, requires_grad=True) for k, v in before.items()}
+    yhat = p["w2"] @ torch.sigmoid(p["W1"] @ torch.tensor(X) + p["b1"]) + p["b2"]
+    ((yhat - torch.tensor(y)) ** 2).mean().backward()
+    for k, v in p.items():
+        assert v.grad is not None and numeric[k].shape == v.shape
+        np.testing.assert_allclose(numeric[k], v.grad.numpy(), rtol=1e-6, atol=1e-9)
+    with pytest.raises(ValueError, match="eps must be > 0"):
+        numeric_gradients(net, X, y, eps=0.0)

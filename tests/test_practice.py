@@ -79,3 +79,12 @@ def test_an_unknown_topic_is_refused_with_one_line() -> None:
     result = CliRunner().invoke(cli(), ["practice", "--topic", "nope"])
     assert result.exit_code == 2
     assert "unknown topic 'nope'" in result.output and "chain-rule" in result.output
+
+
+def test_the_landscape_topic_is_practised_in_the_terminal() -> None:
+    sheet = ex.generate("landscape", 11, 4)
+    answers = "".join(e.answer + "\n" for e in sheet.exercises)
+    code, output = run(["--topic", "landscape", "--seed", "11", "--count", "4"], answers)
+    assert code == 0, output
+    assert output.rstrip().endswith("final score: 4 of 4 answered")
+    assert {e.answer_kind for e in sheet.exercises} & {"match", "word", "number"}

@@ -40,6 +40,17 @@ SECTIONS = (
         "and test loss move. Teaches what depth, features and the learning rate buy, and "
         "what a diverging run looks like.",
     ),
+    (
+        "/practice",
+        "Practice",
+        "Exercises on every topic of the sheets: the chain rule, one gradient step, the "
+        "shapes and backward equations of seed 000's networks, momentum, RMSprop and Adam by "
+        "hand, seed 001's delta rule, mini-batches, finding the mistakes in a derivation like "
+        "seed 003's, gradient checking and reading a landscape. Choose a topic and a seed, "
+        "type your answer and have it checked: the checker says what is wrong (a sign, a "
+        "factor, a transpose, a missed line), then shows the worked solution, and keeps "
+        "your score for the session.",
+    ),
 )
 
 

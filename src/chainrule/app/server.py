@@ -16,13 +16,14 @@ from typing import Any
 import dash
 from dash import Input, Output, State, dcc, html
 
-from chainrule.app import backprop_page, home, landscape_page, playground_page
+from chainrule.app import backprop_page, home, landscape_page, playground_page, practice_page
 
 PAGES: dict[str, str] = {
     "/": "home",
     "/landscape": "the optimizer race",
     "/backprop": "the backprop stepper",
     "/playground": "the playground",
+    "/practice": "practice",
 }
 """Path -> what the page is, in the order the navigation bar shows them."""
 
@@ -62,6 +63,8 @@ def create_app() -> dash.Dash:
             return backprop_page.layout(search or "")
         if pathname == "/playground":
             return playground_page.layout(search or "")
+        if pathname == "/practice":
+            return practice_page.layout(search or "")
         return html.Div(
             [
                 html.H2("No such page"),
@@ -73,6 +76,7 @@ def create_app() -> dash.Dash:
     landscape_page.register(app)
     backprop_page.register(app)
     playground_page.register(app)
+    practice_page.register(app)
     return app
 
 

@@ -141,7 +141,7 @@ TopicOption = Annotated[
     str,
     typer.Option(
         help="The topic: chain-rule, gradient-step, shapes, backward, optimizer-steps, "
-        "delta-rule, minibatch, find-the-mistakes or gradient-checking."
+        "delta-rule, minibatch, find-the-mistakes, gradient-checking or landscape."
     ),
 ]
 CountOption = Annotated[

@@ -10,13 +10,6 @@ from __future__ import annotations
 from chainrule.cli.options import CountOption, SeedOption, TopicOption
 from chainrule.cli.output import console
 
-HINTS = {
-    "number": "a number (1/3 and 2e-3 are fine)",
-    "shape": "a shape such as (3, 7)",
-    "equation": "an equation in the text notation",
-    "choice": "a parameter's name",
-}
-
 
 def practice_command(
     topic: TopicOption = "chain-rule",
@@ -32,6 +25,7 @@ def practice_command(
     from itertools import islice
 
     from chainrule.exercises import stream
+    from chainrule.exercises.sheet import HINTS
 
     out = console()
     right = answered = 0

@@ -37,6 +37,7 @@ LATEX_SYMBOLS: dict[str, str] = {
     "·": r"\ensuremath{\cdot}",
     "½": r"\ensuremath{\tfrac{1}{2}}",
     "×": r"\ensuremath{\times}",
+    "±": r"\ensuremath{\pm}",
     "ŷ": r"\ensuremath{\hat{y}}",
     "Δ": r"\ensuremath{\Delta}",
     "α": r"\ensuremath{\alpha}",
@@ -233,12 +234,27 @@ h2 { margin-top: 1.6em; border-bottom: 1px solid #ddd; }
 """
 
 
-def page(markdown: str) -> str:
-    """The sheet's Markdown as a standalone HTML page: no script, no link, Unicode mathematics."""
+FIGURE = "\x1bfigure "  # a paragraph of this and a number stands for that exercise's figure
+
+
+def figure_marker(number: int) -> str:
+    """The paragraph :func:`page` replaces with figure ``number``."""
+    return f"{FIGURE}{number}"
+
+
+def page(markdown: str, figures: dict[int, str] | None = None) -> str:
+    """The sheet's Markdown as a standalone HTML page: no script, no link, Unicode mathematics.
+
+    ``figures`` maps a number to an inline SVG, put where the Markdown holds
+    ``figure_marker(number)`` as a paragraph.
+    """
     body: list[str] = []
     title = "Exercises"
     for block in blocks(markdown):
-        if block.kind == "heading1":
+        marker = block.lines[0] if block.kind == "paragraph" else ""
+        if marker.startswith(FIGURE) and figures and int(marker[len(FIGURE) :]) in figures:
+            body.append(f"<figure>{figures[int(marker[len(FIGURE) :])]}</figure>")
+        elif block.kind == "heading1":
             title = block.lines[0]
             body.append(f"<h1>{_inline_html(title)}</h1>")
         elif block.kind == "heading2":

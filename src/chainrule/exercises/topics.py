@@ -17,8 +17,10 @@ import numpy as np
 from chainrule.autodiff import Tensor, grad
 from chainrule.exercises.check import equation
 from chainrule.exercises.sheet import Exercise, Sheet, significant
-from chainrule.exercises.topics_checking import find_the_mistakes, gradient_checking
+from chainrule.exercises.topics_checking import gradient_checking
 from chainrule.exercises.topics_common import derivation, forward_text
+from chainrule.exercises.topics_landscape import landscape
+from chainrule.exercises.topics_mistakes import find_the_mistakes
 from chainrule.models import DeltaRuleNetwork
 from chainrule.optim import OPTIMIZERS, apply_updates
 from chainrule.symbolic.render import text_expr
@@ -246,6 +248,7 @@ TOPICS: dict[str, Callable[[np.random.Generator], Exercise]] = {
     "minibatch": minibatch,
     "find-the-mistakes": find_the_mistakes,
     "gradient-checking": gradient_checking,
+    "landscape": landscape,
 }
 """Topic name -> the function making one exercise from a random generator."""
 

@@ -1,11 +1,6 @@
-"""Exercises on checking gradients: find the mistake in a derivation, and gradient checking.
+"""Exercises on gradient checking.
 
-Find the mistakes: a derivation of the backward pass of logistic regression
-or the two-layer classifier (seed 003's networks) with one gradient changed
-by a usual mistake (a sign, a missing 1/m, a dropped transpose, an unsummed
-bias, σ′ taken at Z); the learner names the wrong gradient, and the solution
-is the diagnosis :func:`~chainrule.exercises.answers.check_equation` gives.
-Gradient checking: the relative difference ‖g − g̃‖ / (‖g‖ + ‖g̃‖) between a
+The relative difference ‖g − g̃‖ / (‖g‖ + ‖g̃‖) between a
 backward pass and central differences, and which parameter holds the
 planted bug (the Deep Learning Specialization's ``dW2 * 2`` and ``4/m``).
 """
@@ -16,54 +11,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from chainrule.exercises.answers import check_equation
 from chainrule.exercises.sheet import Exercise, significant
-from chainrule.exercises.topics_common import derivation, forward_text
+from chainrule.gradcheck import numeric_gradients
 from chainrule.models import Model, registry
-from chainrule.symbolic.render import text_expr
-
-DERIVED = ("logistic", "two-layer-classifier")
-
-# a usual mistake as an edit of a gradient's text: name -> text -> wrong text (or None)
-EDITS: dict[str, Callable[[str], str | None]] = {
-    "a sign": lambda t: f"−({t})",
-    "a missing 1/m": lambda t: t.removeprefix("(1/m) ") if t.startswith("(1/m) ") else None,
-    "a dropped transpose": lambda t: t.replace("ᵀ", "", 1) if "ᵀ" in t else None,
-    "a bias not summed": lambda t: t.removesuffix(" 1⃗") if t.endswith(" 1⃗") else None,
-    "σ′ taken at Z": lambda t: (
-        t.replace("A1 ⊙ (1 − A1)", "Z1 ⊙ (1 − Z1)") if "A1 ⊙ (1 − A1)" in t else None
-    ),
-    "a factor 2": lambda t: f"2 {t}",
-}
-
-
-def find_the_mistakes(rng: np.random.Generator) -> Exercise:
-    """A derivation of a classifier's gradients with one planted mistake: which is wrong?"""
-    name = str(rng.choice(DERIVED))
-    d = derivation(name)
-    params = list(d.closed)
-    right = {p: text_expr(d.closed[p]) for p in params}
-    wrong_param = str(rng.choice(params))
-    edits = [e for e in EDITS if EDITS[e](right[wrong_param]) is not None]
-    edit = str(rng.choice(edits))
-    wrong = EDITS[edit](right[wrong_param])
-    assert wrong is not None
-    finding = check_equation(wrong, name, wrong_param)
-    lines = [f"    ∂L/∂{p} = {wrong if p == wrong_param else right[p]}" for p in params]
-    question = (
-        f"A learner derived the backward pass of the {name} network (examples as columns):\n\n"
-        f"{forward_text(d)}\n\n" + "\n".join(lines) + "\n\n"
-        f"One of the gradients is wrong. Which parameter's? (type its name: "
-        f"{', '.join(params)})"
-    )
-    solution = (
-        f"∂L/∂{wrong_param} is wrong ({edit}). Evaluated on random problems against the "
-        f"engine's gradients: {finding.message}"
-    )
-    return Exercise(
-        "find-the-mistakes", question, "choice", wrong_param, solution, (wrong_param, params)
-    )
-
 
 # planted bugs of a backward pass: what it does to the gradient, how it is written
 BUGS: dict[str, tuple[Callable[[np.ndarray, int], np.ndarray], str]] = {
@@ -85,31 +35,12 @@ def _problem(rng: np.random.Generator) -> tuple[Model, np.ndarray, np.ndarray]:
     return net, X, y
 
 
-def _central_differences(net: Model, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
-    """(L(θ + ε e_j) − L(θ − ε e_j)) / 2ε for every element θ_j of every parameter."""
-    params = net.params
-    out = {}
-    for name, p in params.items():
-        numeric = np.empty(p.size)
-        for j in range(p.size):
-            flat = p.reshape(-1)
-            saved = flat[j]
-            flat[j] = saved + EPS
-            plus = net.loss(X, y)
-            flat[j] = saved - EPS
-            minus = net.loss(X, y)
-            flat[j] = saved
-            numeric[j] = (plus - minus) / (2 * EPS)
-        out[name] = numeric.reshape(p.shape)
-    return out
-
-
 def gradient_checking(rng: np.random.Generator) -> Exercise:
     """The relative difference of a gradient check, or which parameter holds the planted bug."""
     net, X, y = _problem(rng)
     m = X.shape[1]
     reference = net.autodiff_gradients(X, y)
-    numeric = _central_differences(net, X, y)
+    numeric = numeric_gradients(net, X, y, EPS)
     params = list(reference)
     # a bug shows only in a gradient that is not zero
     bugged = str(rng.choice([p for p in params if np.abs(reference[p]).max() > 1e-3]))

@@ -85,6 +85,43 @@ def check_model(
     """
     hand = model.gradients(X, y)
     engine = model.autodiff_gradients(X, y)
+    numerics = numeric_gradients(model, X, y, eps)
+    names = list(model.params)
+    rows = []
+    for i, name in enumerate(names):
+        shape = numerics[name].shape
+        numeric = numerics[name].reshape(-1)
+        vs_numeric = _compare(i, shape, "elements", hand[name].reshape(-1), numeric, atol, rtol)
+        diff = np.abs(hand[name] - engine[name])
+        scale = np.maximum(np.abs(hand[name]), np.abs(engine[name]))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(scale > 0, diff / scale, 0.0)
+        engine_ok = bool(np.all(diff <= 1e-12 + 1e-9 * scale))
+        rows.append(
+            ParameterCheck(
+                name,
+                shape,
+                float(diff.max(initial=0.0)),
+                float(rel.max(initial=0.0)),
+                vs_numeric.max_abs_error,
+                vs_numeric.max_rel_error,
+                engine_ok and vs_numeric.passed,
+            )
+        )
+    return ModelCheck(type(model).__name__, tuple(rows))
+
+
+def numeric_gradients(
+    model: Any, X: np.ndarray, y: np.ndarray, eps: float = 1e-6
+) -> dict[str, np.ndarray]:
+    """Central differences of ``model.loss(X, y)``, element by element of every parameter.
+
+    For each element θ_j: (L(θ + eps e_j) − L(θ − eps e_j)) / (2 eps), 2 losses
+    per element. Returns parameter name -> an array of the parameter's shape,
+    in float64. The model's parameters are restored afterwards.
+    """
+    if not eps > 0:
+        raise ValueError(f"numeric_gradients: eps must be > 0, got {eps!r}")
     names = list(model.params)
     saved = dict(model.params)
     points = [np.array(saved[k], dtype=np.float64) for k in names]
@@ -93,29 +130,10 @@ def check_model(
         model.params.update(zip(names, values, strict=True))
         return float(model.loss(X, y))
 
-    rows = []
     try:
-        for i, name in enumerate(names):
-            numeric = _elementwise(loss_at, points, i, eps)
-            vs_numeric = _compare(
-                i, points[i].shape, "elements", hand[name].reshape(-1), numeric, atol, rtol
-            )
-            diff = np.abs(hand[name] - engine[name])
-            scale = np.maximum(np.abs(hand[name]), np.abs(engine[name]))
-            with np.errstate(divide="ignore", invalid="ignore"):
-                rel = np.where(scale > 0, diff / scale, 0.0)
-            engine_ok = bool(np.all(diff <= 1e-12 + 1e-9 * scale))
-            rows.append(
-                ParameterCheck(
-                    name,
-                    points[i].shape,
-                    float(diff.max(initial=0.0)),
-                    float(rel.max(initial=0.0)),
-                    vs_numeric.max_abs_error,
-                    vs_numeric.max_rel_error,
-                    engine_ok and vs_numeric.passed,
-                )
-            )
+        return {
+            name: _elementwise(loss_at, points, i, eps).reshape(points[i].shape)
+            for i, name in enumerate(names)
+        }
     finally:
         model.params.update(saved)
-    return ModelCheck(type(model).__name__, tuple(rows))
