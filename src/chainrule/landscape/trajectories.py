@@ -22,6 +22,7 @@ import numpy as np
 
 from chainrule.data import check_finite
 from chainrule.landscape.functions import TestFunction
+from chainrule.landscape.stacked import column, readout_names, stacked_race, step_together
 from chainrule.landscape.surface import (
     DEFAULT_MAX_BYTES,
     Axis,
@@ -107,8 +108,10 @@ def race(
         steps: epochs, 1 to ``MAX_STEPS``: optimizer steps of full-batch GD
             when batch_size is None.
         batch_size, seed: as in :func:`chainrule.train.fit`.
-        progress: called as ``progress(done, total)`` after every epoch, with
-            ``total = steps * len(optimizers)`` (see the module docstring).
+        progress: called as ``progress(done, total)``, with ``total = steps *
+            len(optimizers)`` (see the module docstring): after every epoch of
+            each racer in turn, or, for full-batch GD on a linear model (whose
+            racers step together), after every step with the racer-steps done.
         max_bytes: the bound on the parameters one run records (every
             step's parameters are kept to draw the path).
 
@@ -139,6 +142,13 @@ def race(
     if full_batch:
         X, y = model.check_data(X, y)
         check_finite(X, y)
+        names = readout_names(model, origin)
+        if names is not None and optimizers:
+            where = [coordinate(a, origin) for a in axes]
+            columns = (column(names, X.shape[0], where[0].name, where[0].index),
+                       column(names, X.shape[0], where[1].name, where[1].index))  # fmt: skip
+            paths = stacked_race(model, X, y, optimizers, names, origin, columns, steps, progress)
+            return {k: Trajectory(k, *path) for k, path in paths.items()}
     for k, (name, opt) in enumerate(optimizers.items()):
         if full_batch:
             results[name] = _full_batch_run(model, X, y, opt, origin, axes, steps, name,
@@ -277,13 +287,19 @@ def race_function(
 ) -> dict[str, Trajectory]:
     """Runs each optimizer on a test function from one start.
 
+    The racers step together: every step evaluates the function at all their
+    points at once (one pass of the engine when ``fn.vectorized``), then each
+    optimizer updates its own point; a racer that diverges stops and the
+    others go on.
+
     Args:
         fn: the test function.
         optimizers: name -> optimizer.
         start: the starting point (default: the function's own); finite.
         steps: steps per optimizer, 1 to ``MAX_STEPS``.
-        progress: called as ``progress(done, total)`` after every step, with
-            ``total = steps * len(optimizers)`` (see the module docstring).
+        progress: called as ``progress(done, total)`` after every step with the
+            racer-steps done (a stopped racer's steps count as done), ``total =
+            steps * len(optimizers)`` (see the module docstring).
 
     Returns:
         name -> :class:`Trajectory`; a run that diverges ends where it stopped.
@@ -292,31 +308,22 @@ def race_function(
     origin = np.array(start if start is not None else fn.start, dtype=np.float64)
     if origin.shape != (2,) or not np.all(np.isfinite(origin)):
         raise ValueError(f"start must be two finite numbers, got {start!r}")
-    total = steps * len(optimizers)
-    results = {}
-    for k, (name, opt) in enumerate(optimizers.items()):
-        point = origin.copy()
-        params = {"p": point}
-        state = opt.init(params)
-        points, losses = [point.copy()], []
-        diverged = False
-        for step in range(1, steps + 1):
-            value, grad = fn.value_and_gradient(params["p"])
-            losses.append(value)
-            if not np.isfinite(value) or np.abs(params["p"]).max() > 1e6:
-                diverged = True
-                break
-            updates, state = opt.update({"p": grad}, state, params)
-            params = apply_updates(params, updates)
-            points.append(params["p"].copy())
-            if progress is not None and step < steps:
-                progress(k * steps + step, total)
-        if progress is not None:
-            progress((k + 1) * steps, total)
-        if len(losses) < len(points):
-            losses.append(fn.value_and_gradient(params["p"])[0])
-        results[name] = Trajectory(name, np.array(points), np.array(losses), diverged)
-    return results
+
+    def evaluate(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values, grads = fn.values_and_gradients(P.T)
+        return values, grads.T
+
+    def bad(values: np.ndarray, P: np.ndarray) -> np.ndarray:
+        return ~(np.isfinite(values) & (np.abs(P).max(axis=1) <= 1e6))
+
+    run = step_together(
+        origin, evaluate, bad, optimizers, steps, lambda p: {"p": p}, False, progress
+    )
+    paths = {}
+    for i, k in enumerate(optimizers):
+        end = run.ends[i] + 1
+        paths[k] = Trajectory(k, run.history[:end, i], run.losses[:end, i], run.diverged[i])
+    return paths
 
 
 def window(
