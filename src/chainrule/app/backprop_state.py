@@ -41,7 +41,8 @@ class Network:
     params: Any = None  # () -> params, or None for the model's own initial weights
 
 
-def _mazur_params() -> dict[str, np.ndarray]:
+def _classic_params() -> dict[str, np.ndarray]:
+    """The weights of the classic 2-2-2 worked example (biases 0.35 and 0.60 per layer)."""
     return {
         "W1": np.array([[0.15, 0.20], [0.25, 0.30]]),
         "b1": np.array([[0.35], [0.35]]),
@@ -76,10 +77,10 @@ def _small_mlp() -> Network:
 
 NETWORKS: dict[str, Network] = {
     "2-2-2": Network(
-        "2-2-2: sigmoid hidden, linear out",
-        lambda: models.MLP([2, 2, 2], activation="sigmoid", output="identity"),
+        "2-2-2: sigmoid hidden and output, squared error",
+        lambda: models.SigmoidSquaredError(2, 2, 2),
         lambda: (np.array([[0.05], [0.10]]), np.array([[0.01], [0.99]])),
-        _mazur_params,
+        _classic_params,
     ),
     "two-layer-sigmoid": _registry_network(
         "two-layer-sigmoid", "seed 000: two-layer sigmoid", n_hidden=4
