@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from chainrule import models
+from chainrule.app.backprop_corrections import Correction, correction
 from chainrule.symbolic import Derivation, derive
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expressions
 from chainrule.symbolic.evaluate import evaluate
@@ -113,6 +114,8 @@ class Step:
         value: the result, its own shape.
         shape: the symbolic shape, e.g. "(k, m)".
         old, change: for an update, the parameter before and −η ∂L/∂p.
+        correction: for seed 003's classifier, the seed's own line where it is
+            wrong and why (the equation above is the correct form).
     """
 
     phase: str
@@ -124,6 +127,7 @@ class Step:
     shape: str
     old: np.ndarray | None = None
     change: np.ndarray | None = None
+    correction: Correction | None = None
 
 
 @dataclass(frozen=True)
@@ -234,7 +238,7 @@ def steps(network: str, numbers: dict[str, np.ndarray], lr: float) -> list[Step]
             value = np.broadcast_to(value, numbers[like].shape).copy()
         out.append(
             Step(phase, name, node, f"{name} = {text_expr(e)}", _substituted(e, env),
-                 value, shape_text(e.shape))
+                 value, shape_text(e.shape), correction=correction(network, name))
         )  # fmt: skip
         return value
 
