@@ -26,10 +26,12 @@ from chainrule.landscape.stacked import column, readout_names, stacked_race, ste
 from chainrule.landscape.surface import (
     DEFAULT_MAX_BYTES,
     Axis,
+    Surface,
     check_max_bytes,
     coordinate,
     show_bytes,
 )
+from chainrule.landscape.surface import surface as loss_surface
 from chainrule.models import Model
 from chainrule.models.base import HandDerived
 from chainrule.optim import GradientTransformation, apply_updates
@@ -55,6 +57,41 @@ class Trajectory:
     points: np.ndarray
     loss: np.ndarray
     diverged: bool = False
+
+
+class Race(dict[str, Trajectory]):
+    """The result of a race: name -> :class:`Trajectory`, a dict that a notebook draws.
+
+    ``labels`` names the two coordinates; ``background()``, when given, makes
+    the loss surface under the paths (computed only when the race is drawn).
+    In Jupyter the race shows as a PNG: the paths over the contours and the
+    loss curves.
+    """
+
+    def __init__(
+        self,
+        paths: Mapping[str, Trajectory],
+        labels: tuple[str, str] = ("x", "y"),
+        background: Callable[[], Surface] | None = None,
+    ) -> None:
+        super().__init__(paths)
+        self.labels = labels
+        self.background = background
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and deep-copied) without ``background``, which may hold a closure."""
+        return (Race, (dict(self), self.labels))
+
+    def _repr_png_(self) -> bytes:
+        from chainrule.landscape.race_figure import race_png
+
+        surface_ = None
+        if self.background is not None and self:
+            try:
+                surface_ = self.background()
+            except ValueError:  # no finite point to frame: the paths alone
+                surface_ = None
+        return race_png(self, surface_, self.labels)
 
 
 def from_history(history: History, axes: tuple[Axis, Axis], name: str = "") -> Trajectory:
@@ -96,7 +133,7 @@ def race(
     seed: int = 0,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> dict[str, Trajectory]:
+) -> Race:
     """Trains a copy of ``model`` with each optimizer from the same start.
 
     Args:
@@ -116,7 +153,8 @@ def race(
             step's parameters are kept to draw the path).
 
     Returns:
-        name -> :class:`Trajectory`; a run that diverges ends where it stopped.
+        A :class:`Race`, name -> :class:`Trajectory`; a run that diverges ends
+        where it stopped.
 
     Raises:
         ValueError: steps past the limit, or a record past ``max_bytes``
@@ -148,7 +186,8 @@ def race(
             columns = (column(names, X.shape[0], where[0].name, where[0].index),
                        column(names, X.shape[0], where[1].name, where[1].index))  # fmt: skip
             paths = stacked_race(model, X, y, optimizers, names, origin, columns, steps, progress)
-            return {k: Trajectory(k, *path) for k, path in paths.items()}
+            found = {k: Trajectory(k, *path) for k, path in paths.items()}
+            return _model_race(found, model, X, y, axes, origin)
     for k, (name, opt) in enumerate(optimizers.items()):
         if full_batch:
             results[name] = _full_batch_run(model, X, y, opt, origin, axes, steps, name,
@@ -174,7 +213,25 @@ def race(
             if progress is not None:  # the steps it will not take count as done
                 progress((k + 1) * steps, total)
         results[name] = from_history(history, axes, name)
-    return results
+    return _model_race(results, model, X, y, axes, origin)
+
+
+def _model_race(
+    paths: dict[str, Trajectory],
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    axes: tuple[Axis, Axis],
+    origin: Mapping[str, np.ndarray],
+) -> Race:
+    """The paths as a :class:`Race` whose picture shows the model's loss around them."""
+    labels = (coordinate(axes[0], dict(origin)).label, coordinate(axes[1], dict(origin)).label)
+
+    def background() -> Surface:
+        center = {k: np.array(v) for k, v in origin.items()}
+        return loss_surface(model, X, y, axes, center, window(paths), resolution=60)
+
+    return Race(paths, labels, background)
 
 
 def _full_batch_run(
@@ -284,7 +341,7 @@ def race_function(
     start: tuple[float, float] | None = None,
     steps: int = 200,
     progress: Progress | None = None,
-) -> dict[str, Trajectory]:
+) -> Race:
     """Runs each optimizer on a test function from one start.
 
     The racers step together: every step evaluates the function at all their
@@ -302,7 +359,8 @@ def race_function(
             steps * len(optimizers)`` (see the module docstring).
 
     Returns:
-        name -> :class:`Trajectory`; a run that diverges ends where it stopped.
+        A :class:`Race`, name -> :class:`Trajectory`; a run that diverges ends
+        where it stopped.
     """
     check_steps(steps)
     origin = np.array(start if start is not None else fn.start, dtype=np.float64)
@@ -323,7 +381,7 @@ def race_function(
     for i, k in enumerate(optimizers):
         end = run.ends[i] + 1
         paths[k] = Trajectory(k, run.history[:end, i], run.losses[:end, i], run.diverged[i])
-    return paths
+    return Race(paths, ("x", "y"), lambda: fn.surface(101))
 
 
 def window(
