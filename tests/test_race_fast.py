@@ -212,3 +212,14 @@ def test_a_function_of_scalars_races_a_point_at_a_time_bit_for_bit() -> None:
         assert paths[racer].diverged == diverged
         np.testing.assert_array_equal(paths[racer].points, points)
         np.testing.assert_array_equal(paths[racer].loss, losses)
+
+
+def test_race_matches_fit_on_an_mlp_with_no_hidden_layer() -> None:
+    ds = data.linear(m=120, n_features=2, seed=5)
+    model = models.MLP([2, 1], output="identity", seed=1)
+    assert model.linear_readout() == ("W1", "b1", "X")  # the race steps it from the data's sums
+    start = {k: v.copy() for k, v in model.params.items()}
+    axes = (("W1", (0, 1)), "b1")
+    paths = landscape.race(model, ds.X, ds.y, _opts(), axes, start, steps=30)
+    for name, opt in _opts().items():
+        _close(paths[name], _by_fit(model, ds.X, ds.y, opt, start, 30, axes))
