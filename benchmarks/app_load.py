@@ -100,6 +100,9 @@ def _collect_body(
         one("ls-step", "value", 0),
         one("ls-play", "n_clicks", 0),
         one("ls-timer", "n_intervals", None),
+        one("ls-network", "value", config["network"]),
+        one("ls-entry-x", "value", config["entries"][0]),
+        one("ls-entry-y", "value", config["entries"][1]),
     ]  # fmt: skip
     out = [
         {"id": i, "property": p}
@@ -110,7 +113,8 @@ def _collect_body(
     out += [
         {"id": i, "property": p}
         for i, p in (("ls-timer", "disabled"), ("ls-play", "children"), ("ls-race", "data"),
-                     ("ls-note", "children"))
+                     ("ls-note", "children"), ("ls-entry-x", "options"), ("ls-entry-x", "value"),
+                     ("ls-entry-y", "options"), ("ls-entry-y", "value"))
     ]  # fmt: skip
     return {
         "output": outputs["ls-config.data"],

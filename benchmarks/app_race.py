@@ -88,7 +88,7 @@ def run(rounds: int) -> list[Row]:
         [Impl("landscape.race_function + surface", _function_race)], rounds, min_seconds=0.0,
     )  # fmt: skip
     rows += measure(
-        "W", "backprop stepper, 2-2-2, all 14 steps",
+        "W", "backprop stepper, 2-2-2, all 15 steps",
         [Impl("backprop_state.steps", _backprop_step)], rounds,
     )  # fmt: skip
     for row, target in zip(rows, (RACE_TARGET_MS, RACE_TARGET_MS, STEP_TARGET_MS), strict=True):

@@ -10,19 +10,21 @@ from chainrule.app import backprop_state as B  # noqa: N812
 
 
 def hand_222(X, Y, W1, b1, W2, b2, lr):  # type: ignore[no-untyped-def]
-    """The 2-2-2 network by hand: sigmoid hidden layer, linear outputs, L = (1/m)·Σ(Z2 − Y)²."""
+    """The 2-2-2 network by hand: sigmoid hidden and output units, L = (1/(2m))·Σ(A2 − Y)²."""
     m = X.shape[1]
     Z1 = W1 @ X + b1
     A1 = 1 / (1 + np.exp(-Z1))
     Z2 = W2 @ A1 + b2
-    L = np.sum((Z2 - Y) ** 2) / m
-    dZ2 = 2 / m * (Z2 - Y)
+    A2 = 1 / (1 + np.exp(-Z2))
+    L = 0.5 * np.sum((A2 - Y) ** 2) / m
+    dZ2 = (A2 - Y) * A2 * (1 - A2)  # ∂(m L)/∂Z2: the 1/m stays on the gradients
     dZ1 = (W2.T @ dZ2) * A1 * (1 - A1)
-    g = {"W1": dZ1 @ X.T, "b1": dZ1.sum(1, keepdims=True), "W2": dZ2 @ A1.T,
-         "b2": dZ2.sum(1, keepdims=True)}  # fmt: skip
+    g = {"W1": dZ1 @ X.T / m, "b1": dZ1.sum(1, keepdims=True) / m, "W2": dZ2 @ A1.T / m,
+         "b2": dZ2.sum(1, keepdims=True) / m}  # fmt: skip
     p = {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
     new = {k: p[k] - lr * g[k] for k in p}
-    return {"Z1": Z1, "A1": A1, "Z2": Z2, "L": L, "dZ2": dZ2, "dZ1": dZ1, "g": g, "new": new}
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "L": L, "dZ2": dZ2, "dZ1": dZ1, "g": g,
+            "new": new}  # fmt: skip
 
 
 def by_name(steps: list[B.Step]) -> dict[tuple[str, str], np.ndarray]:
@@ -31,9 +33,16 @@ def by_name(steps: list[B.Step]) -> dict[tuple[str, str], np.ndarray]:
 
 def test_the_222_network_opens_on_the_classic_numbers() -> None:
     state = B.from_query("")
+    assert state.lr == 0.5
     steps = by_name(B.steps(state.network, state.numbers, state.lr))
-    # the hidden outputs of the classic worked example: 0.593269992 and 0.596884378
+    # the classic worked example, one example, η = 0.5: its published numbers
     np.testing.assert_allclose(steps["forward", "A1"][:, 0], [0.593269992, 0.596884378], atol=1e-9)
+    np.testing.assert_allclose(steps["forward", "A2"][:, 0], [0.75136507, 0.772928465], atol=1e-8)
+    assert steps["loss", "L"] == pytest.approx(0.298371109, abs=1e-9)
+    new_W2 = [[0.35891648, 0.408666186], [0.511301270, 0.561370121]]
+    new_W1 = [[0.149780716, 0.19956143], [0.24975114, 0.29950229]]
+    np.testing.assert_allclose(steps["update", "W2"], new_W2, atol=1e-8)
+    np.testing.assert_allclose(steps["update", "W1"], new_W1, atol=1e-8)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -41,7 +50,7 @@ def test_typed_222_numbers_equal_a_hand_computation(seed: int) -> None:
     rng = np.random.default_rng(seed)
     m = 1 + seed
     numbers = {
-        "X": rng.normal(size=(2, m)), "Y": rng.normal(size=(2, m)),
+        "X": rng.normal(size=(2, m)), "Y": rng.uniform(0, 1, size=(2, m)),
         "W1": rng.normal(size=(2, 2)), "b1": rng.normal(size=(2, 1)),
         "W2": rng.normal(size=(2, 2)), "b2": rng.normal(size=(2, 1)),
     }  # fmt: skip
@@ -53,7 +62,7 @@ def test_typed_222_numbers_equal_a_hand_computation(seed: int) -> None:
     typed = {k: B.parse_matrix(k, B.format_matrix(v)) for k, v in numbers.items()}
     hand = hand_222(**typed, lr=lr)
     steps = by_name(B.steps(state.network, state.numbers, state.lr))
-    for name in ("Z1", "A1", "Z2"):
+    for name in ("Z1", "A1", "Z2", "A2"):
         np.testing.assert_allclose(steps["forward", name], hand[name], rtol=1e-12)
     np.testing.assert_allclose(steps["loss", "L"], hand["L"], rtol=1e-12)
     np.testing.assert_allclose(steps["backward", "dZ2"], hand["dZ2"], rtol=1e-12)
@@ -83,7 +92,7 @@ def test_every_step_shows_its_equation_numbers_and_shape() -> None:
     steps = B.steps(state.network, state.numbers, state.lr)
     phases = [s.phase for s in steps]
     assert (
-        phases == ["forward"] * 3 + ["loss"] + ["backward"] * 2 + ["gradient"] * 4 + ["update"] * 4
+        phases == ["forward"] * 4 + ["loss"] + ["backward"] * 2 + ["gradient"] * 4 + ["update"] * 4
     )
     first = steps[0]
     assert first.equation == "Z1 = W1 X + b1"
@@ -103,7 +112,7 @@ def test_every_step_shows_its_equation_numbers_and_shape() -> None:
         ("?W1=1,2;3", "W1: every row needs the same number of entries"),
         ("?b1=nan;1", "b1: every entry must be a finite number"),
         ("?lr=0", "the learning rate η must be in (0, 100], got 0.0"),
-        ("?step=14", "step must be in 0..13, got 14"),
+        ("?step=15", "step must be in 0..14, got 15"),
         ("?X=" + ";".join([",".join(["1"] * 65)] * 2), "X needs 1 to 64 examples"),
         ("?Q=1", "unknown setting 'Q'"),
     ],

@@ -185,18 +185,18 @@ def test_stepper_walks_forward_and_backward(server: str, page: Watched) -> None:
     assert "Z1 = W1 X + b1" in card(p)
     assert "[0.15 0.2; 0.25 0.3] [0.05; 0.1] + [0.35; 0.35]" in card(p)
     assert "0.3775" in card(p) and "shape (k, m) = 2×1" in card(p)
-    expected = ["A1 = σ(Z1)", "Z2 = W2 A1 + b2", "L = ", "dZ2 = (2/m) (Z2 − Y)"]
+    expected = ["A1 = σ(Z1)", "Z2 = W2 A1 + b2", "A2 = σ(Z2)", "L = ", "dZ2 = (A2 − Y) ⊙ A2"]
     for equation in expected:
         p.click("#bp-next")
         p.wait_for_function(
             "e => document.querySelector('#bp-equation').innerText.startsWith(e)", arg=equation
         )
-    assert "step 5 of 14: backward" in p.inner_text("#bp-position")
+    assert "step 6 of 15: backward" in p.inner_text("#bp-position")
     p.click("#bp-back")
     p.wait_for_function("() => document.querySelector('#bp-equation').innerText.startsWith('L')")
     p.click("#bp-last")
     p.wait_for_function("() => document.querySelector('#bp-title').innerText === 'Update: b2'")
-    assert "old value" in card(p) and "step=13" in p.url
+    assert "old value" in card(p) and "step=14" in p.url
 
 
 def test_work_it_out_yourself(server: str, page: Watched) -> None:

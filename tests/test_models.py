@@ -13,6 +13,7 @@ from chainrule.models import (
     LogisticRegression,
     Model,
     MultivariateRegression,
+    SigmoidSquaredError,
     TwoLayerClassifier,
     TwoLayerLinear,
     TwoLayerSigmoid,
@@ -32,6 +33,7 @@ def make(name: str, n: int, k: int, seed: int) -> Model:
         "logistic": lambda: LogisticRegression(n, seed=seed),
         "two-layer-classifier": lambda: TwoLayerClassifier(n, k, seed=seed),
         "delta-rule": lambda: DeltaRuleNetwork(seed=seed),
+        "sigmoid-squared-error": lambda: SigmoidSquaredError(n, k, 1 + seed % 3, seed=seed),
     }[name]()
 
 
@@ -39,8 +41,8 @@ def data_for(model: Model, m: int, rng: np.random.Generator) -> tuple[np.ndarray
     X = rng.standard_normal((model.n_inputs, m))
     if model.task == "binary":
         y = rng.integers(0, 2, size=(1, m)).astype(float)
-    elif model.name == "delta-rule":
-        y = rng.uniform(0, 1, size=(1, m))
+    elif model.name in ("delta-rule", "sigmoid-squared-error"):
+        y = rng.uniform(0, 1, size=(model.n_outputs, m))
     else:
         y = rng.standard_normal((1, m))
     return X, y
@@ -69,6 +71,10 @@ def torch_loss(model: Model, T: dict, X: np.ndarray, y: np.ndarray):  # type: ig
     if name == "delta-rule":
         y_hat = torch.sigmoid(T["W12"].T @ torch.sigmoid(T["W01"].T @ Xt))
         return 0.5 * ((yt - y_hat) ** 2).sum() / m
+    if name == "sigmoid-squared-error":
+        A1 = torch.sigmoid(T["W1"] @ Xt + T["b1"])
+        out = torch.sigmoid(T["W2"] @ A1 + T["b2"])
+        return F.mse_loss(out, yt, reduction="sum") / (2 * m)
     raise AssertionError(name)
 
 

@@ -42,9 +42,13 @@ def positions(d: Derivation) -> dict[str, tuple[float, float]]:
     for i, o in pairs:
         if i not in computed:
             column[i] = min(column.get(i, column[o] - 1), column[o] - 1)
-    placed = {name: (float(column[name]), 0.0) for name in computed}
     slots = (0.0, 1.0, -1.0, 2.0, -2.0, 3.0, -3.0, 4.0, -4.0)
-    taken = {column[name]: 1 for name in computed}  # the main row is taken there
+    placed: dict[str, tuple[float, float]] = {}
+    taken: dict[int, int] = {}  # column -> slots used there
+    for name in computed:  # on the main row; two values of one column (A2 and L) stack
+        k = taken.get(column[name], 0)
+        taken[column[name]] = k + 1
+        placed[name] = (float(column[name]), slots[k % len(slots)])
     for name in column:
         if name not in computed:  # leaves above and below the main row
             k = taken.get(column[name], 0)

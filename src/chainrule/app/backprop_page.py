@@ -237,6 +237,8 @@ def _card(step: B.Step, hidden: bool = False) -> list[Any]:
             id="bp-substituted",
         ),
     ]
+    if step.correction is not None:
+        rows.append(_correction(step))
     if step.old is not None and step.change is not None:
         rows += [
             html.Div("old value", className="note"),
@@ -249,6 +251,22 @@ def _card(step: B.Step, hidden: bool = False) -> list[Any]:
     if hidden:
         return [*rows, html.Details([html.Summary("show the result"), *result])]
     return rows + result
+
+
+def _correction(step: B.Step) -> html.Div:
+    """Where seed 003 writes this step differently: its line, the correct one, and why."""
+    assert step.correction is not None
+    box = {"borderLeft": "4px solid #b00020", "background": "#fdf3f4", "padding": "0.3rem 0.7rem",
+           "margin": "0.5rem 0"}  # fmt: skip
+    struck = {"textDecoration": "line-through", "color": "#b00020"}
+    rows = [
+        html.Div("Seed 003 writes", className="note"),
+        html.Div(step.correction.seed, className="equation", id="bp-seed-form", style=struck),
+        html.Div("correct", className="note"),
+        html.Div(step.equation, className="equation", style={"color": "#1b7f3b"}),
+        html.Div("why: " + step.correction.why, id="bp-why"),
+    ]
+    return html.Div(rows, id="bp-correction", style=box)
 
 
 def _matrix(a: np.ndarray) -> html.Table | html.Div:

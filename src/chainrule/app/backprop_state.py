@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlencode
 import numpy as np
 
 from chainrule import models
+from chainrule.app.backprop_corrections import Correction, correction
 from chainrule.symbolic import Derivation, derive
 from chainrule.symbolic import expr as E  # noqa: N812 - E for expressions
 from chainrule.symbolic.evaluate import evaluate
@@ -41,7 +42,8 @@ class Network:
     params: Any = None  # () -> params, or None for the model's own initial weights
 
 
-def _mazur_params() -> dict[str, np.ndarray]:
+def _classic_params() -> dict[str, np.ndarray]:
+    """The weights of the classic 2-2-2 worked example (biases 0.35 and 0.60 per layer)."""
     return {
         "W1": np.array([[0.15, 0.20], [0.25, 0.30]]),
         "b1": np.array([[0.35], [0.35]]),
@@ -76,10 +78,10 @@ def _small_mlp() -> Network:
 
 NETWORKS: dict[str, Network] = {
     "2-2-2": Network(
-        "2-2-2: sigmoid hidden, linear out",
-        lambda: models.MLP([2, 2, 2], activation="sigmoid", output="identity"),
+        "2-2-2: sigmoid hidden and output, squared error",
+        lambda: models.SigmoidSquaredError(2, 2, 2),
         lambda: (np.array([[0.05], [0.10]]), np.array([[0.01], [0.99]])),
-        _mazur_params,
+        _classic_params,
     ),
     "two-layer-sigmoid": _registry_network(
         "two-layer-sigmoid", "seed 000: two-layer sigmoid", n_hidden=4
@@ -112,6 +114,8 @@ class Step:
         value: the result, its own shape.
         shape: the symbolic shape, e.g. "(k, m)".
         old, change: for an update, the parameter before and −η ∂L/∂p.
+        correction: for seed 003's classifier, the seed's own line where it is
+            wrong and why (the equation above is the correct form).
     """
 
     phase: str
@@ -123,6 +127,7 @@ class Step:
     shape: str
     old: np.ndarray | None = None
     change: np.ndarray | None = None
+    correction: Correction | None = None
 
 
 @dataclass(frozen=True)
@@ -233,7 +238,7 @@ def steps(network: str, numbers: dict[str, np.ndarray], lr: float) -> list[Step]
             value = np.broadcast_to(value, numbers[like].shape).copy()
         out.append(
             Step(phase, name, node, f"{name} = {text_expr(e)}", _substituted(e, env),
-                 value, shape_text(e.shape))
+                 value, shape_text(e.shape), correction=correction(network, name))
         )  # fmt: skip
         return value
 

@@ -12,11 +12,13 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from chainrule.app.landscape_models import COORDINATES, MLP_SLICE, SLICE_SPAN
+from chainrule import models
+from chainrule.app.landscape_models import MLP_SLICE, SLICE_SPAN
 from chainrule.app.landscape_state import (
     RACERS,
     REGRESSION,
     RaceState,
+    coordinates_of,
     start_of,
     surface,
     window,
@@ -98,13 +100,14 @@ def script(state: RaceState) -> str:
             f"grid = np.linspace(-{SLICE_SPAN!r}, {SLICE_SPAN!r}, 100)",
             "surface = landscape.slice_2d(model, X, y, d1, d2, grid, grid, center=theta)",
         ]
-    elif state.surface in COORDINATES:
-        c = COORDINATES[state.surface]
+    elif (c := coordinates_of(state)) is not None:
         (xl, xh), (yl, yh) = window(state)
+        task = models.get(c.model).tasks[0]
+        hyper = "".join(f", {k}={v!r}" for k, v in c.hyper.items())
         lines += [
             f"# two entries of {c.model}; every other entry frozen where it starts",
-            f"model = models.build({c.model!r}, 3, n_hidden={c.n_hidden}, seed=0)",
             f"X, y = models.get({c.model!r}).sample(0)",
+            f"model = models.build({c.model!r}, X.shape[0], task={task!r}, seed=0{hyper})",
             "theta = {k: v.copy() for k, v in model.params.items()}",
             f"axes = {c.axes!r}",
             "",

@@ -21,10 +21,11 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
+from chainrule.app import landscape_controls as C  # noqa: N812 - C for its controls
 from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
-from chainrule.app.landscape_models import MLP_SLICE
+from chainrule.app.landscape_models import MLP_SLICE, WORKED, entries
 from chainrule.app.layout import page
 
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
@@ -35,6 +36,7 @@ def stored_config(state: S.RaceState) -> dict[str, Any]:
     d = dataclasses.asdict(state)
     d.pop("step")
     d["on"] = list(d["on"])
+    d["entries"] = list(state.entries)
     d["start"] = list(state.start) if state.start is not None else None
     return d
 
@@ -48,47 +50,10 @@ def _state(config: dict[str, Any], step: int | None = None) -> S.RaceState:
     if values.get("start") is not None:
         values["start"] = tuple(values["start"])
     values["on"] = tuple(values.get("on", ()))
+    if isinstance(values.get("entries"), list):
+        values["entries"] = tuple(values["entries"])
     steps = values.get("steps", S.RaceState.steps)
     return S.check(S.RaceState(step=steps if step is None else step, **values))
-
-
-def _racer_row(key: str, state: S.RaceState) -> html.Div:
-    racer = S.RACERS[key]
-    return html.Div(
-        [
-            dcc.Checklist(
-                id={"type": "ls-on", "racer": key},
-                options=[{"label": "", "value": key}],
-                value=[key] if key in state.on else [],
-            ),
-            html.Span(
-                [
-                    html.Span(className="swatch", style={"background": S.COLORS[key]}),
-                    " ",
-                    racer.label,
-                ]
-            ),
-            dcc.Slider(
-                id={"type": "ls-lr", "racer": key},
-                min=S.LOG_LR[0],
-                max=S.LOG_LR[1],
-                step=0.01,
-                value=_log10(state.lrs[key]),
-                marks=None,
-                updatemode="drag",
-            ),
-            html.Span(
-                f"{state.lrs[key]:.3g}", id={"type": "ls-lr-text", "racer": key}, className="lr"
-            ),
-        ],
-        className="racer",
-    )
-
-
-def _log10(x: float) -> float:
-    import math
-
-    return math.log10(x)
 
 
 def layout(search: str) -> html.Div:
@@ -107,6 +72,7 @@ def layout(search: str) -> html.Div:
                 value=state.surface,
                 clearable=False,
             ),
+            C.network_controls(state),
             html.Label("Condition number κ (the bowl only)"),
             dcc.Slider(
                 id="ls-kappa",
@@ -138,7 +104,7 @@ def layout(search: str) -> html.Div:
                 updatemode="drag",
             ),
             html.Label("Racers: on, learning rate (log scale)"),
-            *[_racer_row(k, state) for k in S.RACERS],
+            *[C.racer_row(k, state) for k in S.RACERS],
             html.Label("Mini-batch SGD: batch size and seed (the regression only)"),
             html.Div(
                 [
@@ -252,6 +218,10 @@ def register(app: dash.Dash) -> None:
         Output("ls-play", "children"),
         Output("ls-race", "data"),
         Output("ls-note", "children"),
+        Output("ls-entry-x", "options"),
+        Output("ls-entry-x", "value"),
+        Output("ls-entry-y", "options"),
+        Output("ls-entry-y", "value"),
         Input("ls-surface", "value"),
         Input("ls-kappa", "value"),
         Input("ls-steps", "value"),
@@ -265,13 +235,16 @@ def register(app: dash.Dash) -> None:
         Input("ls-step", "value"),
         Input("ls-play", "n_clicks"),
         Input("ls-timer", "n_intervals"),
+        Input("ls-network", "value"),
+        Input("ls-entry-x", "value"),
+        Input("ls-entry-y", "value"),
         State("ls-config", "data"),
         State("ls-timer", "disabled"),
     )
     def collect(
         surface: Any, kappa: Any, steps: Any, beta: Any, on: list[Any], log_lrs: list[Any],
         batch: Any, seed: Any, click: Any, _reset: Any, step: Any, _play: Any, _tick: Any,
-        config: Any, paused: bool,
+        network: Any, entry_x: Any, entry_y: Any, config: Any, paused: bool,
     ) -> tuple[Any, ...]:  # fmt: skip
         # a freshly rendered page reports every input as triggered: treat it as the first call
         trigger = ctx.triggered_id if len(ctx.triggered) == 1 else None
@@ -285,10 +258,15 @@ def register(app: dash.Dash) -> None:
                 exponent = S.check_number(f"log10 learning rate of {k}", v, *S.LOG_LR)
                 lrs[k] = float(f"{10**exponent:.3g}")  # three figures, as shown
             start = previous.start
+            chosen = (entry_x, entry_y)
+            if network != previous.network:  # a new network: its first weight and bias entries
+                chosen = _opening_entries(network)
             if trigger == "ls-reset" or surface != previous.surface:
                 start = None
             elif trigger == "ls-contour":
                 start = _clicked(click)
+            if (network, chosen) != (previous.network, previous.entries):
+                start = None  # another plane: its own usual start
             state = S.check(
                 S.RaceState(
                     surface=surface,
@@ -301,21 +279,14 @@ def register(app: dash.Dash) -> None:
                     condition=kappa,
                     batch=batch,
                     seed=seed,
+                    network=network,
+                    entries=chosen,
                 )
             )
         except (ValueError, TypeError, KeyError) as e:
             skip = dash.no_update
-            return (
-                skip,
-                f"Not applied: {e}",
-                skip,
-                skip,
-                skip,
-                skip,
-                [skip] * len(keys),
-                skip,
-                skip,
-            )
+            shown_error = f"Not applied: {e}"
+            return (skip, shown_error, skip, skip, skip, skip, [skip] * len(keys), *[skip] * 8)
         new_config = stored_config(state)
         changed = new_config != config
         if trigger in ("ls-step", None) and not changed:
@@ -334,10 +305,13 @@ def register(app: dash.Dash) -> None:
             paused = True
         state = dataclasses.replace(state, step=shown)
         x, y = S.start_of(state)
+        # while playing, the URL waits: Location pushes a history entry per change, and one
+        # per frame would bury the page under Back; it is written when the play stops
+        playing = trigger == "ls-timer" and not paused
         return (
             new_config if changed or trigger is None else dash.no_update,
             dash.no_update if trigger is None else "",  # keep a bad link's reason
-            S.to_query(state),
+            dash.no_update if playing else S.to_query(state),
             state.steps,
             shown,
             f"({x:.4g}, {y:.4g})",
@@ -345,6 +319,7 @@ def register(app: dash.Dash) -> None:
             paused,
             "▶ play" if paused else "❚❚ pause",
             *(race(state) if changed or trigger is None else (dash.no_update, dash.no_update)),
+            *_entry_menus(state),
         )
 
     def race(state: S.RaceState) -> tuple[Any, str]:
@@ -355,6 +330,8 @@ def register(app: dash.Dash) -> None:
         notes = S.describe(paths)
         if state.surface == MLP_SLICE:
             notes.insert(0, f"A slice, not the whole loss: {S.test_function(state).formula}.")
+        elif S.coordinates_of(state) is not None:
+            notes.insert(0, f"A plane through the loss: {S.test_function(state).formula}.")
         elif state.surface != S.REGRESSION:
             notes.insert(0, f"f(x, y) = {S.test_function(state).formula}.")
         if "sgd" in state.on and state.surface != S.REGRESSION:
@@ -419,8 +396,24 @@ def register(app: dash.Dash) -> None:
             V.loss_figure(paths, step),
             V.fit_figure(paths, step) if regression else {},
             {"flex": "1"} if regression else {"display": "none"},
-            _table(V.step_rows(state, paths, step)),
+            C.table(V.step_rows(state, paths, step)),
         )
+
+
+def _opening_entries(network: Any) -> tuple[str, str]:
+    """A network's first weight entry and its first bias entry (or its first two entries)."""
+    if network not in WORKED:
+        raise ValueError(f"network must be one of {', '.join(WORKED)}, got {network!r}")
+    every = entries(network)
+    names = list(dict.fromkeys(e.split("[")[0] for e in every))
+    second = next((e for e in every if e.startswith(names[1] + "[")), every[1])
+    return every[0], second if len(names) > 1 else every[1]
+
+
+def _entry_menus(state: S.RaceState) -> tuple[Any, Any, Any, Any]:
+    """The two entry menus' options and values for the state's network."""
+    options = [{"label": e, "value": e} for e in entries(state.network)]
+    return options, state.entries[0], options, state.entries[1]
 
 
 def _clicked(click: Any) -> tuple[float, float]:
@@ -429,41 +422,3 @@ def _clicked(click: Any) -> tuple[float, float]:
         return float(point["x"]), float(point["y"])
     except (TypeError, KeyError, IndexError, ValueError):
         raise ValueError(f"a click gives a point x, y; got {click!r}") from None
-
-
-def _table(rows: list[tuple[str, str, list[str]]]) -> html.Table:
-    head = ["racer", "step", "point", "loss", "gradient", "next update"]
-    return html.Table(
-        [
-            html.Thead(html.Tr([html.Th(h) for h in head])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(
-                                [
-                                    html.Span(
-                                        className="swatch",
-                                        style={
-                                            "background": S.COLORS[k],
-                                            "display": "inline-block",
-                                            "width": "0.7rem",
-                                            "height": "0.7rem",
-                                            "borderRadius": "50%",
-                                        },
-                                    ),
-                                    " ",
-                                    label,
-                                ],
-                                style={"textAlign": "left"},
-                            ),
-                            *[html.Td(c, className="mono") for c in cells],
-                        ],
-                        id=f"ls-row-{k}",
-                    )
-                    for k, label, cells in rows
-                ]
-            ),
-        ],
-        className="values",
-    )

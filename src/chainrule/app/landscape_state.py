@@ -24,6 +24,10 @@ from chainrule import data, landscape, models, optim
 from chainrule.app.landscape_models import (
     COORDINATES,
     MLP_SLICE,
+    NETWORK,
+    WORKED,
+    Coordinates,
+    coordinates,
     mlp_slice,
     slice_surface,
 )
@@ -34,6 +38,7 @@ REGRESSION = "regression"
 SURFACES: dict[str, str] = {
     REGRESSION: "regression in (w, b) (seed 000)",
     MLP_SLICE: "MLP 2-8-1: a random 2-D slice",
+    NETWORK: "two entries of a worked network (chosen below)",
     **{k: c.label for k, c in COORDINATES.items()},
     "bowl": "quadratic bowl (condition number κ)",
     "rosenbrock": "Rosenbrock",
@@ -127,6 +132,8 @@ class RaceState:
     condition: float = 10.0
     batch: int = 16
     seed: int = 0
+    network: str = "two-layer-sigmoid"  # the worked network of the NETWORK surface
+    entries: tuple[str, str] = ("W1[0,0]", "b1[0,0]")  # its two moving entries
 
 
 # --- validation ------------------------------------------------------------------
@@ -182,6 +189,12 @@ def check(state: RaceState) -> RaceState:
         batch=check_number("batch size", state.batch, 1, MAX_BATCH, integer=True),
         seed=check_number("seed", state.seed, 0, MAX_SEED, integer=True),
     )
+    if checked.network not in WORKED:
+        raise ValueError(f"network must be one of {', '.join(WORKED)}, got {checked.network!r}")
+    if not isinstance(checked.entries, tuple | list) or len(checked.entries) != 2:
+        raise ValueError(f"choose two entries of {checked.network}, got {checked.entries!r}")
+    coordinates(checked.network, *checked.entries)  # a ValueError names a bad entry
+    checked = replace(checked, entries=(str(checked.entries[0]), str(checked.entries[1])))
     if checked.start is not None:
         (xl, xh), (yl, yh) = window(checked)
         try:
@@ -209,15 +222,18 @@ def to_query(state: RaceState) -> str:
         query["start"] = f"{state.start[0]:.6g},{state.start[1]:.6g}"
     if state.surface == "bowl":
         query["kappa"] = f"{state.condition:g}"
+    if state.surface == NETWORK:
+        query["net"], query["x"], query["y"] = state.network, *state.entries
     if "sgd" in state.on:
         query["batch"], query["seed"] = str(state.batch), str(state.seed)
-    return "?" + urlencode(query, safe=",:")
+    return "?" + urlencode(query, safe=",:[]")
 
 
 def from_query(search: str) -> RaceState:
     """The state a URL query describes (missing keys take their defaults), checked."""
     fields = {k: v[-1] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
-    known = ("surface", "start", "steps", "step", "racers", "beta", "kappa", "batch", "seed")
+    known = ("surface", "start", "steps", "step", "racers", "beta", "kappa", "batch", "seed",
+             "net", "x", "y")  # fmt: skip
     extra = sorted(set(fields) - set(known))
     if extra:
         raise ValueError(f"unknown URL setting {extra[0]!r}: the race reads {', '.join(known)}")
@@ -236,6 +252,9 @@ def from_query(search: str) -> RaceState:
     for key in ("batch", "seed"):
         if key in fields:
             values[key] = fields[key]
+    if "net" in fields:
+        values["network"] = fields["net"]
+        values["entries"] = (fields.get("x", "W1[0,0]"), fields.get("y", "b1[0,0]"))
     if "racers" in fields:
         on, lrs = [], dict(state.lrs)
         for item in filter(None, fields["racers"].split(",")):
@@ -254,12 +273,20 @@ def from_query(search: str) -> RaceState:
 # --- racing ----------------------------------------------------------------------
 
 
+def coordinates_of(state: RaceState) -> Coordinates | None:
+    """The two network coordinates the state races on, if its surface is such a plane."""
+    if state.surface == NETWORK:
+        return coordinates(state.network, *state.entries)
+    return COORDINATES.get(state.surface)
+
+
 def test_function(state: RaceState) -> TestFunction:
     """The state's test function (not the regression)."""
     if state.surface == MLP_SLICE:
         return mlp_slice()
-    if state.surface in COORDINATES:
-        return COORDINATES[state.surface].function()
+    plane = coordinates_of(state)
+    if plane is not None:
+        return plane.function()
     if state.surface == "bowl":
         return FUNCTIONS["bowl"](state.condition)  # type: ignore[call-arg]
     return FUNCTIONS[state.surface]()
@@ -337,8 +364,9 @@ def surface(state: RaceState, resolution: int = 100) -> landscape.Surface:
     """The loss over the state's window, from :mod:`chainrule.landscape`."""
     if state.surface == MLP_SLICE:
         return slice_surface(resolution)
-    if state.surface in COORDINATES:
-        return COORDINATES[state.surface].surface(resolution)
+    plane = coordinates_of(state)
+    if plane is not None:
+        return plane.surface(resolution)
     if state.surface != REGRESSION:
         return test_function(state).surface(resolution)
     model, X, y = regression_problem()

@@ -2,7 +2,8 @@
 
 The contour comes from :func:`chainrule.plot.interactive.contour`; this module
 adds what the page needs on top: each racer's path in its own colour, its
-position at the current step with the step's update as an arrow, the loss
+position at the current step with the step's update as an arrow (and, for
+the momentum racers, the part of it their velocity carries as a dotted one), the loss
 curves with the current step marked, and for the regression the data with
 each racer's current line.
 """
@@ -88,6 +89,22 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                 hovertemplate=f"{label}<br>step {i}<br>loss {t.loss[i]:.5g}<extra></extra>",
             )
         )
+        carried = velocity_part(state, k, t, i)
+        if carried is not None and np.any(carried) and np.all(np.isfinite(carried)):
+            tip = t.points[i] + carried
+            fig.add_trace(
+                go.Scatter(
+                    x=[t.points[i, 0], tip[0]],
+                    y=[t.points[i, 1], tip[1]],
+                    mode="lines+markers",
+                    line={"color": color, "width": 2, "dash": "dot"},
+                    marker={"symbol": ["circle", "arrow"], "size": [1, 11], "angleref": "previous",
+                            "color": color},
+                    name=f"{label}: velocity",
+                    showlegend=False,
+                    hovertemplate=f"{label}: the velocity's part of the update<extra></extra>",
+                )
+            )  # fmt: skip
         if i + 1 < len(t.points) and np.all(np.isfinite(t.points[i + 1])):
             fig.add_annotation(
                 x=t.points[i + 1, 0],
@@ -127,7 +144,7 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
         )
     fig.update_layout(
         title=f"{s.x_label}, {s.y_label}: loss contours, step {step} "
-        "(arrows: each racer's next update)",
+        "(arrows: each racer's next update; dotted: momentum's velocity)",
         xaxis={"range": [xl, xh], "constrain": "domain"},
         yaxis={"range": [yl, yh]},
         margin=MARGIN,
@@ -137,6 +154,30 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
         uirevision=state.surface,
     )
     return fig
+
+
+MOMENTUM = ("momentum", "momentum-torch", "nesterov")
+
+
+def velocity_part(state: RaceState, key: str, t: Trajectory, i: int) -> np.ndarray | None:
+    """The part of racer ``key``'s update at step ``i`` that its velocity carries in (2,).
+
+    None for a racer without momentum or at the path's end; zero at the start.
+    With a constant learning rate η and β = ``state.beta`` it comes from the
+    recorded path: the course's momentum steps −η v with v ← β v + (1 − β) g,
+    so its velocity's part is −η β v = β (p_i − p_{i−1}), the previous update
+    times β; PyTorch's momentum (b ← β b + g, step −η b) gives the same. Nesterov
+    steps −η (g + β b) with b ← β b + g, so its velocity's part is −η β² b =
+    β (p_i − p_{i−1} + η g_{i−1}), with the gradient at the previous point.
+    """
+    if key not in MOMENTUM or i + 1 >= len(t.points):
+        return None
+    if i == 0:
+        return np.zeros(2)
+    previous = t.points[i] - t.points[i - 1]
+    if key == "nesterov":
+        previous = previous + state.lrs[key] * gradient_at(state, t.points[i - 1])[1]
+    return state.beta * previous
 
 
 def minimum(state: RaceState) -> tuple[float, float] | None:
@@ -220,6 +261,8 @@ def step_rows(
         if i + 1 < len(t.points):
             d = t.points[i + 1] - point
             update = f"({d[0]:.4g}, {d[1]:.4g})"
-        cells = [str(i), f"({point[0]:.4g}, {point[1]:.4g})", f"{loss:.5g}", g, update]
+        carried = velocity_part(state, k, t, i)
+        v = "—" if carried is None else f"({carried[0]:.4g}, {carried[1]:.4g})"
+        cells = [str(i), f"({point[0]:.4g}, {point[1]:.4g})", f"{loss:.5g}", g, update, v]
         rows.append((k, RACERS[k].label, cells))
     return rows

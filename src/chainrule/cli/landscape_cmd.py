@@ -125,7 +125,9 @@ def landscape_command(
             )
         fn = landscape.FUNCTIONS[function]()
         with bar_of(f"racing {len(opts)} optimizers, {steps} steps", as_json) as advance:
-            races = landscape.race_function(fn, opts, start=origin, steps=steps, progress=advance)
+            races: dict[str, landscape.Trajectory] = landscape.race_function(
+                fn, opts, start=origin, steps=steps, progress=advance
+            )
         _check_races(races, lr)
         surf = fn.surface()
         title, loss_name, minimum = f"{fn.name}: {fn.formula}", "f(x, y)", fn.minimum

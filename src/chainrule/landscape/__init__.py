@@ -32,6 +32,7 @@ from chainrule.landscape.functions import (
 )
 from chainrule.landscape.surface import Surface, coordinate, evaluate_batched, surface
 from chainrule.landscape.trajectories import (
+    Race,
     Trajectory,
     from_history,
     race,
@@ -42,6 +43,7 @@ from chainrule.landscape.trajectories import (
 __all__ = [
     "FUNCTIONS",
     "PCA",
+    "Race",
     "Surface",
     "TestFunction",
     "TopEigen",

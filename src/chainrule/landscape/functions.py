@@ -28,7 +28,13 @@ TEMPORARIES = 12  # arrays the size of the evaluated band that a formula may hol
 
 @dataclass(frozen=True)
 class TestFunction:
-    """f(x, y) with its usual start, plotting window and minimum (if any)."""
+    """f(x, y) with its usual start, plotting window and minimum (if any).
+
+    ``vectorized`` says that ``f`` takes arrays of points and works on them
+    elementwise (every formula here does), so a race evaluates all its racers
+    in one pass; a function of two scalars only (a slice through a model's
+    loss) leaves it False and is evaluated a point at a time.
+    """
 
     __test__ = False  # not a pytest test class
 
@@ -38,6 +44,7 @@ class TestFunction:
     start: tuple[float, float]
     window: tuple[tuple[float, float], tuple[float, float]]
     minimum: tuple[float, float] | None
+    vectorized: bool = False
 
     def value(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """f on arrays of points (any matching shapes), elementwise."""
@@ -51,9 +58,31 @@ class TestFunction:
         )
         return float(value), np.array([gx, gy])
 
+    def values_and_gradients(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """f (K,) and ∇f (2, K) at K points (2, K) at once, in one replay of the engine.
+
+        The engine differentiates Σ v·f(x, y) with v a vector of ones: its
+        gradient in x and y is each point's own gradient (each term depends on
+        its point alone, and multiplying by 1 is exact), its gradient in v the
+        values f(x, y). A function that is not ``vectorized`` is evaluated
+        point by point.
+        """
+        if not self.vectorized:
+            pairs = [self.value_and_gradient(p) for p in points.T]
+            values = np.array([v for v, _ in pairs], dtype=np.float64)
+            return values, np.array([g for _, g in pairs], dtype=np.float64).reshape(-1, 2).T
+        x = np.ascontiguousarray(points[0], dtype=np.float64)
+        y = np.ascontiguousarray(points[1], dtype=np.float64)
+        _, (gx, gy, values) = self._compiled_sum(x, y, _ones(len(x)))
+        return values, np.array([gx, gy])
+
     @functools.cached_property
     def _compiled(self) -> Callable[..., Any]:
         return compiled_value_and_grad(self.f, argnums=(0, 1))
+
+    @functools.cached_property
+    def _compiled_sum(self) -> Callable[..., Any]:
+        return compiled_value_and_grad(lambda x, y, v: (v * self.f(x, y)).sum(), argnums=(0, 1, 2))
 
     def surface(self, resolution: int = 201, max_bytes: int = DEFAULT_MAX_BYTES) -> Surface:
         """f on a grid over its window: resolution points per axis, or (nx, ny).
@@ -78,6 +107,14 @@ class TestFunction:
         return Surface(xs, ys, loss, "x", "y", {}, "function")
 
 
+@functools.cache
+def _ones(k: int) -> np.ndarray:
+    """A read-only vector of k ones (made once per length)."""
+    ones = np.ones(k)
+    ones.setflags(write=False)
+    return ones
+
+
 def quadratic_bowl(condition: float = 10.0) -> TestFunction:
     """f = (x² + κ y²) / 2: a bowl whose curvatures differ by the factor κ."""
     if not 1 <= condition < np.inf:
@@ -89,6 +126,7 @@ def quadratic_bowl(condition: float = 10.0) -> TestFunction:
         (-4.0, 1.5),
         ((-5.0, 5.0), (-2.5, 2.5)),
         (0.0, 0.0),
+        vectorized=True,
     )
 
 
@@ -101,6 +139,7 @@ def rosenbrock(a: float = 1.0, b: float = 100.0) -> TestFunction:
         (-1.5, 2.0),
         ((-2.0, 2.0), (-1.0, 3.0)),
         (a, a * a),
+        vectorized=True,
     )
 
 
@@ -115,6 +154,7 @@ def beale() -> TestFunction:
         (1.0, 1.4),
         ((-4.5, 4.5), (-4.5, 4.5)),
         (3.0, 0.5),
+        vectorized=True,
     )
 
 
@@ -127,6 +167,7 @@ def himmelblau() -> TestFunction:
         (-0.5, -1.0),
         ((-5.0, 5.0), (-5.0, 5.0)),
         (3.0, 2.0),
+        vectorized=True,
     )
 
 
@@ -151,6 +192,7 @@ def goldstein_price() -> TestFunction:
         (0.2, -0.8),
         ((-2.0, 2.0), (-2.0, 2.0)),
         (0.0, -1.0),
+        vectorized=True,
     )
 
 
@@ -167,6 +209,7 @@ def styblinski_tang() -> TestFunction:
         (0.2, 0.1),
         ((-5.0, 5.0), (-5.0, 5.0)),
         (STYBLINSKI_TANG_ARGMIN, STYBLINSKI_TANG_ARGMIN),
+        vectorized=True,
     )
 
 
@@ -182,6 +225,7 @@ def rastrigin(a: float = 10.0) -> TestFunction:
         (-2.3, 3.1),
         ((-5.12, 5.12), (-5.12, 5.12)),
         (0.0, 0.0),
+        vectorized=True,
     )
 
 
@@ -194,6 +238,7 @@ def saddle() -> TestFunction:
         (-1.5, 0.01),
         ((-2.0, 2.0), (-2.0, 2.0)),
         None,
+        vectorized=True,
     )
 
 

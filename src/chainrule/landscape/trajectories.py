@@ -22,13 +22,16 @@ import numpy as np
 
 from chainrule.data import check_finite
 from chainrule.landscape.functions import TestFunction
+from chainrule.landscape.stacked import column, readout_names, stacked_race, step_together
 from chainrule.landscape.surface import (
     DEFAULT_MAX_BYTES,
     Axis,
+    Surface,
     check_max_bytes,
     coordinate,
     show_bytes,
 )
+from chainrule.landscape.surface import surface as loss_surface
 from chainrule.models import Model
 from chainrule.models.base import HandDerived
 from chainrule.optim import GradientTransformation, apply_updates
@@ -54,6 +57,41 @@ class Trajectory:
     points: np.ndarray
     loss: np.ndarray
     diverged: bool = False
+
+
+class Race(dict[str, Trajectory]):
+    """The result of a race: name -> :class:`Trajectory`, a dict that a notebook draws.
+
+    ``labels`` names the two coordinates; ``background()``, when given, makes
+    the loss surface under the paths (computed only when the race is drawn).
+    In Jupyter the race shows as a PNG: the paths over the contours and the
+    loss curves.
+    """
+
+    def __init__(
+        self,
+        paths: Mapping[str, Trajectory],
+        labels: tuple[str, str] = ("x", "y"),
+        background: Callable[[], Surface] | None = None,
+    ) -> None:
+        super().__init__(paths)
+        self.labels = labels
+        self.background = background
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled (and deep-copied) without ``background``, which may hold a closure."""
+        return (Race, (dict(self), self.labels))
+
+    def _repr_png_(self) -> bytes:
+        from chainrule.landscape.race_figure import race_png
+
+        surface_ = None
+        if self.background is not None and self:
+            try:
+                surface_ = self.background()
+            except ValueError:  # no finite point to frame: the paths alone
+                surface_ = None
+        return race_png(self, surface_, self.labels)
 
 
 def from_history(history: History, axes: tuple[Axis, Axis], name: str = "") -> Trajectory:
@@ -95,7 +133,7 @@ def race(
     seed: int = 0,
     progress: Progress | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
-) -> dict[str, Trajectory]:
+) -> Race:
     """Trains a copy of ``model`` with each optimizer from the same start.
 
     Args:
@@ -107,13 +145,16 @@ def race(
         steps: epochs, 1 to ``MAX_STEPS``: optimizer steps of full-batch GD
             when batch_size is None.
         batch_size, seed: as in :func:`chainrule.train.fit`.
-        progress: called as ``progress(done, total)`` after every epoch, with
-            ``total = steps * len(optimizers)`` (see the module docstring).
+        progress: called as ``progress(done, total)``, with ``total = steps *
+            len(optimizers)`` (see the module docstring): after every epoch of
+            each racer in turn, or, for full-batch GD on a linear model (whose
+            racers step together), after every step with the racer-steps done.
         max_bytes: the bound on the parameters one run records (every
             step's parameters are kept to draw the path).
 
     Returns:
-        name -> :class:`Trajectory`; a run that diverges ends where it stopped.
+        A :class:`Race`, name -> :class:`Trajectory`; a run that diverges ends
+        where it stopped.
 
     Raises:
         ValueError: steps past the limit, or a record past ``max_bytes``
@@ -139,6 +180,14 @@ def race(
     if full_batch:
         X, y = model.check_data(X, y)
         check_finite(X, y)
+        names = readout_names(model, origin)
+        if names is not None and optimizers:
+            where = [coordinate(a, origin) for a in axes]
+            columns = (column(names, X.shape[0], where[0].name, where[0].index),
+                       column(names, X.shape[0], where[1].name, where[1].index))  # fmt: skip
+            paths = stacked_race(model, X, y, optimizers, names, origin, columns, steps, progress)
+            found = {k: Trajectory(k, *path) for k, path in paths.items()}
+            return _model_race(found, model, X, y, axes, origin)
     for k, (name, opt) in enumerate(optimizers.items()):
         if full_batch:
             results[name] = _full_batch_run(model, X, y, opt, origin, axes, steps, name,
@@ -164,7 +213,25 @@ def race(
             if progress is not None:  # the steps it will not take count as done
                 progress((k + 1) * steps, total)
         results[name] = from_history(history, axes, name)
-    return results
+    return _model_race(results, model, X, y, axes, origin)
+
+
+def _model_race(
+    paths: dict[str, Trajectory],
+    model: Model,
+    X: np.ndarray,
+    y: np.ndarray,
+    axes: tuple[Axis, Axis],
+    origin: Mapping[str, np.ndarray],
+) -> Race:
+    """The paths as a :class:`Race` whose picture shows the model's loss around them."""
+    labels = (coordinate(axes[0], dict(origin)).label, coordinate(axes[1], dict(origin)).label)
+
+    def background() -> Surface:
+        center = {k: np.array(v) for k, v in origin.items()}
+        return loss_surface(model, X, y, axes, center, window(paths), resolution=60)
+
+    return Race(paths, labels, background)
 
 
 def _full_batch_run(
@@ -274,49 +341,47 @@ def race_function(
     start: tuple[float, float] | None = None,
     steps: int = 200,
     progress: Progress | None = None,
-) -> dict[str, Trajectory]:
+) -> Race:
     """Runs each optimizer on a test function from one start.
+
+    The racers step together: every step evaluates the function at all their
+    points at once (one pass of the engine when ``fn.vectorized``), then each
+    optimizer updates its own point; a racer that diverges stops and the
+    others go on.
 
     Args:
         fn: the test function.
         optimizers: name -> optimizer.
         start: the starting point (default: the function's own); finite.
         steps: steps per optimizer, 1 to ``MAX_STEPS``.
-        progress: called as ``progress(done, total)`` after every step, with
-            ``total = steps * len(optimizers)`` (see the module docstring).
+        progress: called as ``progress(done, total)`` after every step with the
+            racer-steps done (a stopped racer's steps count as done), ``total =
+            steps * len(optimizers)`` (see the module docstring).
 
     Returns:
-        name -> :class:`Trajectory`; a run that diverges ends where it stopped.
+        A :class:`Race`, name -> :class:`Trajectory`; a run that diverges ends
+        where it stopped.
     """
     check_steps(steps)
     origin = np.array(start if start is not None else fn.start, dtype=np.float64)
     if origin.shape != (2,) or not np.all(np.isfinite(origin)):
         raise ValueError(f"start must be two finite numbers, got {start!r}")
-    total = steps * len(optimizers)
-    results = {}
-    for k, (name, opt) in enumerate(optimizers.items()):
-        point = origin.copy()
-        params = {"p": point}
-        state = opt.init(params)
-        points, losses = [point.copy()], []
-        diverged = False
-        for step in range(1, steps + 1):
-            value, grad = fn.value_and_gradient(params["p"])
-            losses.append(value)
-            if not np.isfinite(value) or np.abs(params["p"]).max() > 1e6:
-                diverged = True
-                break
-            updates, state = opt.update({"p": grad}, state, params)
-            params = apply_updates(params, updates)
-            points.append(params["p"].copy())
-            if progress is not None and step < steps:
-                progress(k * steps + step, total)
-        if progress is not None:
-            progress((k + 1) * steps, total)
-        if len(losses) < len(points):
-            losses.append(fn.value_and_gradient(params["p"])[0])
-        results[name] = Trajectory(name, np.array(points), np.array(losses), diverged)
-    return results
+
+    def evaluate(P: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        values, grads = fn.values_and_gradients(P.T)
+        return values, grads.T
+
+    def bad(values: np.ndarray, P: np.ndarray) -> np.ndarray:
+        return ~(np.isfinite(values) & (np.abs(P).max(axis=1) <= 1e6))
+
+    run = step_together(
+        origin, evaluate, bad, optimizers, steps, lambda p: {"p": p}, False, progress
+    )
+    paths = {}
+    for i, k in enumerate(optimizers):
+        end = run.ends[i] + 1
+        paths[k] = Trajectory(k, run.history[:end, i], run.losses[:end, i], run.diverged[i])
+    return Race(paths, ("x", "y"), lambda: fn.surface(101))
 
 
 def window(

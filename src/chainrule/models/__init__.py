@@ -27,6 +27,7 @@ from chainrule.models.seed000 import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
+from chainrule.models.squared_error import SigmoidSquaredError
 from chainrule.models.standardized import MEAN, SCALE, Standardized
 
 
@@ -67,6 +68,7 @@ __all__ = [
     "Model",
     "ModelSpec",
     "MultivariateRegression",
+    "SigmoidSquaredError",
     "Standardized",
     "TwoLayerClassifier",
     "TwoLayerLinear",

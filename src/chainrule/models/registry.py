@@ -31,6 +31,7 @@ from chainrule.models.seed000 import (
     TwoLayerSigmoid,
     UnivariateRegression,
 )
+from chainrule.models.squared_error import SigmoidSquaredError
 
 TASKS = ("regression", "binary", "multiclass")
 MAX_UNITS = 4096  # per layer: a 4096 x 4096 float64 matrix is 128 MB
@@ -252,6 +253,22 @@ def _binary(n: int, m: int = 24) -> Callable[[int], tuple[np.ndarray, np.ndarray
     return make
 
 
+N_OUTPUTS = Hyperparameter(
+    "n_outputs", "int", 2, "output units (rows of the targets Y)", low=1, high=MAX_UNITS
+)
+TWO_HIDDEN = Hyperparameter(
+    "n_hidden", "int", 2, "hidden units of the two-layer network", low=1, high=MAX_UNITS
+)
+
+
+def _unit_targets(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two inputs in [0, 1] and two targets in (0, 1), as the classic 2-2-2 example has."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0.0, 1.0, size=(2, 24))
+    V = rng.standard_normal((2, 2))
+    return X, 1.0 / (1.0 + np.exp(-(V @ X - V.sum(axis=1, keepdims=True) / 2)))
+
+
 def _delta_rule(seed: int) -> tuple[np.ndarray, np.ndarray]:
     rng = np.random.default_rng(seed)
     X = rng.uniform(0.0, 1.0, size=(3, 8))
@@ -279,6 +296,14 @@ REGISTRY: Mapping[str, ModelSpec] = {
         _spec(LogisticRegression, ("binary",), None, (), _binary(2), "moons"),
         _spec(TwoLayerClassifier, ("binary",), None, (N_HIDDEN,), _binary(2), "moons"),
         _spec(DeltaRuleNetwork, ("regression",), 3, (), _delta_rule, None),
+        _spec(
+            SigmoidSquaredError,
+            ("regression",),
+            None,
+            (TWO_HIDDEN, N_OUTPUTS),
+            _unit_targets,
+            None,
+        ),
         _spec(
             MLP, TASKS, None, (HIDDEN_LAYERS, ACTIVATION, ALPHA, DROPOUT), _regression(2), "spirals"
         ),

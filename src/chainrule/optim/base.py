@@ -26,12 +26,19 @@ State = Any
 
 @dataclass(frozen=True)
 class GradientTransformation:
-    """A pair of pure functions, with a name and its hyperparameters for display."""
+    """A pair of pure functions, with a name and its hyperparameters for display.
+
+    ``elementwise`` says that each entry of the updates depends only on the
+    same entry of the gradients, params and state, so the transformation
+    gives the same numbers on the parameters joined into one vector (a race
+    steps its racers that way).
+    """
 
     init: Callable[[Params], State]
     update: Callable[[Params, State, Params | None], tuple[Params, State]]
     name: str = "transformation"
     hyperparams: Mapping[str, Any] = field(default_factory=dict)
+    elementwise: bool = False
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparams.items())
@@ -67,7 +74,8 @@ def chain(
             new_states.append(s)
         return grads, tuple(new_states)
 
-    return GradientTransformation(init, update, name, hyperparams)
+    elementwise = all(t.elementwise for t in transforms)
+    return GradientTransformation(init, update, name, hyperparams, elementwise)
 
 
 def apply_updates(params: Params, updates: Params) -> Params:

@@ -59,7 +59,9 @@ def add_decayed_weights(weight_decay: float) -> GradientTransformation:
             raise ValueError("add_decayed_weights needs params passed to update()")
         return {k: u[k] + weight_decay * params[k] for k in u}, state
 
-    return GradientTransformation(init, update, "add_decayed_weights", {"wd": weight_decay})
+    return GradientTransformation(
+        init, update, "add_decayed_weights", {"wd": weight_decay}, elementwise=True
+    )
 
 
 def trace(momentum: float, nesterov: bool = False) -> GradientTransformation:
@@ -79,7 +81,7 @@ def trace(momentum: float, nesterov: bool = False) -> GradientTransformation:
         out = {k: u[k] + momentum * buf[k] for k in u} if nesterov else buf
         return out, TraceState(buf)
 
-    return GradientTransformation(init, update, "trace", {"momentum": momentum})
+    return GradientTransformation(init, update, "trace", {"momentum": momentum}, elementwise=True)
 
 
 def ema(decay: float) -> GradientTransformation:
@@ -93,7 +95,7 @@ def ema(decay: float) -> GradientTransformation:
         v = {k: decay * state.velocity[k] + keep * g for k, g in u.items()}
         return v, EmaState(v)
 
-    return GradientTransformation(init, update, "ema", {"decay": decay})
+    return GradientTransformation(init, update, "ema", {"decay": decay}, elementwise=True)
 
 
 def scale_by_rms(alpha: float, eps: float) -> GradientTransformation:
@@ -110,7 +112,9 @@ def scale_by_rms(alpha: float, eps: float) -> GradientTransformation:
             out[k] = g / (np.sqrt(sk) + eps)
         return out, RmsState(s)
 
-    return GradientTransformation(init, update, "scale_by_rms", {"alpha": alpha, "eps": eps})
+    return GradientTransformation(
+        init, update, "scale_by_rms", {"alpha": alpha, "eps": eps}, elementwise=True
+    )
 
 
 def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
@@ -136,7 +140,9 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
             out[k] = (mk / (np.sqrt(nk) / bc2_sqrt + eps)) / bc1
         return out, AdamState(t, mu, nu)
 
-    return GradientTransformation(init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps})
+    return GradientTransformation(
+        init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps}, elementwise=True
+    )
 
 
 def scale_by_adagrad(eps: float) -> GradientTransformation:
@@ -149,7 +155,7 @@ def scale_by_adagrad(eps: float) -> GradientTransformation:
         s = {k: state.sum_of_squares[k] + u[k] * u[k] for k in u}
         return {k: u[k] / (np.sqrt(s[k]) + eps) for k in u}, SumState(s)
 
-    return GradientTransformation(init, update, "scale_by_adagrad", {"eps": eps})
+    return GradientTransformation(init, update, "scale_by_adagrad", {"eps": eps}, elementwise=True)
 
 
 def scale_by_learning_rate(lr: float | Schedule) -> GradientTransformation:
@@ -162,7 +168,9 @@ def scale_by_learning_rate(lr: float | Schedule) -> GradientTransformation:
         rate = lr(state.step) if callable(lr) else lr
         return {k: -rate * v for k, v in u.items()}, CountState(state.step + 1)
 
-    return GradientTransformation(init, update, "scale_by_learning_rate", {"lr": lr})
+    return GradientTransformation(
+        init, update, "scale_by_learning_rate", {"lr": lr}, elementwise=True
+    )
 
 
 def current_lr(transformation: GradientTransformation, state: Any) -> float | None:

@@ -109,7 +109,8 @@ def _derive_model(model: Model, seed: int, numbers: dict[str, float]) -> Derivat
     with recording() as recorder:
         root = tracer.loss_graph(leaves, X, y)
     cache = _cache_matcher(tracer.forward(X)[1])
-    data_names = ("X", "y") if tracer.task == "regression" and tracer.name != "mlp" else ("X", "Y")
+    one_row = tracer.task == "regression" and tracer.name != "mlp" and tracer.n_outputs == 1
+    data_names = ("X", "y") if one_row else ("X", "Y")
     data = {data_names[0]: X, data_names[1]: y}
     trace = replay_forward(root, leaves, data, dims, lambda t: cache(t.data), recorder, numbers)
     adjoint_of = backward(trace, root)
@@ -303,6 +304,9 @@ def _tracing_copy(model: Model) -> tuple[Model, dict[int, str]]:
     if "n_hidden" in hyper:
         changed["n_hidden"] = HIDDEN_SIZES[0]
         dims[HIDDEN_SIZES[0]] = "k"
+    if "n_outputs" in hyper:  # one output stays 1; several are o
+        changed["n_outputs"] = 1 if hyper["n_outputs"] == 1 else CLASSES
+        dims[CLASSES] = "o"
     tracer = type(model)(**changed) if changed else copy.deepcopy(model)
     _randomize(tracer)
     return tracer, dims
