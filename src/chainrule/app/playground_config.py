@@ -194,6 +194,11 @@ def check(config: PlayConfig) -> PlayConfig:
         raise ValueError(f"hide takes {', '.join(HIDEABLE)}, got {unknown[0]!r}")
     if config.dataset == CSV:
         points = len(config.table)
+        try:
+            table = tuple((float(a), float(b), float(c)) for a, b, c in config.table)
+        except (TypeError, ValueError):
+            raise ValueError("the uploaded table must be rows of three numbers") from None
+        config = replace(config, table=table)
         classes = int(max(r[2] for r in config.table)) + 1 if task == "multiclass" else 3
         classes = check_number("classes", classes, 3, MAX_CLASSES, integer=True)
     else:
