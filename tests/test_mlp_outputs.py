@@ -181,3 +181,22 @@ def test_the_registry_builds_and_files_keep_the_choices(tmp_path: Path) -> None:
     X = np.random.default_rng(0).standard_normal((2, 5))
     np.testing.assert_array_equal(back.predict(X), net.predict(X))
     np.testing.assert_array_equal(net.predict(X), np.tanh(net.forward(X)[1]["Z2"]))
+
+
+def test_the_command_line_takes_the_choices(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from chainrule.cli import app
+
+    runner = CliRunner()
+    path = tmp_path / "net.npz"
+    args = ["train", "-m", "mlp", "--data", "wave", "--layers", "6", "--out-unit", "tanh",
+            "--init", "small", "--l1", "0.001", "--epochs", "3", "--save", str(path)]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = cr.models.load(path)
+    assert isinstance(saved, cr.models.Standardized)  # trained on standardised features
+    model = saved.model
+    assert (model.output, model.init, model.l1) == ("tanh", "small", 0.001)  # type: ignore[attr-defined]
+    bad = runner.invoke(app, ["train", "-m", "mlp", "--data", "wave", "--out-unit", "softmax"])
+    assert bad.exit_code != 0 and "a softmax output learns a multiclass task" in bad.output
