@@ -274,3 +274,47 @@ def test_a_stored_run_is_checked() -> None:
     broken = dict(stepped, state=[[1], [1]])
     with pytest.raises(ValueError, match="optimizer state"):
         P.restore(adam, broken)
+
+
+def controls_of(config: P.PlayConfig, **changed: object) -> dict:
+    """The page's control values for a config, by component id, with some changed."""
+    values = {
+        "pg-data": config.dataset, "pg-classes": config.classes, "pg-points": config.points,
+        "pg-seed": config.seed, "pg-regenerate": 0, "pg-noise": config.noise,
+        "pg-test": config.test, "pg-features": list(config.features), "pg-add": 0,
+        "pg-remove": 0, "pg-opt": config.optimizer, "pg-lr": config.lr,
+        "pg-batch": config.batch, "pg-unit": config.unit, "pg-out": config.out,
+        "pg-loss": config.loss, "pg-init": config.init, "pg-l1": config.l1, "pg-l2": config.l2,
+        "pg-clear": 0, "pg-boundary": None, "pg-table": None,
+        "neurons": [n for n, _ in config.layers] + [4] * (P.MAX_LAYERS - len(config.layers)),
+        "acts": [a for _, a in config.layers] + ["tanh"] * (P.MAX_LAYERS - len(config.layers)),
+    }  # fmt: skip
+    values.update({k.replace("_", "-"): v for k, v in changed.items()})
+    return values
+
+
+def test_the_page_turns_clicks_and_choices_into_settings() -> None:
+    from chainrule.app.playground_page import settings
+
+    before = P.from_query("?data=xor&loss=mse&hide=data")
+    click = {"points": [{"x": 0.52, "y": -1.2, "curveNumber": 0}]}
+    drawn = settings(controls_of(before, pg_boundary=click), before, "pg-boundary", "1", None)
+    assert drawn.drawn == ((0.52, -1.2, 1.0),) and drawn.hide == ("data",)
+    again = settings(controls_of(drawn, pg_boundary=click), drawn, "pg-boundary", "0", None)
+    assert again.drawn == ((0.52, -1.2, 1.0), (0.52, -1.2, 0.0))
+    cleared = settings(controls_of(again), again, "pg-clear", "0", None)
+    assert cleared.drawn == ()
+    # a regression drops the drawn classes; squared error still fits its tanh output
+    plane = settings(controls_of(again, pg_data="plane"), again, "pg-data", "off", None)
+    assert (plane.drawn, plane.out, plane.loss, plane.output_unit) == ((), "auto", "mse", "tanh")
+    blobs = settings(controls_of(before, pg_data="blobs"), before, "pg-data", "off", None)
+    assert (blobs.loss, blobs.loss_kind) == ("auto", "cross_entropy")
+    valued = settings(controls_of(plane, pg_boundary=click), plane, "pg-boundary", "value", -0.4)
+    assert valued.drawn == ((0.52, -1.2, -0.4),)
+    with pytest.raises(ValueError, match=r"drawn point 1's value must be in \[−1, 1\]"):
+        settings(controls_of(plane, pg_boundary=click), plane, "pg-boundary", "value", 3)
+    more = settings(controls_of(before), before, "pg-add", "off", None)
+    assert more.layers == ((4, "tanh"), (2, "tanh"), (4, "tanh"))
+    table = {"name": "t.csv", "rows": [[i, i % 3, i % 2] for i in range(20)], "task": "binary"}
+    uploaded = settings(controls_of(before, pg_data="csv", pg_table=table), before, None, "off", 0)
+    assert uploaded.points == 20 and uploaded.table_name == "t.csv" and uploaded.task == "binary"
