@@ -157,7 +157,10 @@ def controls(config: S.PlayConfig) -> html.Div:
                 marks=None,
                 tooltip={"placement": "bottom"},
             ),
-            html.Label(f"draw points by clicking on the output figure (at most {MAX_DRAWN})"),
+            html.Label(
+                f"draw points by clicking on the output figure (at most {MAX_DRAWN}; the link "
+                f"keeps them, its settings within {S.MAX_URL:,} characters)"
+            ),
             dcc.RadioItems(id="pg-draw", options=draw_options(config), value="off", inline=True),
             html.Div(
                 [
@@ -279,7 +282,9 @@ def controls(config: S.PlayConfig) -> html.Div:
             html.Button("Python script", id="pg-export-py", n_clicks=0),
             html.P(
                 "The .npz file loads with chainrule.models.load; the script retrains the "
-                "current settings from the start with chainrule and prints the losses.",
+                "current settings from the start with chainrule and prints the losses. "
+                f"Classroom mode: a link with hide= and some of {', '.join(S.HIDEABLE)} "
+                "(e.g. hide=data,network) hides those controls.",
                 className="note",
             ),
             dcc.Download(id="pg-download"),
