@@ -318,3 +318,16 @@ def test_the_page_turns_clicks_and_choices_into_settings() -> None:
     table = {"name": "t.csv", "rows": [[i, i % 3, i % 2] for i in range(20)], "task": "binary"}
     uploaded = settings(controls_of(before, pg_data="csv", pg_table=table), before, None, "off", 0)
     assert uploaded.points == 20 and uploaded.table_name == "t.csv" and uploaded.task == "binary"
+
+
+def test_an_epoch_step_on_a_time_budget_goes_on_where_it_stopped() -> None:
+    config = P.from_query("?data=xor&points=100&test=0.2&batch=10&unit=epoch")
+    whole = P.advance(config, P.fresh_run(config))
+    assert (whole["step"], whole["epoch"], whole["offset"]) == (8, 1, 0)
+    run = P.fresh_run(config)
+    for k in range(1, 9):  # a budget of 0 s: one batch a step, then on from there
+        run = through_json(P.advance(config, run, budget_s=0.0))
+        assert run["step"] == k
+    assert (run["epoch"], run["offset"]) == (1, 0) and run["params"] == through_json(whole)[
+        "params"
+    ]

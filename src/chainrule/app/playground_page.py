@@ -37,6 +37,7 @@ __all__ = ["COLORS", "GRID", "boundary_figure", "layout", "loss_figure", "regist
 PREFIX = "pg"
 TICK_MS = 150
 PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
+EPOCH_BUDGET_S = 2.0  # server time one epoch step may spend; the next step goes on
 
 
 def _config_of(data: Any) -> S.PlayConfig:
@@ -313,14 +314,15 @@ def register(app: dash.Dash) -> None:
         if trigger in ("pg-step", "pg-timer") or (trigger == "pg-play" and not paused):
             # a step is one unit; a tick of play takes as many as fit in PLAY_BUDGET_S
             began = time.perf_counter()
+            budget = PLAY_BUDGET_S if trigger == "pg-timer" else EPOCH_BUDGET_S
             try:
-                new_run = S.advance(config, new_run)
+                new_run = S.advance(config, new_run, budget)
                 while (
                     trigger == "pg-timer"
                     and not new_run["stopped"]
                     and time.perf_counter() - began < PLAY_BUDGET_S
                 ):
-                    new_run = S.advance(config, new_run)
+                    new_run = S.advance(config, new_run, budget)
             except (ValueError, TypeError, KeyError):
                 new_run = S.fresh_run(config)
         if new_run.get("stopped"):

@@ -14,6 +14,7 @@ server keeps nothing between requests.
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -222,9 +223,12 @@ def blame(model: MLP, X: np.ndarray, y: np.ndarray, grads: dict[str, np.ndarray]
     return f"the largest gradient is layer {worst}'s ∂L/∂W{worst}, up to {norms[worst]:.3g}"
 
 
-def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
+def advance(config: PlayConfig, run: Any, budget_s: float | None = None) -> dict[str, Any]:
     """The run after one step of ``config.unit``: one batch, or up to the end of the epoch.
 
+    With ``budget_s``, an epoch step that has spent that many seconds stops after
+    the batch in hand (at least one batch is taken); the next step goes on from
+    there, so a large network's epoch never holds one request for long.
     Batches walk a permutation of the training examples drawn from (seed, epoch).
     A loss that is not finite or grows past DIVERGENCE_FACTOR times the run's
     first loss stops the run, keeps the last good weights and says what blew up.
@@ -244,6 +248,7 @@ def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
         raise ValueError("the run has no loss history")
     first = check_number("first loss", run["train"][0], 0, math.inf)
     limit = DIVERGENCE_FACTOR * first if first > 0 else math.inf
+    began = time.perf_counter()
     stopped = ""
     while True:
         order = np.random.default_rng((config.seed, epoch)).permutation(m)
@@ -273,6 +278,8 @@ def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
         if offset >= m:
             epoch, offset = epoch + 1, 0
         if config.unit == "batch" or offset == 0:
+            break
+        if budget_s is not None and time.perf_counter() - began > budget_s:
             break
     out = dict(run, params=tree_to_json(model.params), state=tree_to_json(state))
     out.update(optimizer=config.optimizer, step=step, epoch=epoch, offset=offset, stopped=stopped)
