@@ -1,36 +1,61 @@
-"""The playground page: build a small network, train it step by step, watch the boundary.
+"""The playground page: build a small network, train it step by step, watch the output.
 
 The settings live in the URL and ``pg-config``; the run (weights, optimizer
 state, loss history) lives in the browser's ``pg-run`` store and every step is
-one bounded request computed by :mod:`chainrule.app.playground_state`.
+one bounded request computed by :mod:`chainrule.app.playground_state`. An
+uploaded table lives in ``pg-table`` and, while it is the data set, in
+``pg-config``; drawn points live in ``pg-config`` and the URL.
 """
 
 from __future__ import annotations
 
-import math
+import base64
 import time
+from dataclasses import replace
 from typing import Any
 
 import dash
-import numpy as np
 from dash import Input, Output, State, ctx, dcc, html
 
+from chainrule.app import playground_export as E  # noqa: N812
 from chainrule.app import playground_state as S  # noqa: N812
 from chainrule.app.landscape_state import check_number
 from chainrule.app.layout import page
+from chainrule.app.playground_controls import (
+    controls,
+    data_options,
+    draw_options,
+    loss_options,
+    out_options,
+    row_style,
+)
+from chainrule.app.playground_data import read_upload
+from chainrule.app.playground_figures import COLORS, GRID, boundary_figure, loss_figure
+
+__all__ = ["COLORS", "GRID", "boundary_figure", "layout", "loss_figure", "register"]
 
 PREFIX = "pg"
-COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
-GRID = 60  # the boundary is drawn on a GRID x GRID grid
 TICK_MS = 150
 PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
+EPOCH_BUDGET_S = 2.0  # server time one epoch step may spend; the next step goes on
 
 
 def _config_of(data: Any) -> S.PlayConfig:
     if not isinstance(data, dict):
         raise ValueError("no settings yet")
     layers = tuple((n, a) for n, a in data.get("layers", []))
-    return S.check(S.PlayConfig(**dict(data, features=tuple(data["features"]), layers=layers)))
+    tuples = {k: tuple(tuple(r) for r in data.get(k, ())) for k in ("drawn", "table")}
+    return S.check(
+        S.PlayConfig(
+            **dict(
+                data,
+                features=tuple(data["features"]),
+                layers=layers,
+                hide=tuple(data.get("hide", ())),
+                **tuples,
+            )
+        )
+    )
 
 
 def stored_config(config: S.PlayConfig) -> dict[str, Any]:
@@ -40,53 +65,11 @@ def stored_config(config: S.PlayConfig) -> dict[str, Any]:
         "points": config.points, "test": config.test, "seed": config.seed,
         "features": list(config.features), "layers": [list(la) for la in config.layers],
         "optimizer": config.optimizer, "lr": config.lr, "batch": config.batch,
-        "unit": config.unit,
+        "unit": config.unit, "out": config.out, "loss": config.loss, "init": config.init,
+        "l1": config.l1, "l2": config.l2, "drawn": [list(p) for p in config.drawn],
+        "table": [list(r) for r in config.table], "table_name": config.table_name,
+        "table_task": config.table_task, "hide": list(config.hide),
     }  # fmt: skip
-
-
-def _number(id: str, value: float, low: float, high: float | None, step: float | str) -> dcc.Input:
-    return dcc.Input(
-        id=id,
-        type="number",
-        min=low,
-        max=high,
-        step=step,
-        value=value,
-        debounce=True,
-        style={"width": "5rem"},
-    )
-
-
-def _layer_row(i: int, config: S.PlayConfig) -> html.Div:
-    neurons, activation = config.layers[i] if i < len(config.layers) else (4, "tanh")
-    return html.Div(
-        [
-            html.Span(f"layer {i + 1}", style={"width": "4rem", "display": "inline-block"}),
-            dcc.Input(
-                id=f"pg-neurons-{i}",
-                type="number",
-                min=1,
-                max=S.MAX_NEURONS,
-                step=1,
-                value=neurons,
-                debounce=True,
-                style={"width": "4rem"},
-            ),
-            dcc.Dropdown(
-                id=f"pg-act-{i}",
-                options=list(S.HIDDEN),
-                value=activation,
-                clearable=False,
-                style={"width": "8rem", "display": "inline-block", "verticalAlign": "middle"},
-            ),
-        ],
-        id=f"pg-row-{i}",
-        style=_row_style(i, config),
-    )
-
-
-def _row_style(i: int, config: S.PlayConfig) -> dict[str, str]:
-    return {"display": "flex" if i < len(config.layers) else "none", "alignItems": "center"}
 
 
 def layout(search: str) -> html.Div:
@@ -96,84 +79,6 @@ def layout(search: str) -> html.Div:
         config = S.from_query(search)
     except ValueError as e:
         config, error = S.PlayConfig(), f"The link's settings were not applied: {e}"
-    controls = html.Div(
-        [
-            html.H3("Data"),
-            dcc.Dropdown(
-                id="pg-data",
-                options=[{"label": label, "value": k} for k, (label, _) in S.DATASETS.items()],
-                value=config.dataset,
-                clearable=False,
-            ),
-            html.Label("classes (blobs and spiral arms), points, seed"),
-            html.Div(
-                [
-                    _number("pg-classes", config.classes, 3, 5, 1),
-                    _number("pg-points", config.points, 20, S.MAX_POINTS, 1),
-                    _number("pg-seed", config.seed, 0, None, 1),
-                    html.Button("regenerate", id="pg-regenerate", n_clicks=0),
-                ]
-            ),
-            html.Label("noise"),
-            dcc.Slider(
-                id="pg-noise",
-                min=0,
-                max=1,
-                step=0.05,
-                value=config.noise,
-                marks=None,
-                tooltip={"placement": "bottom"},
-            ),
-            html.Label("test fraction"),
-            dcc.Slider(
-                id="pg-test",
-                min=0.1,
-                max=0.9,
-                step=0.05,
-                value=config.test,
-                marks=None,
-                tooltip={"placement": "bottom"},
-            ),
-            html.H3("Features"),
-            dcc.Checklist(
-                id="pg-features",
-                options=[{"label": label, "value": k} for k, (label, _) in S.FEATURES.items()],
-                value=list(config.features),
-                inline=True,
-            ),
-            html.H3("Hidden layers"),
-            html.Div(
-                [
-                    html.Button("+ layer", id="pg-add", n_clicks=0),
-                    html.Button("− layer", id="pg-remove", n_clicks=0),
-                    html.Span(id="pg-count", className="note"),
-                ]
-            ),
-            *[_layer_row(i, config) for i in range(S.MAX_LAYERS)],
-            html.P(id="pg-output", className="note"),
-            html.H3("Training"),
-            dcc.Dropdown(
-                id="pg-opt", options=list(S.OPTIMIZERS), value=config.optimizer, clearable=False
-            ),
-            html.Label("learning rate, batch size"),
-            html.Div(
-                [
-                    _number("pg-lr", config.lr, S.LR_RANGE[0], S.LR_RANGE[1], "any"),
-                    _number("pg-batch", config.batch, 1, S.MAX_POINTS, 1),
-                ]
-            ),
-            dcc.RadioItems(
-                id="pg-unit",
-                options=[
-                    {"label": "step = one batch", "value": "batch"},
-                    {"label": "step = one epoch", "value": "epoch"},
-                ],
-                value=config.unit,
-                inline=True,
-            ),
-        ],
-        className="panel controls",
-    )
     figures = html.Div(
         [
             html.Div(id="pg-error", className="error", children=error),
@@ -202,13 +107,80 @@ def layout(search: str) -> html.Div:
     return page(
         "The playground",
         (
-            "Choose a data set and the inputs, build the hidden layers, and train on "
-            "chainrule's engine one batch or one epoch at a time. The background is what "
-            "the network predicts; filled points train it, open points test it."
+            "Choose a data set (or draw or upload one) and the inputs, build the hidden "
+            "layers, choose the output, loss and initial weights, and train on chainrule's "
+            "engine one batch or one epoch at a time. The background is what the network "
+            "predicts; filled points train it, open points test it, stars are drawn points."
         ),
-        controls,
+        controls(config),
         figures,
     )
+
+
+INPUTS = (
+    "pg-data", "pg-classes", "pg-points", "pg-seed", "pg-regenerate", "pg-noise", "pg-test",
+    "pg-features", "pg-add", "pg-remove", "pg-opt", "pg-lr", "pg-batch", "pg-unit", "pg-out",
+    "pg-loss", "pg-init", "pg-l1", "pg-l2", "pg-clear", "pg-boundary", "pg-table",
+)  # fmt: skip
+PROPERTY = {"pg-features": "value", "pg-regenerate": "n_clicks", "pg-add": "n_clicks",
+            "pg-remove": "n_clicks", "pg-clear": "n_clicks", "pg-boundary": "clickData",
+            "pg-table": "data"}  # fmt: skip
+
+
+def settings(
+    v: dict[str, Any], previous: S.PlayConfig, trigger: Any, draw: Any, draw_value: Any
+) -> S.PlayConfig:
+    """The config the controls' values ``v`` (by component id) describe, given the one
+    before and what triggered the change (a button, a click on the figure)."""
+    count = len(previous.layers)
+    if trigger == "pg-add":
+        count = min(S.MAX_LAYERS, count + 1)
+    elif trigger == "pg-remove":
+        count = max(0, count - 1)
+    seed = v["pg-seed"]
+    if trigger == "pg-regenerate":
+        seed = check_number("seed", seed, 0, S.MAX_SEED, integer=True) + 1
+    table = v["pg-table"] if isinstance(v["pg-table"], dict) else {}
+    uploaded = v["pg-data"] == S.CSV
+    config = S.PlayConfig(
+        dataset=v["pg-data"],
+        classes=v["pg-classes"],
+        noise=v["pg-noise"],
+        points=len(table.get("rows", ())) if uploaded else v["pg-points"],
+        test=v["pg-test"],
+        seed=seed,
+        features=tuple(v["pg-features"] or ()),
+        layers=tuple(zip(v["neurons"][:count], v["acts"][:count], strict=True)),
+        optimizer=v["pg-opt"],
+        lr=v["pg-lr"],
+        batch=v["pg-batch"],
+        unit=v["pg-unit"],
+        out=v["pg-out"],
+        loss=v["pg-loss"],
+        init=v["pg-init"],
+        l1=v["pg-l1"],
+        l2=v["pg-l2"],
+        drawn=previous.drawn,
+        table=tuple(tuple(r) for r in table.get("rows", ())) if uploaded else (),
+        table_name=str(table.get("name", "")) if uploaded else "",
+        table_task=str(table.get("task", "binary")) if uploaded else "binary",
+        hide=previous.hide,
+    )
+    if config.task != previous.task or trigger == "pg-clear":
+        config = replace(config, drawn=())
+    if config.out not in ("auto", *S.OUTPUT_CHOICES[config.task]):
+        config = replace(config, out="auto")
+    if config.loss not in ("auto", *S.LOSS_CHOICES[config.output_unit]):
+        config = replace(config, loss="auto")
+    click = v["pg-boundary"]
+    if trigger == "pg-boundary" and draw not in (None, "off") and isinstance(click, dict):
+        point = click.get("points", [{}])[0]
+        label = draw_value if draw == "value" else draw
+        if len(config.drawn) >= S.MAX_DRAWN:
+            raise ValueError(f"at most {S.MAX_DRAWN} drawn points: clear some first")
+        new = (point.get("x"), point.get("y"), label)
+        config = replace(config, drawn=(*config.drawn, new))
+    return S.check(config)
 
 
 def register(app: dash.Dash) -> None:
@@ -222,70 +194,93 @@ def register(app: dash.Dash) -> None:
         Output("pg-seed", "value"),
         Output("pg-count", "children"),
         Output("pg-output", "children"),
+        Output("pg-out", "options"),
+        Output("pg-out", "value"),
+        Output("pg-loss", "options"),
+        Output("pg-loss", "value"),
+        Output("pg-warning", "children"),
+        Output("pg-draw", "options"),
+        Output("pg-drawn-count", "children"),
         *[Output(f"pg-row-{i}", "style") for i in rows],
-        Input("pg-data", "value"),
-        Input("pg-classes", "value"),
-        Input("pg-points", "value"),
-        Input("pg-seed", "value"),
-        Input("pg-regenerate", "n_clicks"),
-        Input("pg-noise", "value"),
-        Input("pg-test", "value"),
-        Input("pg-features", "value"),
-        Input("pg-add", "n_clicks"),
-        Input("pg-remove", "n_clicks"),
+        *[Input(k, PROPERTY.get(k, "value")) for k in INPUTS],
         *[Input(f"pg-neurons-{i}", "value") for i in rows],
         *[Input(f"pg-act-{i}", "value") for i in rows],
-        Input("pg-opt", "value"),
-        Input("pg-lr", "value"),
-        Input("pg-batch", "value"),
-        Input("pg-unit", "value"),
+        State("pg-draw", "value"),
+        State("pg-draw-value", "value"),
         State("pg-config", "data"),
         prevent_initial_call="initial_duplicate",
     )
     def collect(*args: Any) -> tuple[Any, ...]:
-        dataset, classes, points, seed, _regen, noise, test, chosen, _add, _remove = args[:10]
-        neurons = args[10 : 10 + S.MAX_LAYERS]
-        acts = args[10 + S.MAX_LAYERS : 10 + 2 * S.MAX_LAYERS]
-        optimizer, lr, batch, unit, stored = args[10 + 2 * S.MAX_LAYERS :]
+        n = len(INPUTS)
+        v = dict(zip(INPUTS, args[:n], strict=True))
+        v["neurons"] = args[n : n + S.MAX_LAYERS]
+        v["acts"] = args[n + S.MAX_LAYERS : n + 2 * S.MAX_LAYERS]
+        draw, draw_value, stored = args[n + 2 * S.MAX_LAYERS :]
         trigger = ctx.triggered_id if len(ctx.triggered) == 1 else None
         skip = dash.no_update
+        if trigger == "pg-boundary" and draw in (None, "off"):
+            raise dash.exceptions.PreventUpdate  # a click that draws nothing
         try:
-            previous = _config_of(stored)
-            count = len(previous.layers)
-            if trigger == "pg-add":
-                count = min(S.MAX_LAYERS, count + 1)
-            elif trigger == "pg-remove":
-                count = max(0, count - 1)
-            if trigger == "pg-regenerate":
-                seed = check_number("seed", seed, 0, S.MAX_SEED, integer=True) + 1
-            config = S.check(
-                S.PlayConfig(
-                    dataset=dataset,
-                    classes=classes,
-                    noise=noise,
-                    points=points,
-                    test=test,
-                    seed=seed,
-                    features=tuple(chosen or ()),
-                    layers=tuple(zip(neurons[:count], acts[:count], strict=True)),
-                    optimizer=optimizer,
-                    lr=lr,
-                    batch=batch,
-                    unit=unit,
-                )
-            )
+            config = settings(v, _config_of(stored), trigger, draw, draw_value)
         except (ValueError, TypeError, KeyError) as e:
-            return (skip, f"Not applied: {e}", skip, skip, skip, skip, *[skip] * len(rows))
+            return (skip, f"Not applied: {e}", *[skip] * (11 + len(rows)))
         noun = "layer" if len(config.layers) == 1 else "layers"
+        drawn = f" {len(config.drawn)} drawn" if config.drawn else ""
         return (
             stored_config(config),
             skip if trigger is None else "",  # keep a bad link's reason
             S.to_query(config),
             config.seed,
             f" {len(config.layers)} hidden {noun}",
-            f"Output and loss, chosen by the task: {config.output}.",
-            *[_row_style(i, config) for i in rows],
+            f"{config.task.capitalize()} task: {config.output}.",
+            out_options(config),
+            config.out,
+            loss_options(config),
+            config.loss,
+            S.slow_warning(config),
+            draw_options(config),
+            drawn,
+            *[row_style(i, config) for i in rows],
         )
+
+    @app.callback(
+        Output("pg-table", "data"),
+        Output("pg-upload-error", "children"),
+        Output("pg-data", "options"),
+        Output("pg-data", "value"),
+        Input("pg-upload", "contents"),
+        State("pg-upload", "filename"),
+        prevent_initial_call=True,
+    )
+    def upload(contents: Any, filename: Any) -> tuple[Any, ...]:
+        skip = dash.no_update
+        try:
+            table = read_upload(str(contents), str(filename))
+        except ValueError as e:
+            return skip, f"Not loaded: {e}", skip, skip
+        data = {"name": table.name, "rows": [list(r) for r in table.rows], "task": table.task}
+        return data, "", data_options(table.name), S.CSV
+
+    @app.callback(
+        Output("pg-download", "data"),
+        Input("pg-export-npz", "n_clicks"),
+        Input("pg-export-json", "n_clicks"),
+        Input("pg-export-py", "n_clicks"),
+        State("pg-config", "data"),
+        State("pg-run", "data"),
+        prevent_initial_call=True,
+    )
+    def export(_npz: Any, _json: Any, _py: Any, stored: Any, run: Any) -> Any:
+        try:
+            config = _config_of(stored)
+            if ctx.triggered_id == "pg-export-npz":
+                content = base64.b64encode(E.weights_npz(config, run)).decode("ascii")
+                return {"content": content, "filename": "playground.npz", "base64": True}
+            if ctx.triggered_id == "pg-export-json":
+                return {"content": E.weights_json(config, run), "filename": "playground.json"}
+            return {"content": E.script(config, run), "filename": "playground_run.py"}
+        except (ValueError, TypeError, KeyError):
+            raise dash.exceptions.PreventUpdate from None
 
     @app.callback(
         Output("pg-run", "data"),
@@ -319,14 +314,15 @@ def register(app: dash.Dash) -> None:
         if trigger in ("pg-step", "pg-timer") or (trigger == "pg-play" and not paused):
             # a step is one unit; a tick of play takes as many as fit in PLAY_BUDGET_S
             began = time.perf_counter()
+            budget = PLAY_BUDGET_S if trigger == "pg-timer" else EPOCH_BUDGET_S
             try:
-                new_run = S.advance(config, new_run)
+                new_run = S.advance(config, new_run, budget)
                 while (
                     trigger == "pg-timer"
                     and not new_run["stopped"]
                     and time.perf_counter() - began < PLAY_BUDGET_S
                 ):
-                    new_run = S.advance(config, new_run)
+                    new_run = S.advance(config, new_run, budget)
             except (ValueError, TypeError, KeyError):
                 new_run = S.fresh_run(config)
         if new_run.get("stopped"):
@@ -352,84 +348,11 @@ def register(app: dash.Dash) -> None:
         data = S.split(config)
         stats = (
             f"epoch {run['epoch']}, step {run['step']} · train loss {run['train'][-1]:.4f}, "
-            f"test loss {run['test'][-1]:.4f} · train accuracy "
-            f"{S.accuracy(model, data, data.train):.1%}, test accuracy "
-            f"{S.accuracy(model, data, data.test):.1%}"
+            f"test loss {run['test'][-1]:.4f}"
         )
-        return boundary_figure(config, model, data), loss_figure(run), stats, run["stopped"]
-
-
-def boundary_figure(config: S.PlayConfig, model: Any, data: S.Split) -> dict[str, Any]:
-    """What the network predicts over the plane, with the train (filled) and test (open)
-    points, as a Plotly figure dict (built directly: it is redrawn at every step)."""
-    edge = S.SCALE * 1.1
-    g = np.linspace(-edge, edge, GRID)
-    G1, G2 = np.meshgrid(g, g)
-    y_hat = model.predict(S.features(config, np.vstack([G1.ravel(), G2.ravel()])))
-    grid = {"type": "heatmap", "x": g.tolist(), "y": g.tolist(), "hoverinfo": "skip"}
-    if config.multiclass:
-        k = config.classes
-        scale = [[c / (k - 1), COLORS[c]] for c in range(k)]
-        z = np.argmax(y_hat, axis=0).reshape(G1.shape)
-        grid.update(z=z.tolist(), zmin=0, zmax=k - 1, colorscale=scale, opacity=0.35)
-        grid["showscale"] = False
-    else:
-        z = np.round(y_hat.reshape(G1.shape), 4)
-        grid.update(z=z.tolist(), zmin=0, zmax=1, colorscale="RdBu")  # Plotly: 0 blue, 1 red
-        grid.update(opacity=0.6, colorbar={"title": {"text": "P(class 1)"}})
-    traces: list[dict[str, Any]] = [grid]
-    for c in range(int(data.labels.max()) + 1):
-        color = COLORS[c] if config.multiclass else ("#2166ac", "#b2182b")[c]
-        for name, columns, symbol in (
-            ("train", data.train, "circle"),
-            ("test", data.test, "circle-open"),
-        ):
-            cols = columns[data.labels[columns] == c]
-            edge_color = "white" if symbol == "circle" else color
-            traces.append(
-                {
-                    "type": "scatter",
-                    "mode": "markers",
-                    "name": f"{name}, class {c}",
-                    "x": data.P[0, cols].tolist(),
-                    "y": data.P[1, cols].tolist(),
-                    "marker": {
-                        "color": color,
-                        "symbol": symbol,
-                        "size": 6,
-                        "line": {"width": 1, "color": edge_color},
-                    },
-                }
+        if config.task != "regression":
+            stats += (
+                f" · train accuracy {S.accuracy(model, data, data.train):.1%}, test accuracy "
+                f"{S.accuracy(model, data, data.test):.1%}"
             )
-    layout = {
-        "title": {"text": "decision boundary"},
-        "xaxis": {"title": {"text": "x₁"}, "range": [-edge, edge], "constrain": "domain"},
-        "yaxis": {"title": {"text": "x₂"}, "range": [-edge, edge], "scaleanchor": "x"},
-        "height": 460,
-        "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
-        "legend": {"orientation": "h", "y": -0.15},
-    }
-    return {"data": traces, "layout": layout}
-
-
-def loss_figure(run: dict[str, Any]) -> dict[str, Any]:
-    """Train and test loss against the step, as a Plotly figure dict."""
-    traces = [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "name": f"{key} loss",
-            "x": run["steps"],
-            "y": [v if isinstance(v, float) and math.isfinite(v) else None for v in run[key]],
-            "line": {"color": color},
-        }
-        for key, color in (("train", "#1f77b4"), ("test", "#ff7f0e"))
-    ]
-    layout = {
-        "title": {"text": "loss"},
-        "xaxis": {"title": {"text": "step"}},
-        "yaxis": {"title": {"text": "loss"}},
-        "height": 460,
-        "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
-    }
-    return {"data": traces, "layout": layout}
+        return boundary_figure(config, model, data), loss_figure(run), stats, run["stopped"]

@@ -14,227 +14,93 @@ server keeps nothing between requests.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+import time
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 
 from chainrule import optim
 from chainrule.app.landscape_state import check_number
-from chainrule.data import Dataset, blobs, circles, moons, spirals, xor
-from chainrule.data.synthetic import gaussians, spiral_arms
+from chainrule.app.playground_config import (
+    HIDDEN,
+    HIDEABLE,
+    INITS,
+    KEYS,
+    LOSS_CHOICES,
+    LR_RANGE,
+    MAX_HISTORY,
+    MAX_LAYERS,
+    MAX_NEURONS,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_URL,
+    OPTIMIZERS,
+    OUTPUT_CHOICES,
+    PENALTY_RANGE,
+    PlayConfig,
+    check,
+    from_query,
+    slow_warning,
+    to_query,
+)
+from chainrule.app.playground_data import (
+    CSV,
+    DATASETS,
+    EDGE,
+    FEATURES,
+    MAX_DRAWN,
+    MULTICLASS,
+    REGRESSION,
+    SCALE,
+    Split,
+    make_split,
+    table_arrays,
+)
+from chainrule.app.playground_data import features as feature_rows
 from chainrule.models import MLP
-from chainrule.models.mlp import ACTIVATIONS
 from chainrule.train.fit import DIVERGENCE_FACTOR
 
-SCALE = 2.0
-"""Every data set is scaled so that its largest coordinate is ±SCALE."""
-
-DATASETS: dict[str, tuple[str, Callable[[int, float, int, int], Dataset]]] = {
-    "circle": ("circle", lambda m, noise, seed, k: circles(m, noise=0.2 * noise, seed=seed)),
-    "xor": ("xor", lambda m, noise, seed, k: xor(m, noise=0.1 + 0.5 * noise, seed=seed)),
-    "gaussian": (
-        "two Gaussians",
-        lambda m, noise, seed, k: gaussians(m, noise=0.3 + noise, seed=seed),
-    ),
-    "spiral": ("spiral", lambda m, noise, seed, k: spirals(m, noise=0.3 * noise, seed=seed)),
-    "moons": ("moons", lambda m, noise, seed, k: moons(m, noise=0.3 * noise, seed=seed)),
-    "blobs": (
-        "blobs (3 to 5 classes)",
-        lambda m, noise, seed, k: blobs(m, centers=k, std=0.5 + 3 * noise, seed=seed),
-    ),
-    "arms": (
-        "spiral arms (3 to 5 classes)",
-        lambda m, noise, seed, k: spiral_arms(m, classes=k, noise=0.3 * noise, seed=seed),
-    ),
-}
-"""Key -> (label, make(m, noise in [0, 1], seed, classes)); generators from chainrule.data."""
-MULTICLASS = ("blobs", "arms")
-
-FEATURES: dict[str, tuple[str, Callable[[np.ndarray, np.ndarray], np.ndarray]]] = {
-    "x1": ("x₁", lambda a, b: a),
-    "x2": ("x₂", lambda a, b: b),
-    "x1sq": ("x₁²", lambda a, b: a * a),
-    "x2sq": ("x₂²", lambda a, b: b * b),
-    "x1x2": ("x₁x₂", lambda a, b: a * b),
-    "sinx1": ("sin x₁", lambda a, b: np.sin(a)),
-    "sinx2": ("sin x₂", lambda a, b: np.sin(b)),
-}
-"""Key -> (label, the feature row from the rows x1 (m,), x2 (m,))."""
-
-OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam", "adamw", "adagrad")
-HIDDEN = tuple(ACTIVATIONS)
-MAX_LAYERS = 6
-MAX_NEURONS = 32
-MAX_POINTS = 1000
-MAX_SEED = 2**31 - 1
-LR_RANGE = (1e-5, 10.0)
-MAX_HISTORY = 2000  # loss points kept in the run
-
-
-@dataclass(frozen=True)
-class PlayConfig:
-    """Every setting of a playground; ``layers`` holds (neurons, activation) per hidden layer."""
-
-    dataset: str = "circle"
-    classes: int = 3
-    noise: float = 0.2
-    points: int = 300
-    test: float = 0.3
-    seed: int = 0
-    features: tuple[str, ...] = ("x1", "x2")
-    layers: tuple[tuple[int, str], ...] = ((4, "tanh"), (2, "tanh"))
-    optimizer: str = "sgd"
-    lr: float = 0.03
-    batch: int = 10
-    unit: str = "batch"
-
-    @property
-    def multiclass(self) -> bool:
-        return self.dataset in MULTICLASS
-
-    @property
-    def output(self) -> str:
-        """The output layer and loss the task takes, in words."""
-        if self.multiclass:
-            return f"softmax over {self.classes} classes, cross-entropy loss"
-        return "sigmoid output, binary cross-entropy loss"
-
-    def network_key(self) -> str:
-        """What fixes the data and the network: a change to any of it starts a new run."""
-        parts = (
-            self.dataset, self.classes if self.multiclass else 0, self.noise, self.points,
-            self.test, self.seed, self.features, self.layers,
-        )  # fmt: skip
-        return repr(parts)
-
-
-def check(config: PlayConfig) -> PlayConfig:
-    """The config with every value checked; a ValueError names the first bad one."""
-    if config.dataset not in DATASETS:
-        raise ValueError(f"data set must be one of {', '.join(DATASETS)}, got {config.dataset!r}")
-    unknown = [f for f in config.features if f not in FEATURES]
-    if unknown:
-        raise ValueError(f"unknown feature {unknown[0]!r}: use {', '.join(FEATURES)}")
-    if not config.features:
-        raise ValueError("choose at least one input feature")
-    if len(config.layers) > MAX_LAYERS:
-        raise ValueError(f"at most {MAX_LAYERS} hidden layers, got {len(config.layers)}")
-    layers = []
-    for i, (neurons, activation) in enumerate(config.layers, 1):
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"activation of layer {i} must be one of {', '.join(HIDDEN)}, got {activation!r}"
-            )
-        n = check_number(f"neurons of layer {i}", neurons, 1, MAX_NEURONS, integer=True)
-        layers.append((n, activation))
-    if config.optimizer not in OPTIMIZERS:
-        raise ValueError(
-            f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {config.optimizer!r}"
-        )
-    if config.unit not in ("batch", "epoch"):
-        raise ValueError(f"a step is one 'batch' or one 'epoch', got {config.unit!r}")
-    points = check_number("points", config.points, 20, MAX_POINTS, integer=True)
-    return replace(
-        config,
-        classes=check_number("classes", config.classes, 3, 5, integer=True),
-        noise=check_number("noise", config.noise, 0.0, 1.0),
-        points=points,
-        test=check_number("test fraction", config.test, 0.1, 0.9),
-        seed=check_number("seed", config.seed, 0, MAX_SEED, integer=True),
-        features=tuple(f for f in FEATURES if f in config.features),
-        layers=tuple(layers),
-        lr=check_number("learning rate", config.lr, *LR_RANGE),
-        batch=check_number("batch size", config.batch, 1, MAX_POINTS, integer=True),
-    )
-
-
-# --- the URL ---------------------------------------------------------------------
-
-KEYS = ("data", "classes", "noise", "points", "test", "seed", "features", "layers", "opt", "lr",
-        "batch", "unit")  # fmt: skip
-
-
-def to_query(config: PlayConfig) -> str:
-    """``?data=circle&layers=4:tanh,2:tanh&...``: the config as a URL query."""
-    query = {
-        "data": config.dataset,
-        "classes": str(config.classes),
-        "noise": f"{config.noise:.6g}",
-        "points": str(config.points),
-        "test": f"{config.test:.6g}",
-        "seed": str(config.seed),
-        "features": ",".join(config.features),
-        "layers": ",".join(f"{n}:{a}" for n, a in config.layers),
-        "opt": config.optimizer,
-        "lr": f"{config.lr:.6g}",
-        "batch": str(config.batch),
-        "unit": config.unit,
-    }
-    return "?" + urlencode(query, safe=",:")
-
-
-def from_query(search: str) -> PlayConfig:
-    """The config a URL query describes (missing keys take their defaults), checked."""
-    fields = {k: v[-1] for k, v in parse_qs(search.lstrip("?"), keep_blank_values=True).items()}
-    extra = sorted(set(fields) - set(KEYS))
-    if extra:
-        raise ValueError(
-            f"unknown URL setting {extra[0]!r}: the playground reads {', '.join(KEYS)}"
-        )
-    values: dict[str, Any] = {}
-    names = {"data": "dataset", "opt": "optimizer"}
-    for key in ("data", "classes", "noise", "points", "test", "seed", "opt", "lr", "batch", "unit"):
-        if key in fields:
-            values[names.get(key, key)] = fields[key]
-    if "features" in fields:
-        values["features"] = tuple(filter(None, fields["features"].split(",")))
-    if "layers" in fields:
-        layers = []
-        for item in filter(None, fields["layers"].split(",")):
-            neurons, _, activation = item.partition(":")
-            layers.append((neurons, activation or "tanh"))
-        values["layers"] = tuple(layers)
-    return check(replace(PlayConfig(), **values))
+__all__ = [
+    "CSV", "DATASETS", "EDGE", "FEATURES", "HIDDEN", "HIDEABLE", "INITS", "KEYS", "LOSS_CHOICES",
+    "LR_RANGE", "MAX_DRAWN", "MAX_HISTORY", "MAX_LAYERS", "MAX_NEURONS", "MAX_POINTS", "MAX_SEED",
+    "MAX_URL", "MULTICLASS", "OPTIMIZERS", "OUTPUT_CHOICES", "PENALTY_RANGE", "REGRESSION",
+    "SCALE", "PlayConfig", "Split", "check", "from_query", "slow_warning", "to_query",
+]  # fmt: skip
 
 
 # --- data and network ------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Split:
-    """The data of a config: raw points P (2, m) scaled into [−SCALE, SCALE]², features
-    X (k, m) of the chosen features, labels (m,); ``train`` and ``test`` index the columns."""
-
-    P: np.ndarray
-    X: np.ndarray
-    labels: np.ndarray
-    train: np.ndarray
-    test: np.ndarray
-
-
 def features(config: PlayConfig, P: np.ndarray) -> np.ndarray:
     """The chosen features of points P (2, m): (len(config.features), m)."""
-    return np.vstack([FEATURES[f][1](P[0], P[1]) for f in config.features])
+    return feature_rows(config.features, P)
 
 
 def split(config: PlayConfig) -> Split:
-    """The config's data set, made from its seed, scaled, featurised and split."""
-    dataset = DATASETS[config.dataset][1](config.points, config.noise, config.seed, config.classes)
-    P = dataset.X * (SCALE / np.max(np.abs(dataset.X)))
-    order = np.random.default_rng(config.seed).permutation(config.points)
-    n_test = max(1, round(config.test * config.points))
-    return Split(P, features(config, P), dataset.labels, np.sort(order[n_test:]), order[:n_test])
+    """The config's data set, made from its seed (or its table), scaled, with the drawn
+    points added to the training set, featurised and split."""
+    if config.dataset == CSV:
+        base: Any = table_arrays(config.table)
+    else:
+        make = DATASETS[config.dataset][1]
+        base = make(config.points, config.noise, config.seed, config.classes)
+    return make_split(base, config.features, config.test, config.seed, config.drawn)
 
 
 def network(config: PlayConfig) -> MLP:
     """The MLP the config describes, with its initial weights from the seed."""
     sizes = [len(config.features), *(n for n, _ in config.layers)]
     sizes.append(config.classes if config.multiclass else 1)
-    output = "softmax" if config.multiclass else "sigmoid"
-    return MLP(sizes, activation=[a for _, a in config.layers], output=output, seed=config.seed)
+    return MLP(
+        sizes,
+        activation=[a for _, a in config.layers],
+        output=config.output_unit,
+        loss=config.loss_kind,
+        init=None if config.init == "auto" else config.init,
+        seed=config.seed,
+        alpha=config.l2,
+        l1=config.l1,
+    )
 
 
 def transformation(config: PlayConfig) -> optim.GradientTransformation:
@@ -242,7 +108,7 @@ def transformation(config: PlayConfig) -> optim.GradientTransformation:
 
 
 def targets(labels: np.ndarray) -> np.ndarray:
-    """Labels (m,) as the MLP's y (1, m)."""
+    """Labels or regression targets (m,) as the MLP's y (1, m)."""
     return labels[None, :].astype(np.float64)
 
 
@@ -357,9 +223,12 @@ def blame(model: MLP, X: np.ndarray, y: np.ndarray, grads: dict[str, np.ndarray]
     return f"the largest gradient is layer {worst}'s ∂L/∂W{worst}, up to {norms[worst]:.3g}"
 
 
-def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
+def advance(config: PlayConfig, run: Any, budget_s: float | None = None) -> dict[str, Any]:
     """The run after one step of ``config.unit``: one batch, or up to the end of the epoch.
 
+    With ``budget_s``, an epoch step that has spent that many seconds stops after
+    the batch in hand (at least one batch is taken); the next step goes on from
+    there, so a large network's epoch never holds one request for long.
     Batches walk a permutation of the training examples drawn from (seed, epoch).
     A loss that is not finite or grows past DIVERGENCE_FACTOR times the run's
     first loss stops the run, keeps the last good weights and says what blew up.
@@ -379,6 +248,7 @@ def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
         raise ValueError("the run has no loss history")
     first = check_number("first loss", run["train"][0], 0, math.inf)
     limit = DIVERGENCE_FACTOR * first if first > 0 else math.inf
+    began = time.perf_counter()
     stopped = ""
     while True:
         order = np.random.default_rng((config.seed, epoch)).permutation(m)
@@ -409,6 +279,8 @@ def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
             epoch, offset = epoch + 1, 0
         if config.unit == "batch" or offset == 0:
             break
+        if budget_s is not None and time.perf_counter() - began > budget_s:
+            break
     out = dict(run, params=tree_to_json(model.params), state=tree_to_json(state))
     out.update(optimizer=config.optimizer, step=step, epoch=epoch, offset=offset, stopped=stopped)
     for k in ("steps", "train", "test"):
@@ -419,6 +291,9 @@ def advance(config: PlayConfig, run: Any) -> dict[str, Any]:
 
 
 def accuracy(model: MLP, data: Split, columns: np.ndarray) -> float:
-    """The fraction of the given columns whose class the model predicts right."""
+    """The fraction of the given columns whose class the model predicts right
+    (a classification's; a regression has no accuracy: a ValueError says so)."""
+    if model.task == "regression":
+        raise ValueError("a regression has no accuracy: read its loss")
     predicted = model.predict_class(data.X[:, columns]).reshape(-1)
     return float(np.mean(predicted == data.labels[columns]))

@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-OPTION_OF = {"n_hidden": "--hidden", "hidden_layers": "--layers", "activation": "--activation"}
+OPTION_OF = {
+    "n_hidden": "--hidden",
+    "hidden_layers": "--layers",
+    "activation": "--activation",
+    "output": "--out-unit",
+}
 
 
 def option_of(hyperparameter: str) -> str:

@@ -94,6 +94,27 @@ DropoutOption = Annotated[
         parser=number(0.0, 0.95), help="MLP dropout: probability of dropping a hidden unit."
     ),
 ]
+L1Option = Annotated[
+    float | None,
+    typer.Option("--l1", parser=number(0.0, 1000.0), help="MLP L1 penalty λ·Σ|W|, 0 to 1000."),
+]
+InitOption = Annotated[
+    str | None,
+    typer.Option(help="MLP initial weights: zero, small, glorot, he or large [default: auto]."),
+]
+OutputUnitOption = Annotated[
+    str | None,
+    typer.Option(
+        "--out-unit",
+        help="MLP output: identity or tanh (regression), sigmoid, softmax [default: the task's].",
+    ),
+]
+LossOption = Annotated[
+    str | None,
+    typer.Option(
+        help="MLP loss: mse, binary_cross_entropy or cross_entropy [default: the output's]."
+    ),
+]
 SeedOption = Annotated[
     int,
     typer.Option(parser=integer(0, MAX_SEED), help="Seed of weights, data and shuffling (>= 0)."),

@@ -17,10 +17,14 @@ from chainrule.cli.options import (
     ExamplesOption,
     FeaturesOption,
     HiddenOption,
+    InitOption,
     JsonOption,
+    L1Option,
     LayersOption,
+    LossOption,
     LrOption,
     ModelOption,
+    OutputUnitOption,
     SeedOption,
     fraction,
     integer,
@@ -69,6 +73,10 @@ def train(
     activation: ActivationOption = None,
     alpha: AlphaOption = None,
     dropout: DropoutOption = None,
+    l1: L1Option = None,
+    init: InitOption = None,
+    output_unit: OutputUnitOption = None,
+    loss: LossOption = None,
     standardize: Annotated[
         bool, typer.Option(help="Scale features to mean 0, std 1 (fitted on the training part).")
     ] = True,
@@ -100,6 +108,10 @@ def train(
         activation=activation,
         alpha=alpha,
         dropout=dropout,
+        l1=l1,
+        init=init,
+        output=output_unit,
+        loss=loss,
     )
     with progress(f"{optimizer}, lr={lr:g}", as_json) as bar:
         bar_task = bar.add_task("train", total=epochs, loss=net.loss(train_set.X, train_set.y))

@@ -121,3 +121,49 @@ def spiral_arms(
     return Dataset(
         X, labels[None, :].astype(float), ("x1", "x2"), "class", "multiclass", "spiral arms", names
     )
+
+
+PLANE_RADIUS = 6.0
+"""The half-width of the square the regression sets draw their points from."""
+BUMPS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0),
+         (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0), (4.0, -2.5, -1.0))  # fmt: skip
+"""(centre x1, centre x2, sign) of the six bumps of ``multi_gaussian``."""
+
+
+def _regression_points(m: int, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Points X (2, m) uniform in [−6, 6]², and where their targets are read: X
+    shifted by uniform noise of half-width 6·noise (the target is noisy, X is not)."""
+    if not noise >= 0:
+        raise ValueError(f"noise must be a number >= 0, got {noise!r}")
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-PLANE_RADIUS, PLANE_RADIUS, size=(2, m))
+    shift = rng.uniform(-PLANE_RADIUS, PLANE_RADIUS, size=(2, m)) * noise
+    return X, X + shift
+
+
+def plane(m: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """TensorFlow Playground's "plane" regression: y = (x1 + x2) / 10 at noisy points.
+
+    X (2, m) uniform in [−6, 6]²; y (1, m) = (x1 + x2 + noise) / 10, in [−1.2, 1.2]
+    before noise. ``noise`` in [0, 1] moves the point the target is read at by up
+    to 6·noise in each coordinate (TensorFlow Playground's noise, 0 to 0.5).
+    """
+    X, at = _regression_points(m, noise, seed)
+    y = (at[0] + at[1])[None, :] / 10.0
+    return Dataset(X, y, ("x1", "x2"), "y", "regression", "plane")
+
+
+def multi_gaussian(m: int = 200, noise: float = 0.0, seed: int = 0) -> Dataset:
+    """TensorFlow Playground's "multi gaussian" regression: six signed bumps.
+
+    Each bump of :data:`BUMPS` gives sign·max(0, 1 − d/2) at distance d from its
+    centre; y is the bump value largest in size (0 far from every centre), in
+    [−1, 1]. X (2, m) uniform in [−6, 6]², y (1, m); ``noise`` as in :func:`plane`.
+    """
+    X, at = _regression_points(m, noise, seed)
+    values = np.stack(
+        [s * np.clip(1.0 - np.hypot(at[0] - cx, at[1] - cy) / 2.0, 0.0, 1.0) for cx, cy, s in BUMPS]
+    )
+    pick = np.argmax(np.abs(values), axis=0)
+    y = values[pick, np.arange(m)][None, :]
+    return Dataset(X, y, ("x1", "x2"), "y", "regression", "multi gaussian")

@@ -17,7 +17,7 @@ from chainrule.autodiff import (
     vocabulary,
 )
 from chainrule.models.base import Model
-from chainrule.models.init import INITIALISERS
+from chainrule.models.init import ALIASES, INITIALISERS, LARGE_STD, SMALL_STD
 from chainrule.models.labels import check_labels
 
 
@@ -47,7 +47,18 @@ ACTIVATIONS: dict[str, Callable[[Tensor], Tensor]] = {
 forward pass on numbers and on the graph alike."""
 RELU_LIKE = ("relu", "leaky_relu", "elu")
 """Activations whose weights start He-normal: half their inputs are cut off."""
-OUTPUTS = {"identity": "mse", "sigmoid": "binary cross-entropy", "softmax": "cross-entropy"}
+OUTPUTS: dict[str, tuple[str, ...]] = {
+    "identity": ("mse",),
+    "tanh": ("mse",),
+    "sigmoid": ("binary_cross_entropy", "mse"),
+    "softmax": ("cross_entropy",),
+}
+"""Output -> the losses it may take, its default first."""
+LOSS_NAMES = {"mse": "MSE", "binary_cross_entropy": "binary cross-entropy",
+              "cross_entropy": "cross-entropy"}  # fmt: skip
+TASKS = {"identity": "regression", "tanh": "regression", "sigmoid": "binary",
+         "softmax": "multiclass"}  # fmt: skip
+"""The task each output serves: targets in R, in (−1, 1), in {0, 1}, or class labels."""
 
 
 class MLP(Model):
@@ -57,13 +68,17 @@ class MLP(Model):
                Z_l = W_l A_{l−1} + b_l          W_l (h_l, h_{l−1}), b_l (h_l, 1)
                A_l = g_l(Z_l) for hidden layers, g_l the layer's activation
                ŷ = output(Z_L)                  (out, m)
-    Output and loss pairs (``output``):
-        "identity"  ŷ = Z_L,            L = (1/m)·||ŷ − y||², y (out, m)
-        "sigmoid"   ŷ = σ(Z_L),         mean binary cross-entropy, y (out, m) in {0, 1}
-        "softmax"   ŷ = softmax(Z_L),   mean cross-entropy over classes, y as labels
-                                        (m,) or (1, m), or one-hot (out, m)
+    Output and loss pairs (``output``, ``loss``; the first loss is the default):
+        "identity"  ŷ = Z_L (linear),   "mse": L = (1/m)·||ŷ − y||², y (out, m) real
+        "tanh"      ŷ = tanh(Z_L),      "mse", y (out, m) in [−1, 1]
+        "sigmoid"   ŷ = σ(Z_L),         "binary_cross_entropy" (from the logits Z_L) or
+                                        "mse", y (out, m) in {0, 1}
+        "softmax"   ŷ = softmax(Z_L),   "cross_entropy": mean cross-entropy over classes,
+                                        y as labels (m,) or (1, m), or one-hot (out, m)
     With ``alpha`` > 0 the loss gains the L2 penalty (α/2)·Σ_l ||W_l||² (weights
-    only, not biases), so ∂L/∂W_l gains α W_l. With ``dropout`` p > 0, while the
+    only, not biases), so ∂L/∂W_l gains α W_l; with ``l1`` = λ > 0 it gains the L1
+    penalty λ·Σ_l Σ|W_l| (weights only), so ∂L/∂W_l gains λ·sign(W_l) (0 where a
+    weight is exactly 0, as in PyTorch). With ``dropout`` p > 0, while the
     model is training (inside :func:`chainrule.train.fit`), each hidden unit's
     output is zeroed with probability p and the rest scaled by 1/(1 − p)
     (inverted dropout); predictions and reported losses use every unit.
@@ -71,17 +86,22 @@ class MLP(Model):
     Its ``gradients`` are the engine's, and the forward pass is written once,
     on the engine's Tensors, for both the numbers and the graph. Weights start
     Glorot-uniform (He-normal when the first hidden activation is ReLU-like,
-    unless ``init`` says otherwise), biases at zero.
+    unless ``init`` says otherwise), biases at zero. ``init`` names one of
+    :data:`chainrule.models.init.INITIALISERS`: "zero", "small" (N(0, 0.01²)),
+    "glorot" (or "xavier"), "he", "large" (N(0, 10²)).
 
     Args:
         layer_sizes: [n, h1, ..., out].
         activation: the hidden activation, one name for every hidden layer or a
             list with one per hidden layer (see :data:`ACTIVATIONS`).
-        output: "identity", "sigmoid" or "softmax".
-        init: "glorot" or "he"; chosen from the activation when None.
+        output: "identity", "tanh", "sigmoid" or "softmax".
+        init: "zero", "small", "glorot", "xavier", "he" or "large"; chosen from the
+            activation when None.
         seed: seeds the weights and the dropout masks.
         alpha: the L2 penalty's strength, ≥ 0.
         dropout: the probability p in [0, 1) of dropping a hidden unit.
+        loss: one of the losses ``OUTPUTS[output]`` allows; its default when None.
+        l1: the L1 penalty's strength λ, ≥ 0.
     """
 
     name = "mlp"
@@ -95,6 +115,8 @@ class MLP(Model):
         seed: int = 0,
         alpha: float = 0.0,
         dropout: float = 0.0,
+        loss: str | None = None,
+        l1: float = 0.0,
     ) -> None:
         sizes = list(layer_sizes)
         if len(sizes) < 2 or any(
@@ -116,21 +138,35 @@ class MLP(Model):
                 raise ValueError(f"activation must be one of {tuple(ACTIVATIONS)}, got {a!r}")
         if output not in OUTPUTS:
             raise ValueError(f"output must be one of {tuple(OUTPUTS)}, got {output!r}")
+        loss = OUTPUTS[output][0] if loss is None else loss
+        if loss not in OUTPUTS[output]:
+            raise ValueError(
+                f"a {output} output takes the loss {' or '.join(map(repr, OUTPUTS[output]))}, "
+                f"got {loss!r}"
+            )
         if output == "softmax" and sizes[-1] < 2:
             raise ValueError("a softmax output needs at least 2 units (classes)")
         if not (isinstance(alpha, int | float) and 0 <= alpha < np.inf) or isinstance(alpha, bool):
             raise ValueError(f"alpha must be a finite number ≥ 0, got {alpha!r}")
+        if not (isinstance(l1, int | float) and 0 <= l1 < np.inf) or isinstance(l1, bool):
+            raise ValueError(f"l1 must be a finite number ≥ 0, got {l1!r}")
         if not (isinstance(dropout, int | float) and 0 <= dropout < 1) or isinstance(dropout, bool):
             raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
         init = init or ("he" if names[:1] and names[0] in RELU_LIKE else "glorot")
+        init = ALIASES.get(init, init) if isinstance(init, str) else init
         if init not in INITIALISERS:
-            raise ValueError(f"init must be one of {tuple(INITIALISERS)}, got {init!r}")
+            raise ValueError(
+                f"init must be one of {', '.join((*INITIALISERS, *ALIASES))} (small is "
+                f"N(0, {SMALL_STD:g}²), large N(0, {LARGE_STD:g}²)), got {init!r}"
+            )
         self.layer_sizes = [int(s) for s in sizes]
         self.n_inputs, self.n_outputs = self.layer_sizes[0], self.layer_sizes[-1]
         self.activations = names
         self.output = output
+        self.loss_kind = loss
         self.init = init
         self.alpha = float(alpha)
+        self.l1 = float(l1)
         self.dropout = float(dropout)
         self.seed = seed
         rng = np.random.default_rng(seed)
@@ -149,12 +185,12 @@ class MLP(Model):
 
     @property
     def loss_name(self) -> str:  # type: ignore[override]
-        data = {"identity": "MSE", "sigmoid": "binary cross-entropy", "softmax": "cross-entropy"}
-        return data[self.output] + (" + L2 penalty" if self.alpha else "")
+        l2 = " + L2 penalty" if self.alpha else ""
+        return LOSS_NAMES[self.loss_kind] + l2 + (" + L1 penalty" if self.l1 else "")
 
     @property
     def task(self) -> str:  # type: ignore[override]
-        return {"identity": "regression", "sigmoid": "binary", "softmax": "multiclass"}[self.output]
+        return TASKS[self.output]
 
     @property
     def depth(self) -> int:
@@ -180,7 +216,7 @@ class MLP(Model):
 
     def _compiled_step(self, names: tuple[str, ...]) -> Callable[..., Any]:
         """The replayed loss and gradients for the model as it is configured now."""
-        key = (names, self.training, self.alpha, self.dropout, tuple(self.activations))
+        key = (names, self.training, self.alpha, self.l1, self.dropout, tuple(self.activations))
         cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
 
@@ -197,7 +233,7 @@ class MLP(Model):
         return state
 
     def linear_readout(self) -> tuple[str, str, str] | None:
-        if self.output != "identity" or self.n_outputs != 1 or self.alpha:
+        if self.output != "identity" or self.n_outputs != 1 or self.alpha or self.l1:
             return None
         last = self.depth
         return (f"W{last}", f"b{last}", f"A{last - 1}" if last > 1 else "X")
@@ -210,6 +246,8 @@ class MLP(Model):
             "init": self.init,
             "alpha": self.alpha,
             "dropout": self.dropout,
+            "loss": self.loss_kind,
+            "l1": self.l1,
         }
 
     def check_data(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -240,20 +278,23 @@ class MLP(Model):
         )
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """ŷ (out, m). Cache: ``Z1``, ``A1``, ..., ``ZL``, ``y_hat`` and, with alpha > 0,
-        ``penalty``; parameters with leading batch axes give a cache with them too."""
+        """ŷ (out, m). Cache: ``Z1``, ``A1``, ..., ``ZL``, ``y_hat`` and, with alpha or
+        l1 > 0, ``penalty``; parameters with leading batch axes give a cache with them too."""
         params = {k: Tensor(v) for k, v in self.params.items()}
         Z, cache = self._layers(params, X, training=False)
         if self.output == "sigmoid":
             y_hat = vocabulary.sigmoid(Z.data)
         elif self.output == "softmax":
             y_hat = vocabulary.softmax(Z.data, -2)
+        elif self.output == "tanh":
+            y_hat = np.tanh(Z.data)
         else:
             y_hat = Z.data
         found = {k: t.data for k, t in cache.items()}
         found["y_hat"] = y_hat
-        if self.alpha:
-            found["penalty"] = self._penalty(params).data
+        terms = self._penalties(params)
+        if terms:
+            found["penalty"] = terms[0].data if len(terms) == 1 else terms[0].data + terms[1].data
         return y_hat, found
 
     def _layers(
@@ -272,34 +313,46 @@ class MLP(Model):
                 cache[f"A{i}"] = A = H
         return Z, cache
 
-    def _penalty(self, params: dict[str, Tensor]) -> Tensor:
-        """(α/2)·Σ_l ||W_l||², reduced over each matrix's last two axes."""
-        total = sum(
-            ((params[f"W{i}"] ** 2).sum(axis=(-2, -1)) for i in range(1, self.depth + 1)),
-            start=Tensor(0.0),
-        )
-        return total * (self.alpha / 2)
+    def _penalties(self, params: dict[str, Tensor]) -> list[Tensor]:
+        """[(α/2)·Σ_l ||W_l||², λ·Σ_l Σ|W_l|], each reduced over a matrix's last two axes;
+        a term whose strength is 0 is left out."""
+        layers = range(1, self.depth + 1)
+        terms = []
+        if self.alpha:
+            total = sum(
+                ((params[f"W{i}"] ** 2).sum(axis=(-2, -1)) for i in layers), start=Tensor(0.0)
+            )
+            terms.append(total * (self.alpha / 2))
+        if self.l1:
+            total = sum(
+                (params[f"W{i}"].abs().sum(axis=(-2, -1)) for i in layers), start=Tensor(0.0)
+            )
+            terms.append(total * self.l1)
+        return terms
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         Z, m = cache[f"Z{self.depth}"], y.shape[-1]
-        if self.output == "identity":
+        if self.loss_kind == "mse":
             r = cache["y_hat"] - y
             data_loss = np.sum(r * r, axis=(-2, -1)) / m
-        elif self.output == "sigmoid":
+        elif self.loss_kind == "binary_cross_entropy":
             data_loss = np.sum(np.logaddexp(0.0, Z) - y * Z, axis=(-2, -1)) / m
         else:
             data_loss = -np.sum(y * vocabulary.log_softmax(Z, -2), axis=(-2, -1)) / m
-        return data_loss + cache["penalty"] if self.alpha else data_loss
+        return data_loss + cache["penalty"] if self.alpha or self.l1 else data_loss
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         Z, _ = self._layers(params, X, training=self.training)
-        if self.output == "identity":
-            loss = mse(Z, y)
-        elif self.output == "sigmoid":
+        if self.loss_kind == "mse":
+            out = {"identity": identity, "tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid}
+            loss = mse(out[self.output](Z), y)
+        elif self.loss_kind == "binary_cross_entropy":
             loss = binary_cross_entropy_with_logits(Z, y)
         else:
             loss = softmax_cross_entropy(Z, y)
-        return loss + self._penalty(params) if self.alpha else loss
+        for term in self._penalties(params):
+            loss = loss + term
+        return loss
 
     def predict_class(self, X: np.ndarray) -> np.ndarray:
         """Class labels: (m,) for softmax (argmax), (out, m) 0/1 for sigmoid."""

@@ -24,7 +24,9 @@ import numpy as np
 from chainrule.models.base import Model
 from chainrule.models.classifiers import LogisticRegression, TwoLayerClassifier
 from chainrule.models.delta_rule import DeltaRuleNetwork
-from chainrule.models.mlp import ACTIVATIONS, MLP
+from chainrule.models.init import INITIALISERS
+from chainrule.models.mlp import ACTIVATIONS, MLP, OUTPUTS
+from chainrule.models.mlp import TASKS as OUTPUT_TASKS
 from chainrule.models.seed000 import (
     MultivariateRegression,
     TwoLayerLinear,
@@ -115,6 +117,31 @@ ALPHA = Hyperparameter(
 DROPOUT = Hyperparameter(
     "dropout", "float", 0.0, "probability of dropping a hidden unit while training", 0.0, 0.95
 )
+L1 = Hyperparameter("l1", "float", 0.0, "L1 penalty λ·Σ|W| on the weights", low=0.0, high=1e3)
+INIT = Hyperparameter(
+    "init",
+    "choice",
+    "auto",
+    "initial weights: zero, small N(0, 0.01²), glorot, he, large N(0, 10²); auto: he for "
+    "ReLU-like units, else glorot",
+    choices=("auto", *INITIALISERS),
+)
+OUTPUT = Hyperparameter(
+    "output",
+    "choice",
+    "auto",
+    "output unit: identity or tanh (regression), sigmoid (binary), softmax (multiclass); "
+    "auto: from the task",
+    choices=("auto", *OUTPUTS),
+)
+LOSS = Hyperparameter(
+    "loss",
+    "choice",
+    "auto",
+    "loss: mse (identity, tanh, sigmoid), binary_cross_entropy (sigmoid), cross_entropy "
+    "(softmax); auto: the output's own",
+    choices=("auto", *dict.fromkeys(loss for losses in OUTPUTS.values() for loss in losses)),
+)
 
 
 @dataclass(frozen=True)
@@ -203,10 +230,16 @@ def build(
         h.name: h.check(hyperparameters.get(h.name, h.default), name) for h in spec.hyperparameters
     }
     if spec.cls is MLP:
-        output = {"regression": "identity", "binary": "sigmoid", "multiclass": "softmax"}[task]
+        output = chosen.pop("output")
+        if output == "auto":
+            output = {"regression": "identity", "binary": "sigmoid", "multiclass": "softmax"}[task]
+        fits = OUTPUT_TASKS[output]
+        if fits != task and not (task == "binary" and fits == "regression"):
+            raise ValueError(f"mlp: a {output} output learns a {fits} task, the data is {task}")
         outputs = n_classes if task == "multiclass" else 1
         sizes = [n_features, *chosen.pop("hidden_layers"), outputs]
-        return MLP(sizes, output=output, seed=seed, **chosen)
+        auto = {k: None for k in ("init", "loss") if chosen[k] == "auto"}
+        return MLP(sizes, output=output, seed=seed, **{**chosen, **auto})
     if spec.n_features is None:
         chosen["n_features"] = n_features
     return spec.cls(seed=seed, **chosen)  # type: ignore[call-arg]
@@ -305,7 +338,12 @@ REGISTRY: Mapping[str, ModelSpec] = {
             None,
         ),
         _spec(
-            MLP, TASKS, None, (HIDDEN_LAYERS, ACTIVATION, ALPHA, DROPOUT), _regression(2), "spirals"
+            MLP,
+            TASKS,
+            None,
+            (HIDDEN_LAYERS, ACTIVATION, ALPHA, DROPOUT, L1, INIT, OUTPUT, LOSS),
+            _regression(2),
+            "spirals",
         ),
     )
 }

@@ -287,8 +287,9 @@ def _tracing_copy(model: Model) -> tuple[Model, dict[int, str]]:
         out = 1 if model.n_outputs == 1 else CLASSES
         sizes = [N_FEATURES, *hidden, out]
         tracer: Model = MLP(
-            sizes, model.activation, model.output, model.init, seed=0, alpha=model.alpha
-        )
+            sizes, model.activation, model.output, model.init, seed=0, alpha=model.alpha,
+            loss=model.loss_kind, l1=model.l1,
+        )  # fmt: skip
         _randomize(tracer)
         dims[N_FEATURES] = "n"
         for i, h in enumerate(hidden, 1):
