@@ -16,6 +16,7 @@ import numpy as np
 from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_state as S  # noqa: N812
+from chainrule.app import playground_views_page
 from chainrule.app.landscape_state import check_number
 from chainrule.app.layout import page
 
@@ -193,6 +194,7 @@ def layout(search: str) -> html.Div:
                 ],
                 className="row",
             ),
+            playground_views_page.views(),
             dcc.Interval(id="pg-timer", interval=TICK_MS, disabled=True),
             dcc.Store(id="pg-config", data=stored_config(config)),
             dcc.Store(id="pg-run"),
@@ -214,6 +216,7 @@ def layout(search: str) -> html.Div:
 def register(app: dash.Dash) -> None:
     """Adds the page's callbacks to ``app``."""
     rows = range(S.MAX_LAYERS)
+    playground_views_page.register(app, _config_of)
 
     @app.callback(
         Output("pg-config", "data"),

@@ -1,0 +1,231 @@
+"""The playground's network views: layer maps and histograms against PyTorch, the network
+figure's nodes, links and handles, weight edits checked on the server, derived equations."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from chainrule.app import playground_state as P  # noqa: N812
+from chainrule.app import playground_views as V  # noqa: N812
+from chainrule.app import playground_views_page as VP  # noqa: N812
+from chainrule.models import MLP
+from chainrule.models.mlp_layers import histogram, layer_histograms, layer_outputs
+
+TORCH_ACTS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}
+
+
+def torch_layers(model: MLP, X: np.ndarray) -> list[torch.Tensor]:
+    """Every layer's output of the same network, in PyTorch: [A1, ..., ŷ]."""
+    A = torch.tensor(X)
+    out = []
+    for i in range(1, model.depth + 1):
+        Z = torch.tensor(model.params[f"W{i}"]) @ A + torch.tensor(model.params[f"b{i}"])
+        if i < model.depth:
+            A = TORCH_ACTS[model.activations[i - 1]](Z)
+        else:
+            A = torch.sigmoid(Z) if model.output == "sigmoid" else torch.softmax(Z, dim=0)
+        out.append(A)
+    return out
+
+
+def config_of(query: str) -> P.PlayConfig:
+    return P.from_query(query)
+
+
+def test_layer_outputs_are_every_layer_of_the_forward_pass() -> None:
+    model = MLP([3, 5, 4, 3], activation=["relu", "sigmoid"], output="softmax", seed=3)
+    X = np.random.default_rng(0).normal(size=(3, 40))
+    got = layer_outputs(model, X)
+    want = torch_layers(model, X)
+    assert [a.shape for a in got] == [(5, 40), (4, 40), (3, 40)]
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_allclose(a, b.numpy(), rtol=1e-12, atol=1e-14)
+    with pytest.raises(ValueError, match="3"):
+        layer_outputs(model, X[:2])
+
+
+def test_layer_histograms_count_activations_and_the_engines_weight_gradients() -> None:
+    model = MLP([2, 6, 4, 1], activation=["tanh", "relu"], output="sigmoid", seed=1)
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(2, 50))
+    y = (rng.random((1, 50)) > 0.5).astype(float)
+    activations, gradients = layer_histograms(model, X, y, bins=12)
+    assert len(activations) == 2 and len(gradients) == 3
+    # the gradients from PyTorch, on the same weights
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in model.params.items()}
+    A = torch.tensor(X)
+    for i, act in ((1, torch.tanh), (2, torch.relu)):
+        A = act(params[f"W{i}"] @ A + params[f"b{i}"])
+    Z = params["W3"] @ A + params["b3"]
+    torch.nn.functional.binary_cross_entropy_with_logits(Z, torch.tensor(y)).backward()
+    for i, h in enumerate(gradients, 1):
+        g = params[f"W{i}"].grad.numpy()  # type: ignore[union-attr]
+        assert h.size == g.size and h.counts.sum() == g.size
+        assert h.mean == pytest.approx(g.mean(), rel=1e-9, abs=1e-15)
+        assert h.std == pytest.approx(g.std(), rel=1e-9)
+        counts, edges = np.histogram(g, bins=12)
+        np.testing.assert_array_equal(h.counts, counts)
+        np.testing.assert_allclose(h.edges, edges, rtol=1e-12)
+    for h, a in zip(activations, torch_layers(model, X)[:2], strict=True):
+        assert h.counts.sum() == a.numel()
+        assert h.std == pytest.approx(float(a.std(unbiased=False)), rel=1e-9)
+
+
+def test_a_histogram_of_equal_values_shows_a_spike_and_bad_input_is_refused() -> None:
+    h = histogram(np.zeros((3, 4)), bins=5)
+    assert h.counts.tolist() == [0, 0, 12, 0, 0] and h.edges[0] == -0.5 and h.edges[-1] == 0.5
+    with pytest.raises(ValueError, match=r"bins must be a whole number in 1\.\.1000, got 0"):
+        histogram(np.ones(3), bins=0)
+    with pytest.raises(ValueError, match="bins must be a whole number"):
+        histogram(np.ones(3), bins=True)
+    with pytest.raises(ValueError, match="1 of 3 values are not finite"):
+        histogram(np.array([1.0, np.inf, 2.0]))
+    with pytest.raises(ValueError, match="no values"):
+        histogram(np.array([]))
+
+
+def test_one_forward_over_the_grid_gives_every_nodes_map() -> None:
+    config = config_of("?data=circle&features=x1,x2,x1x2&layers=5:tanh,3:relu")
+    model = P.network(config)
+    maps = V.grid_maps(config, model, resolution=20)
+    assert [a.shape for a in maps.layers] == [(3, 20, 20), (5, 20, 20), (3, 20, 20), (1, 20, 20)]
+    # the map's row r, column c is the point (g[c], g[r])
+    r, c = 4, 13
+    point = np.array([[maps.g[c]], [maps.g[r]]])
+    X = P.features(config, point)
+    np.testing.assert_allclose(maps.layers[0][:, r, c], X[:, 0])
+    for layer, a in enumerate(torch_layers(model, X), 1):
+        np.testing.assert_allclose(maps.layers[layer][:, r, c], a.numpy()[:, 0], rtol=1e-12)
+    assert maps.g[0] == -maps.g[-1] == pytest.approx(-1.1 * P.SCALE)
+
+
+def test_the_network_figure_draws_every_node_weight_and_bias() -> None:
+    config = config_of("?data=blobs&classes=3&layers=4:tanh,2:relu")
+    model = P.network(config)
+    model.params["W2"][1, 3] = -2.0  # the largest weight, negative: the widest blue link
+    figure = V.network_figure(config, model, V.grid_maps(config, model))
+    traces = figure["data"]
+    order = V.nodes(model)
+    assert order == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1),
+                     (3, 0), (3, 1), (3, 2)]  # fmt: skip
+    heatmaps = traces[: len(order)]
+    assert all(t["type"] == "heatmap" for t in heatmaps)
+    assert heatmaps[0]["name"] == "x₁" and heatmaps[4]["name"] == "layer 1, neuron 3"
+    assert heatmaps[-1]["name"] == "output 3"
+    size = V.GRID // V.TILE_STEP
+    assert np.shape(heatmaps[3]["z"]) == (size, size)
+    weights, biases = traces[-2], traces[-1]
+    n_weights = sum(model.params[f"W{i}"].size for i in (1, 2, 3))
+    assert len(weights["customdata"]) == n_weights == 2 * 4 + 4 * 2 + 2 * 3
+    for name, row, col, value in weights["customdata"]:
+        assert value == model.params[name][row, col]
+    assert [d[:3] for d in biases["customdata"]][-3:] == [["b3", 0, 0], ["b3", 1, 0], ["b3", 2, 0]]
+    links = [t for t in traces if t.get("mode") == "lines"]
+    segments = sum(len(t["x"]) // 3 for t in links)
+    assert segments == n_weights
+    widest = max(links, key=lambda t: t["line"]["width"])
+    assert widest["line"] == {"color": V.NEGATIVE, "width": V.MAX_LINK_WIDTH}
+    assert len(widest["x"]) == 3  # only W2[1, 3]
+    assert widest["y"][:2] == [
+        float(V._centres(model.layer_sizes)[1][3]),
+        float(V._centres(model.layer_sizes)[2][1]),
+    ]
+    json.dumps(figure)  # plain JSON data for the browser
+
+
+def test_hovering_a_node_finds_it_and_other_points_do_not() -> None:
+    model = P.network(P.PlayConfig())  # 2-4-2-1
+    assert VP.hovered_node(model, {"points": [{"curveNumber": 5}]}) == (1, 3)
+    assert VP.hovered_node(model, {"points": [{"curveNumber": 8}]}) == (3, 0)
+    assert VP.hovered_node(model, {"points": [{"curveNumber": 9}]}) is None  # a link
+    assert VP.hovered_node(model, None) is None
+    assert VP.node_of(model, [2, 1]) == (2, 1)
+    assert VP.node_of(model, [2, 2]) == (3, 0) and VP.node_of(model, "x") == (3, 0)
+
+
+def test_editing_a_weight_sets_it_and_the_losses_follow() -> None:
+    config = P.PlayConfig()
+    run = json.loads(json.dumps(P.advance(config, P.fresh_run(config))))
+    edited = VP.edit(config, run, ["W3", 0, 1], " -1.25 ")
+    model, _, _ = P.restore(config, edited)
+    assert model.params["W3"][0, 1] == -1.25
+    before, _, _ = P.restore(config, run)
+    changed = {k for k in model.params if not np.array_equal(model.params[k], before.params[k])}
+    assert changed == {"W3"}
+    assert edited["steps"] == run["steps"] and edited["state"] == run["state"]
+    # the last loss point is the new weights' mean binary cross-entropy, by hand
+    data = P.split(config)
+    p = model.predict(data.X[:, data.train])[0]
+    t = data.labels[data.train]
+    assert edited["train"][-1] == pytest.approx(-np.mean(t * np.log(p) + (1 - t) * np.log(1 - p)))
+    assert edited["train"][:-1] == run["train"][:-1] and edited["train"][-1] != run["train"][-1]
+    bias = VP.edit(config, edited, ["b3", 0, 0], "0.5")
+    assert P.restore(config, bias)[0].params["b3"][0, 0] == 0.5  # the output bias too
+
+
+@pytest.mark.parametrize(
+    ("target", "typed", "message"),
+    [
+        (["W1", 0, 0], "nan", "W1[0,0] must be in [-100, 100]"),
+        (["W1", 0, 0], "1e5", "W1[0,0] must be in [-100, 100]"),
+        (["W1", 0, 0], "__import__('os')", "W1[0,0] must be a number"),
+        (["W1", 0, 0], None, "must be a number"),
+        (["b2", 1, 0], "inf", "b2[1] must be in"),
+        (["W4", 0, 0], "1", "no parameter 'W4'"),
+        (["W1", 4, 0], "1", "W1's row must be in [0, 3]"),
+        (["W1", 0, -1], "1", "W1's column must be in [0, 1]"),
+        (["params", 0, 0], "1", "no parameter 'params'"),
+        (None, "1", "click a weight or a bias first"),
+    ],
+)
+def test_a_bad_edit_is_refused_with_its_reason(target: object, typed: object, message: str) -> None:
+    config = P.PlayConfig()
+    run = P.fresh_run(config)
+    with pytest.raises(ValueError) as info:
+        VP.edit(config, run, target, typed)
+    assert message in str(info.value)
+
+
+def test_the_equations_are_the_derivers_for_the_architecture() -> None:
+    tanh = P.network(config_of("?layers=4:tanh,3:tanh"))
+    relu = P.network(config_of("?layers=4:tanh,3:relu,2:sigmoid&data=blobs&classes=4"))
+    a, b = V.equations(tanh), V.equations(relu)
+    assert any("dZ2 = (W3ᵀ dZ3) ⊙ (1 − A2²)" in line for line in a)
+    assert any("dZ2 = (W3ᵀ dZ3) ⊙ 1[Z2 > 0]" in line for line in b)
+    assert any("∂L/∂W4" in line for line in b) and not any("∂L/∂W4" in line for line in a)
+    assert V.derivation(relu) is V.derivation(
+        P.network(config_of("?layers=4:tanh,3:relu,2:sigmoid&data=blobs&classes=4&seed=5"))
+    )
+    # the shown equations evaluated on numbers are PyTorch's gradients
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(2, 30))
+    labels = rng.integers(0, 4, 30)
+    Y = np.eye(4)[:, labels]
+    got = V.derivation(relu).evaluate(relu.params, X, Y)
+    params = {k: torch.tensor(v, requires_grad=True) for k, v in relu.params.items()}
+    A = torch.tensor(X)
+    for i, act in ((1, torch.tanh), (2, torch.relu), (3, torch.sigmoid)):
+        A = act(params[f"W{i}"] @ A + params[f"b{i}"])
+    Z = params["W4"] @ A + params["b4"]
+    torch.nn.functional.cross_entropy(Z.T, torch.tensor(labels)).backward()
+    for k, v in params.items():
+        np.testing.assert_allclose(got[k], v.grad.numpy(), rtol=1e-9, atol=1e-12)  # type: ignore[union-attr]
+
+
+def test_the_histogram_figure_has_a_panel_per_layer() -> None:
+    model = P.network(config_of("?layers=4:tanh,3:relu"))
+    X = np.random.default_rng(0).normal(size=(2, 30))
+    y = (X[:1] > 0).astype(float)
+    activations, gradients = layer_histograms(model, X, y)
+    figure = V.histogram_figure(activations, gradients)
+    assert len(figure["data"]) == 2 + 3
+    titles = [a["text"] for a in figure["layout"]["annotations"]]
+    assert titles[0].startswith("A1: mean") and titles[-1].startswith("∂L/∂W3: mean")
+    assert f"std {gradients[2].std:.2g}" in titles[-1]
+    for trace, h in zip(figure["data"][2:], gradients, strict=True):
+        assert sum(trace["y"]) == pytest.approx(1.0)
+        assert trace["x"][0] == pytest.approx((h.edges[0] + h.edges[1]) / 2)
