@@ -3,14 +3,19 @@ figure's nodes, links and handles, weight edits checked on the server, derived e
 
 from __future__ import annotations
 
+import io
 import json
+from base64 import b64decode
+from xml.etree import ElementTree
 
 import numpy as np
 import pytest
 import torch
+from PIL import Image
 
 from chainrule.app import playground_state as P  # noqa: N812
 from chainrule.app import playground_views as V  # noqa: N812
+from chainrule.app import playground_views_images as img
 from chainrule.app import playground_views_page as VP  # noqa: N812
 from chainrule.models import MLP
 from chainrule.models.mlp_layers import histogram, layer_histograms, layer_outputs
@@ -107,44 +112,69 @@ def test_the_network_figure_draws_every_node_weight_and_bias() -> None:
     config = config_of("?data=blobs&classes=3&layers=4:tanh,2:relu")
     model = P.network(config)
     model.params["W2"][1, 3] = -2.0  # the largest weight, negative: the widest blue link
-    figure = V.network_figure(config, model, V.grid_maps(config, model))
-    traces = figure["data"]
+    maps = V.grid_maps(config, model)
+    figure = V.network_figure(config, model, maps)
     order = V.nodes(model)
     assert order == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1),
                      (3, 0), (3, 1), (3, 2)]  # fmt: skip
-    heatmaps = traces[: len(order)]
-    assert all(t["type"] == "heatmap" for t in heatmaps)
-    assert heatmaps[0]["name"] == "x₁" and heatmaps[4]["name"] == "layer 1, neuron 3"
-    assert heatmaps[-1]["name"] == "output 3"
-    size = V.GRID // V.TILE_STEP
-    assert np.shape(heatmaps[3]["z"]) == (size, size)
-    weights, biases = traces[-2], traces[-1]
-    n_weights = sum(model.params[f"W{i}"].size for i in (1, 2, 3))
-    assert len(weights["customdata"]) == n_weights == 2 * 4 + 4 * 2 + 2 * 3
-    for name, row, col, value in weights["customdata"]:
+    links, *tiles = figure["layout"]["images"]
+    assert len(tiles) == len(order)
+    # each node's tile is its map, every TILE_STEP-th grid point, coloured on its column's range
+    layer, unit = order[4]
+    z = maps.layers[layer][unit, :: V.TILE_STEP, :: V.TILE_STEP]
+    top = np.max(np.abs(maps.layers[layer]))
+    rgb = np.asarray(Image.open(io.BytesIO(b64decode(tiles[4]["source"].split(",")[1]))))
+    np.testing.assert_array_equal(rgb, img.colorize(z[::-1], -top, top, V.DIVERGING))
+    assert (tiles[4]["x"], tiles[4]["sizex"]) == (V.COLUMN, 1)
+    (handles,) = figure["data"]
+    data = handles["customdata"]
+    assert [d[:3] for d in data[: len(order)]] == [["node", la, u] for la, u in order]
+    assert data[4][3] == "layer 1, neuron 3" and data[0][3] == "x₁" and data[10][3] == "output 3"
+    weights = [d for d in data if d[0].startswith("W")]
+    biases = [d for d in data if d[0].startswith("b")]
+    assert len(weights) == 2 * 4 + 4 * 2 + 2 * 3 and len(biases) == 4 + 2 + 3
+    for name, row, col, value in weights + biases:
         assert value == model.params[name][row, col]
-    assert [d[:3] for d in biases["customdata"]][-3:] == [["b3", 0, 0], ["b3", 1, 0], ["b3", 2, 0]]
-    links = [t for t in traces if t.get("mode") == "lines"]
-    segments = sum(len(t["x"]) // 3 for t in links)
-    assert segments == n_weights
-    widest = max(links, key=lambda t: t["line"]["width"])
-    assert widest["line"] == {"color": V.NEGATIVE, "width": V.MAX_LINK_WIDTH}
-    assert len(widest["x"]) == 3  # only W2[1, 3]
-    assert widest["y"][:2] == [
-        float(V._centres(model.layer_sizes)[1][3]),
-        float(V._centres(model.layer_sizes)[2][1]),
-    ]
+    assert [d[:3] for d in biases[-3:]] == [["b3", 0, 0], ["b3", 1, 0], ["b3", 2, 0]]
+    segments = V._links(model, V._centres(model.layer_sizes))
+    assert len(segments) == len(weights)
+    widest = max(segments, key=lambda s: s[5])
+    centres = V._centres(model.layer_sizes)
+    assert widest == (V.COLUMN + 1, centres[1][3], 2 * V.COLUMN, centres[2][1], V.NEGATIVE,
+                      V.MAX_LINK_WIDTH)  # fmt: skip
+    assert all(s[4] == (V.POSITIVE if w >= 0 else V.NEGATIVE)
+               for s, w in zip(segments, [d[3] for d in weights], strict=True))  # fmt: skip
+    svg = b64decode(links["source"].split(",")[1]).decode()
+    assert svg.count("<line ") == len(weights) and 'stroke-width="6"' in svg
     json.dumps(figure)  # plain JSON data for the browser
 
 
 def test_hovering_a_node_finds_it_and_other_points_do_not() -> None:
     model = P.network(P.PlayConfig())  # 2-4-2-1
-    assert VP.hovered_node(model, {"points": [{"curveNumber": 5}]}) == (1, 3)
-    assert VP.hovered_node(model, {"points": [{"curveNumber": 8}]}) == (3, 0)
-    assert VP.hovered_node(model, {"points": [{"curveNumber": 9}]}) is None  # a link
+    assert VP.hovered_node(model, {"points": [{"customdata": ["node", 1, 3, "x"]}]}) == (1, 3)
+    assert VP.hovered_node(model, {"points": [{"customdata": ["node", 3, 0, "x"]}]}) == (3, 0)
+    assert VP.hovered_node(model, {"points": [{"customdata": ["node", 3, 1, "x"]}]}) is None
+    assert VP.hovered_node(model, {"points": [{"customdata": ["W1", 0, 1, 0.3]}]}) is None
+    assert VP.hovered_node(model, {"points": [{"x": 1}]}) is None
     assert VP.hovered_node(model, None) is None
     assert VP.node_of(model, [2, 1]) == (2, 1)
     assert VP.node_of(model, [2, 2]) == (3, 0) and VP.node_of(model, "x") == (3, 0)
+
+
+def test_heatmap_images_are_pngs_of_the_colour_scale() -> None:
+    stops = ((0.0, "#000000"), (0.5, "#808080"), (1.0, "#ff0000"))
+    z = np.array([[-1.0, 0.0], [1.0, 5.0]])  # row 0 is the lowest y: the image's bottom row
+    rgb = np.asarray(Image.open(io.BytesIO(b64decode(img.heatmap_uri(z, -1, 1, stops)[22:]))))
+    assert rgb.shape == (2, 2, 3)
+    assert rgb[1].tolist() == [[0, 0, 0], [128, 128, 128]]
+    assert rgb[0].tolist() == [[255, 0, 0], [255, 0, 0]]  # 5 is clipped to the top colour
+    assert img.colorize(np.array([0.25]), 0, 1, stops).tolist() == [[64, 64, 64]]
+    with pytest.raises(ValueError, match="high must exceed low"):
+        img.colorize(z, 1, 1, stops)
+    with pytest.raises(ValueError, match="#rrggbb"):
+        img.colorize(z, 0, 1, ((0.0, "red"), (1.0, "#ffffff")))
+    with pytest.raises(ValueError, match=r"png: expected a non-empty \(h, w, 3\) uint8 image"):
+        img.png(np.zeros((2, 2, 3)))
 
 
 def test_editing_a_weight_sets_it_and_the_losses_follow() -> None:
@@ -216,16 +246,16 @@ def test_the_equations_are_the_derivers_for_the_architecture() -> None:
         np.testing.assert_allclose(got[k], v.grad.numpy(), rtol=1e-9, atol=1e-12)  # type: ignore[union-attr]
 
 
-def test_the_histogram_figure_has_a_panel_per_layer() -> None:
+def test_the_histogram_image_has_a_panel_per_layer() -> None:
     model = P.network(config_of("?layers=4:tanh,3:relu"))
     X = np.random.default_rng(0).normal(size=(2, 30))
     y = (X[:1] > 0).astype(float)
-    activations, gradients = layer_histograms(model, X, y)
-    figure = V.histogram_figure(activations, gradients)
-    assert len(figure["data"]) == 2 + 3
-    titles = [a["text"] for a in figure["layout"]["annotations"]]
-    assert titles[0].startswith("A1: mean") and titles[-1].startswith("∂L/∂W3: mean")
-    assert f"std {gradients[2].std:.2g}" in titles[-1]
-    for trace, h in zip(figure["data"][2:], gradients, strict=True):
-        assert sum(trace["y"]) == pytest.approx(1.0)
-        assert trace["x"][0] == pytest.approx((h.edges[0] + h.edges[1]) / 2)
+    activations, gradients = layer_histograms(model, X, y, bins=10)
+    svg = b64decode(V.histogram_image(activations, gradients).split(",")[1]).decode()
+    ElementTree.fromstring(svg)  # well-formed
+    assert svg.count("<rect ") == 10 * (2 + 3)
+    for symbol, hists in (("A", activations), ("∂L/∂W", gradients)):
+        for i, h in enumerate(hists, 1):
+            assert f"{symbol}{i}: mean {h.mean:.2g}, std {h.std:.2g}" in svg
+    tallest = max(gradients[2].counts) / gradients[2].size
+    assert f">{tallest:.0%}<" in svg

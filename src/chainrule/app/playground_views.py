@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.app import playground_state as S  # noqa: N812
+from chainrule.app import playground_views_images as img
 from chainrule.models import MLP
 from chainrule.models.mlp_layers import Histogram, layer_outputs
 from chainrule.symbolic import Derivation, derive
@@ -32,7 +33,7 @@ TILE_STEP = 5
 COLUMN = 2.2  # distance between the columns of nodes, in tile widths
 ROW = 1.25  # distance between the nodes of a column
 POSITIVE, NEGATIVE = "#f59322", "#0877bd"  # TensorFlow Playground's orange and blue
-DIVERGING = [[0.0, NEGATIVE], [0.5, "#e8eaeb"], [1.0, POSITIVE]]
+DIVERGING = ((0.0, NEGATIVE), (0.5, "#e8eaeb"), (1.0, POSITIVE))
 MAX_LINK_WIDTH = 6.0
 
 
@@ -87,52 +88,34 @@ def nodes(model: MLP) -> list[tuple[int, int]]:
 def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str, Any]:
     """The network as a figure: node heatmaps, weight links, bias markers.
 
-    Traces: one heatmap per node in :func:`nodes` order, then the links (a few
-    traces grouped by sign and width), then one marker trace per kind of editable
-    number (weights at link midpoints, biases on their nodes) whose ``customdata``
-    is [parameter name, row, column]: what a click edits.
+    The links (colour the sign, width the magnitude) are one SVG image and each
+    node's map one PNG image, in :func:`nodes` order after the links; the one
+    trace holds what the pointer reads (see :func:`_handles`).
     """
     sizes = model.layer_sizes
     depth = model.depth
     centres = _centres(sizes)
-    tiles = [a[:, ::TILE_STEP, ::TILE_STEP] for a in maps.layers]
-    r = tiles[0].shape[1]
-    traces: list[dict[str, Any]] = []
-    for layer, (tile, ys) in enumerate(zip(tiles, centres, strict=True)):
-        zmin, zmax = _range(layer, depth, tile, config)
-        for unit, y in enumerate(ys):
-            traces.append(
-                {
-                    "type": "heatmap",
-                    "z": np.round(tile[unit], 4).tolist(),
-                    "x0": layer * COLUMN + 0.5 / r,
-                    "dx": 1 / r,
-                    "y0": y - 0.5 + 0.5 / r,
-                    "dy": 1 / r,
-                    "zmin": zmin,
-                    "zmax": zmax,
-                    "colorscale": DIVERGING,
-                    "showscale": False,
-                    "name": node_label(config, layer, unit, depth),
-                    "hovertemplate": "%{fullData.name}: %{z:.3f}<extra></extra>",
-                }
-            )
-    traces += _links(model, centres) + _handles(model, centres)
     width = COLUMN * depth + 1
     height = ROW * max(sizes)
+    box = (-0.3, -height / 2 - 0.1, width + 0.3, height / 2 + 0.1)
+    images = [_image(img.svg_uri(img.links_svg(box, _links(model, centres))), box)]
+    for layer, (a, ys) in enumerate(zip(maps.layers, centres, strict=True)):
+        low, high = _range(layer, depth, a, config)
+        for unit, y in enumerate(ys):
+            tile = a[unit, ::TILE_STEP, ::TILE_STEP]
+            x = layer * COLUMN
+            uri = img.heatmap_uri(tile, low, high, DIVERGING)
+            images.append(_image(uri, (x, float(y) - 0.5, x + 1, float(y) + 0.5)))
     layout = {
         "title": {"text": "the network: hover a node to enlarge it, click a weight or bias"},
-        "xaxis": {"visible": False, "range": [-0.3, width + 0.3], "fixedrange": True},
-        "yaxis": {
-            "visible": False,
-            "range": [-height / 2 - 0.1, height / 2 + 0.1],
-            "fixedrange": True,
-        },
+        "xaxis": {"visible": False, "range": [box[0], box[2]], "fixedrange": True},
+        "yaxis": {"visible": False, "range": [box[1], box[3]], "fixedrange": True},
         "height": int(min(900, max(320, 70 * max(sizes) + 80))),
         "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
         "showlegend": False,
         "hovermode": "closest",
         "plot_bgcolor": "white",
+        "images": images,
         "annotations": [
             {
                 "x": layer * COLUMN + 0.5,
@@ -145,7 +128,16 @@ def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str
             for layer, title in enumerate(_column_titles(model))
         ],
     }
-    return {"data": traces, "layout": layout}
+    return {"data": [_handles(config, model, centres)], "layout": layout}
+
+
+def _image(source: str, box: tuple[float, float, float, float]) -> dict[str, Any]:
+    """A layout image stretched over box = (x0, y0, x1, y1) in data coordinates."""
+    x0, y0, x1, y1 = box
+    return {
+        "source": source, "xref": "x", "yref": "y", "x": x0, "y": y1, "sizex": x1 - x0,
+        "sizey": y1 - y0, "sizing": "stretch", "layer": "below",
+    }  # fmt: skip
 
 
 def _column_titles(model: MLP) -> list[str]:
@@ -153,89 +145,83 @@ def _column_titles(model: MLP) -> list[str]:
     return ["inputs", *hidden, model.output]
 
 
-def _links(model: MLP, centres: list[np.ndarray]) -> list[dict[str, Any]]:
-    """The weights as line segments, one trace per (sign, width class)."""
-    groups: dict[tuple[bool, float], tuple[list[float | None], list[float | None]]] = {}
+def _links(
+    model: MLP, centres: list[np.ndarray]
+) -> list[tuple[float, float, float, float, str, float]]:
+    """Every weight W_l[j, k] as a segment from node k of column l − 1 to node j of column
+    l: orange when positive, blue when negative, wider the larger |w| (the largest
+    weight of the network MAX_LINK_WIDTH pixels)."""
     top = max(float(np.max(np.abs(model.params[f"W{i}"]))) for i in range(1, model.depth + 1))
+    segments = []
     for i in range(1, model.depth + 1):
         W = model.params[f"W{i}"]
         x0, x1 = (i - 1) * COLUMN + 1, i * COLUMN
-        for j, i_ in np.ndindex(*W.shape):
-            w = float(W[j, i_])
-            width = round(0.5 + (MAX_LINK_WIDTH - 0.5) * abs(w) / max(top, 1e-12))
-            xs, ys = groups.setdefault((w >= 0, width), ([], []))
-            xs += [x0, x1, None]
-            ys += [float(centres[i - 1][i_]), float(centres[i][j]), None]
-    return [
-        {
-            "type": "scatter",
-            "mode": "lines",
-            "x": xs,
-            "y": ys,
-            "line": {"color": POSITIVE if positive else NEGATIVE, "width": width},
-            "opacity": 0.7,
-            "hoverinfo": "skip",
-        }
-        for (positive, width), (xs, ys) in sorted(groups.items())
-    ]
+        for j, k in np.ndindex(*W.shape):
+            w = float(W[j, k])
+            width = 0.5 + (MAX_LINK_WIDTH - 0.5) * abs(w) / max(top, 1e-12)
+            color = POSITIVE if w >= 0 else NEGATIVE
+            segments.append((x0, float(centres[i - 1][k]), x1, float(centres[i][j]), color, width))
+    return segments
 
 
-def _handles(model: MLP, centres: list[np.ndarray]) -> list[dict[str, Any]]:
-    """Markers to hover and click: each weight at its link's middle, each bias on its node."""
-    wx: list[float] = []
-    wy: list[float] = []
-    wdata: list[list[Any]] = []
-    bx: list[float] = []
-    by: list[float] = []
-    bdata: list[list[Any]] = []
+def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dict[str, Any]:
+    """One marker trace of what the pointer reads, in one trace because each trace costs
+    the browser a redraw: every node (invisible, tile-sized: hover to enlarge), then per
+    layer each weight at its link's middle and each bias on its node's corner (click to
+    edit). ``customdata``: ["node", layer, unit, label] or [parameter, row, column, value]."""
+    x: list[float] = []
+    y: list[float] = []
+    data: list[list[Any]] = []
+    text: list[str] = []
+    size: list[int] = []
+    symbol: list[str] = []
+    color: list[str] = []
+
+    def add(px: float, py: float, d: list[Any], t: str, s: int, sym: str, c: str) -> None:
+        x.append(px)
+        y.append(py)
+        data.append(d)
+        text.append(t)
+        size.append(s)
+        symbol.append(sym)
+        color.append(c)
+
+    for layer, unit in nodes(model):
+        label = node_label(config, layer, unit, model.depth)
+        add(layer * COLUMN + 0.5, float(centres[layer][unit]), ["node", layer, unit, label],
+            f"{label}: enlarged on the right", 34, "square", "rgba(0,0,0,0)")  # fmt: skip
     for i in range(1, model.depth + 1):
         W, b = model.params[f"W{i}"], model.params[f"b{i}"]
         x0, x1 = (i - 1) * COLUMN + 1, i * COLUMN
         for j, k in np.ndindex(*W.shape):
-            wx.append((x0 + x1) / 2)
-            wy.append(float(centres[i - 1][k] + centres[i][j]) / 2)
-            wdata.append([f"W{i}", j, k, float(W[j, k])])
+            w = float(W[j, k])
+            add((x0 + x1) / 2, float(centres[i - 1][k] + centres[i][j]) / 2, [f"W{i}", j, k, w],
+                f"W{i}[{j},{k}] = {w:.4f}<br>click to edit", 7, "circle",
+                "rgba(80,80,80,0.35)")  # fmt: skip
         for j in range(b.shape[0]):
-            bx.append(x1 + 0.08)
-            by.append(float(centres[i][j]) - 0.42)
-            bdata.append([f"b{i}", j, 0, float(b[j, 0])])
-    marker = {"size": 7, "color": "rgba(80,80,80,0.35)", "line": {"width": 0}}
-    return [
-        {
-            "type": "scatter", "mode": "markers", "x": wx, "y": wy, "customdata": wdata,
-            "marker": marker, "name": "weights",
-            "hovertemplate": "%{customdata[0]}[%{customdata[1]},%{customdata[2]}] = "
-                             "%{customdata[3]:.4f}<br>click to edit<extra></extra>",
-        },
-        {
-            "type": "scatter", "mode": "markers", "x": bx, "y": by, "customdata": bdata,
-            "marker": dict(marker, symbol="square", color="rgba(40,40,40,0.8)", size=8),
-            "name": "biases",
-            "hovertemplate": "%{customdata[0]}[%{customdata[1]}] = %{customdata[3]:.4f}"
-                             "<br>click to edit<extra></extra>",
-        },
-    ]  # fmt: skip
+            v = float(b[j, 0])
+            add(x1 + 0.08, float(centres[i][j]) - 0.42, [f"b{i}", j, 0, v],
+                f"b{i}[{j}] = {v:.4f}<br>click to edit", 8, "square",
+                "rgba(40,40,40,0.8)")  # fmt: skip
+    return {
+        "type": "scatter", "mode": "markers", "x": x, "y": y, "customdata": data,
+        "hovertext": text, "hovertemplate": "%{hovertext}<extra></extra>", "name": "handles",
+        "marker": {"size": size, "symbol": symbol, "color": color, "line": {"width": 0}},
+    }  # fmt: skip
 
 
 def neuron_figure(
-    config: S.PlayConfig, model: MLP, maps: GridMaps, node: tuple[int, int], data: S.Split
+    config: S.PlayConfig, model: MLP, maps: GridMaps, node: tuple[int, int]
 ) -> dict[str, Any]:
-    """One node's output over the plane at full resolution, with the training points."""
+    """One node's output over the plane at the grid's full resolution, to read by hovering."""
     layer, unit = node
-    z = maps.layers[layer][unit]
-    zmin, zmax = _range(layer, model.depth, maps.layers[layer], config)
+    low, high = _range(layer, model.depth, maps.layers[layer], config)
     g = np.round(maps.g, 4).tolist()
-    colors = np.array([NEGATIVE, POSITIVE, "#2ca02c", "#d62728", "#9467bd"])
-    cols = data.train
-    traces = [
-        {"type": "heatmap", "x": g, "y": g, "z": np.round(z, 4).tolist(), "zmin": zmin,
-         "zmax": zmax, "colorscale": DIVERGING, "colorbar": {"thickness": 10},
-         "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}: %{z:.4f}<extra></extra>"},
-        {"type": "scatter", "mode": "markers", "x": data.P[0, cols].tolist(),
-         "y": data.P[1, cols].tolist(), "hoverinfo": "skip",
-         "marker": {"size": 4, "color": colors[data.labels[cols] % 5].tolist(),
-                    "line": {"width": 0.5, "color": "white"}}},
-    ]  # fmt: skip
+    trace = {
+        "type": "heatmap", "x": g, "y": g, "z": np.round(maps.layers[layer][unit], 4).tolist(),
+        "zmin": low, "zmax": high, "colorscale": DIVERGING, "colorbar": {"thickness": 10},
+        "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}: %{z:.4f}<extra></extra>",
+    }  # fmt: skip
     edge = float(maps.g[-1])
     layout = {
         "title": {"text": node_label(config, layer, unit, model.depth)},
@@ -243,57 +229,15 @@ def neuron_figure(
         "yaxis": {"range": [-edge, edge], "scaleanchor": "x", "title": {"text": "x₂"}},
         "height": 320,
         "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
-        "showlegend": False,
     }
-    return {"data": traces, "layout": layout}
+    return {"data": [trace], "layout": layout}
 
 
-def histogram_figure(activations: list[Histogram], gradients: list[Histogram]) -> dict[str, Any]:
-    """Small multiples: a row of activation histograms (hidden layers) above a row of
-    weight-gradient histograms (every layer), each titled with its mean and spread."""
+def histogram_image(activations: list[Histogram], gradients: list[Histogram]) -> str:
+    """Per-layer histograms as an SVG data URI: the activations A_l of the hidden layers
+    above the weight gradients ∂L/∂W_l of every layer, each with its mean and spread."""
     rows = [("A", activations, "#4c78a8"), ("∂L/∂W", gradients, "#e45756")]
-    columns = max(len(gradients), 1)
-    gap = 0.04
-    width = (1 - gap * (columns - 1)) / columns
-    traces: list[dict[str, Any]] = []
-    layout: dict[str, Any] = {
-        "height": 380,
-        "margin": {"l": 40, "r": 10, "t": 30, "b": 30},
-        "showlegend": False,
-        "bargap": 0,
-        "annotations": [],
-        "title": {"text": "per layer: activations (top) and weight gradients (bottom)",
-                  "font": {"size": 13}},
-    }  # fmt: skip
-    for row, (symbol, hists, color) in enumerate(rows):
-        for c, h in enumerate(hists):
-            n = row * columns + c + 1
-            ax = "" if n == 1 else str(n)
-            centres = (h.edges[:-1] + h.edges[1:]) / 2
-            traces.append(
-                {
-                    "type": "bar",
-                    "x": centres.tolist(),
-                    "y": (h.counts / h.size).tolist(),
-                    "width": float(h.edges[1] - h.edges[0]),
-                    "marker": {"color": color},
-                    "xaxis": "x" + ax,
-                    "yaxis": "y" + ax,
-                    "hovertemplate": "%{x:.3g}: %{y:.1%}<extra></extra>",
-                }
-            )
-            x0 = c * (width + gap)
-            y0, y1 = (0.58, 0.9) if row == 0 else (0.05, 0.37)
-            layout["xaxis" + ax] = {"domain": [x0, x0 + width], "anchor": "y" + ax,
-                                    "tickfont": {"size": 9}, "nticks": 4}  # fmt: skip
-            layout["yaxis" + ax] = {"domain": [y0, y1], "anchor": "x" + ax,
-                                    "tickformat": ".0%", "tickfont": {"size": 9}}  # fmt: skip
-            layout["annotations"].append(
-                {"x": x0 + width / 2, "y": y1, "xref": "paper", "yref": "paper",
-                 "yanchor": "bottom", "showarrow": False, "font": {"size": 11},
-                 "text": f"{symbol}{c + 1}: mean {h.mean:.2g}, std {h.std:.2g}"}
-            )  # fmt: skip
-    return {"data": traces, "layout": layout}
+    return img.svg_uri(img.histograms_svg(rows))
 
 
 @functools.lru_cache(maxsize=64)

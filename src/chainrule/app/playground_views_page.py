@@ -53,7 +53,7 @@ def views() -> html.Div:
                 ],
                 className="row",
             ),
-            dcc.Graph(id="pg-hist", config=graph),
+            html.Img(id="pg-hist", alt="per-layer histograms", style={"maxWidth": "100%"}),
             html.H3("The backprop equations of this network"),
             html.P(
                 "Derived by chainrule's symbolic deriver for the current layers; they change "
@@ -79,11 +79,13 @@ def node_of(model: MLP, stored: Any) -> tuple[int, int]:
 def hovered_node(model: MLP, hover: Any) -> tuple[int, int] | None:
     """The node under the pointer, from the network figure's hoverData; None off the nodes."""
     try:
-        curve = hover["points"][0]["curveNumber"]
-    except (TypeError, KeyError, IndexError):
+        kind, layer, unit = hover["points"][0]["customdata"][:3]
+    except (TypeError, KeyError, IndexError, ValueError):
         return None
-    heatmaps = V.nodes(model)
-    return heatmaps[curve] if isinstance(curve, int) and 0 <= curve < len(heatmaps) else None
+    if kind != "node" or not isinstance(layer, int) or not isinstance(unit, int):
+        return None
+    found = node_of(model, [layer, unit])
+    return found if found == (layer, unit) else None
 
 
 def target_of(model: MLP, target: Any) -> tuple[str, int, int]:
@@ -135,7 +137,7 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
 
     @app.callback(
         Output("pg-net", "figure"),
-        Output("pg-hist", "figure"),
+        Output("pg-hist", "src"),
         Output("pg-neuron", "figure"),
         Output("pg-node", "data"),
         Input("pg-run", "data"),
@@ -157,17 +159,17 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
                 raise dash.exceptions.PreventUpdate
             current = found
         maps = V.grid_maps(config, model)
-        data = S.split(config)
-        neuron = V.neuron_figure(config, model, maps, current, data)
+        neuron = V.neuron_figure(config, model, maps, current)
         if only_hover:
             return dash.no_update, dash.no_update, neuron, list(current)
+        data = S.split(config)
         y = S.targets(data.labels)
         activations, gradients = layer_histograms(
             model, data.X[:, data.train], y[:, data.train], HISTOGRAM_BINS
         )
         return (
             V.network_figure(config, model, maps),
-            V.histogram_figure(activations, gradients),
+            V.histogram_image(activations, gradients),
             neuron,
             list(current),
         )
