@@ -11,6 +11,7 @@ links and the histograms as SVG.
 from __future__ import annotations
 
 import base64
+import functools
 import struct
 import zlib
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ import numpy as np
 
 from chainrule.models.mlp_layers import Histogram
 
-Stops = Sequence[tuple[float, str]]
+Stops = tuple[tuple[float, str], ...]
 """A colour scale: (position in [0, 1], "#rrggbb"), positions increasing from 0 to 1."""
 
 
@@ -30,16 +31,29 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
+LEVELS = 257
+"""Colours per scale: values are quantised to LEVELS steps (an odd count, so that the
+middle of the range, and each quarter, is one of them exactly)."""
+
+
+@functools.lru_cache(maxsize=16)
+def _table(stops: tuple[tuple[float, str], ...]) -> np.ndarray:
+    """The colour scale sampled at LEVELS evenly spaced positions: (LEVELS, 3) uint8."""
+    positions = [p for p, _ in stops]
+    colors = np.array([_rgb(c) for _, c in stops], dtype=np.float64)
+    t = np.linspace(0.0, 1.0, LEVELS)
+    channels = [np.interp(t, positions, colors[:, k]) for k in range(3)]
+    return np.rint(np.stack(channels, axis=-1)).astype(np.uint8)
+
+
 def colorize(z: np.ndarray, low: float, high: float, stops: Stops) -> np.ndarray:
-    """The values z (h, w) as colours (h, w, 3) uint8: low maps to the first stop, high to
-    the last, values between interpolated linearly, values outside clipped."""
+    """The values z (any shape) as colours (*z.shape, 3) uint8: low maps to the first
+    stop, high to the last, values between to the scale's nearest of LEVELS colours,
+    values outside clipped."""
     if not high > low:
         raise ValueError(f"colour range: high must exceed low, got [{low}, {high}]")
     t = np.clip((np.asarray(z, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
-    positions = [p for p, _ in stops]
-    colors = np.array([_rgb(c) for _, c in stops], dtype=np.float64)
-    channels = [np.interp(t, positions, colors[:, k]) for k in range(3)]
-    return np.rint(np.stack(channels, axis=-1)).astype(np.uint8)
+    return _table(tuple(stops))[np.rint(t * (LEVELS - 1)).astype(np.intp)]
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
