@@ -259,3 +259,13 @@ def test_the_histogram_image_has_a_panel_per_layer() -> None:
             assert f"{symbol}{i}: mean {h.mean:.2g}, std {h.std:.2g}" in svg
     tallest = max(gradients[2].counts) / gradients[2].size
     assert f">{tallest:.0%}<" in svg
+
+
+def test_no_two_handles_of_the_network_meet() -> None:
+    config = config_of("?layers=32:tanh,32:tanh,8:relu&features=x1,x2,x1sq,x2sq,x1x2")
+    model = P.network(config)
+    (handles,) = V.network_figure(config, model, V.grid_maps(config, model, 20))["data"]
+    points = np.column_stack([handles["x"], handles["y"]])
+    gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
+    np.fill_diagonal(gaps, np.inf)
+    assert gaps.min() > 0.01  # tile widths: every handle can be pointed at

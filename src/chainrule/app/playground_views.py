@@ -167,7 +167,7 @@ def _links(
 def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dict[str, Any]:
     """One marker trace of what the pointer reads, in one trace because each trace costs
     the browser a redraw: every node (invisible, tile-sized: hover to enlarge), then per
-    layer each weight at its link's middle and each bias on its node's corner (click to
+    layer each weight on its link and each bias on its node's corner (click to
     edit). ``customdata``: ["node", layer, unit, label] or [parameter, row, column, value]."""
     x: list[float] = []
     y: list[float] = []
@@ -194,8 +194,11 @@ def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dic
         W, b = model.params[f"W{i}"], model.params[f"b{i}"]
         x0, x1 = (i - 1) * COLUMN + 1, i * COLUMN
         for j, k in np.ndindex(*W.shape):
+            # along the link at a fraction that differs per target node: no two handles meet
+            t = 0.25 + 0.5 * (j + 0.5) / W.shape[0]
+            ya, yb = float(centres[i - 1][k]), float(centres[i][j])
             w = float(W[j, k])
-            add((x0 + x1) / 2, float(centres[i - 1][k] + centres[i][j]) / 2, [f"W{i}", j, k, w],
+            add(x0 + t * (x1 - x0), ya + t * (yb - ya), [f"W{i}", j, k, w],
                 f"W{i}[{j},{k}] = {w:.4f}<br>click to edit", 7, "circle",
                 "rgba(80,80,80,0.35)")  # fmt: skip
         for j in range(b.shape[0]):

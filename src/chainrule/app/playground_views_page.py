@@ -26,7 +26,7 @@ from chainrule.models.mlp_layers import layer_histograms
 MAX_PARAMETER = 100.0
 """A weight or bias typed in must lie within ±MAX_PARAMETER."""
 HISTOGRAM_BINS = 30
-PROMPT = "click a weight (a link's middle) or a bias (a node's corner square) to edit it"
+PROMPT = "click a weight (a dot on its link) or a bias (a node's corner square) to edit it"
 _PARAMETER = re.compile(r"^[Wb]([1-9][0-9]?)$")
 
 
