@@ -23,7 +23,7 @@ from chainrule.app.layout import page
 PREFIX = "pg"
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
 GRID = 60  # the boundary is drawn on a GRID x GRID grid
-TICK_MS = 150
+TICK_MS = 100
 PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
 
 
