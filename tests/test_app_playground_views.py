@@ -269,3 +269,15 @@ def test_no_two_handles_of_the_network_meet() -> None:
     gaps = np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))
     np.fill_diagonal(gaps, np.inf)
     assert gaps.min() > 0.01  # tile widths: every handle can be pointed at
+
+
+def test_values_that_are_not_finite_still_draw() -> None:
+    stops = ((0.0, "#000000"), (0.5, "#808080"), (1.0, "#ff0000"))
+    got = img.colorize(np.array([np.nan, np.inf, -np.inf]), 0, 1, stops)
+    assert got.tolist() == [[128, 128, 128], [255, 0, 0], [0, 0, 0]]
+    model = P.network(config_of("?data=blobs&classes=3&layers=3:relu"))
+    assert V._range(model, 2, np.array([0.2, 0.9])) == (0.0, 1.0)  # softmax: probabilities
+    assert V._range(model, 1, np.array([-3.0, np.inf, 2.0])) == (-3.0, 3.0)
+    svg = b64decode(V.message_image("No histograms: 1 of 3 <values>")[26:]).decode()
+    ElementTree.fromstring(svg)
+    assert "1 of 3 &lt;values&gt;" in svg

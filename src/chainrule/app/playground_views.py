@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -72,11 +73,13 @@ def _centres(sizes: list[int]) -> list[np.ndarray]:
     return [((n - 1) / 2 - np.arange(n)) * ROW for n in sizes]
 
 
-def _range(layer: int, depth: int, values: np.ndarray, config: S.PlayConfig) -> tuple[float, float]:
-    """The colour range of a column: probabilities on [0, 1], others symmetric about 0."""
-    if layer == depth and not config.multiclass:
+def _range(model: MLP, layer: int, values: np.ndarray) -> tuple[float, float]:
+    """The colour range of a column: the probabilities of a sigmoid or softmax output on
+    [0, 1], any other column symmetric about 0 over its largest finite magnitude."""
+    if layer == model.depth and model.output in ("sigmoid", "softmax"):
         return 0.0, 1.0
-    top = float(np.max(np.abs(values))) if values.size else 1.0
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 1.0
     return -max(top, 1e-9), max(top, 1e-9)
 
 
@@ -100,7 +103,7 @@ def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str
     box = (-0.3, -height / 2 - 0.1, width + 0.3, height / 2 + 0.1)
     images = [_image(img.svg_uri(img.links_svg(box, _links(model, centres))), box)]
     for layer, (a, ys) in enumerate(zip(maps.layers, centres, strict=True)):
-        low, high = _range(layer, depth, a, config)
+        low, high = _range(model, layer, a)
         for unit, y in enumerate(ys):
             tile = a[unit, ::TILE_STEP, ::TILE_STEP]
             x = layer * COLUMN
@@ -218,7 +221,7 @@ def neuron_figure(
 ) -> dict[str, Any]:
     """One node's output over the plane at the grid's full resolution, to read by hovering."""
     layer, unit = node
-    low, high = _range(layer, model.depth, maps.layers[layer], config)
+    low, high = _range(model, layer, maps.layers[layer])
     g = np.round(maps.g, 4).tolist()
     trace = {
         "type": "heatmap", "x": g, "y": g, "z": np.round(maps.layers[layer][unit], 4).tolist(),
@@ -241,6 +244,16 @@ def histogram_image(activations: list[Histogram], gradients: list[Histogram]) ->
     above the weight gradients ∂L/∂W_l of every layer, each with its mean and spread."""
     rows = [("A", activations, "#4c78a8"), ("∂L/∂W", gradients, "#e45756")]
     return img.svg_uri(img.histograms_svg(rows))
+
+
+def message_image(text: str) -> str:
+    """A line of text as an SVG data URI: what stands in for the histograms when the
+    network's values cannot be counted (not finite)."""
+    body = escape(text)
+    return img.svg_uri(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="760" height="40" font-family="sans-serif"'
+        f' font-size="13"><text x="10" y="25" fill="#b00020">{body}</text></svg>'
+    )
 
 
 @functools.lru_cache(maxsize=64)

@@ -49,10 +49,12 @@ def _table(stops: tuple[tuple[float, str], ...]) -> np.ndarray:
 def colorize(z: np.ndarray, low: float, high: float, stops: Stops) -> np.ndarray:
     """The values z (any shape) as colours (*z.shape, 3) uint8: low maps to the first
     stop, high to the last, values between to the scale's nearest of LEVELS colours,
-    values outside clipped."""
+    values outside (±inf too) clipped, NaN the middle colour."""
     if not high > low:
         raise ValueError(f"colour range: high must exceed low, got [{low}, {high}]")
-    t = np.clip((np.asarray(z, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
+    with np.errstate(invalid="ignore"):
+        t = np.clip((np.asarray(z, dtype=np.float64) - low) / (high - low), 0.0, 1.0)
+    t[np.isnan(t)] = 0.5  # a value that is not a number takes the scale's middle
     return _table(tuple(stops))[np.rint(t * (LEVELS - 1)).astype(np.intp)]
 
 

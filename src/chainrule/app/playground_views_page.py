@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
+import numpy as np
 from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_state as S  # noqa: N812
@@ -164,15 +165,15 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
             return dash.no_update, dash.no_update, neuron, list(current)
         data = S.split(config)
         y = S.targets(data.labels)
-        activations, gradients = layer_histograms(
-            model, data.X[:, data.train], y[:, data.train], HISTOGRAM_BINS
-        )
-        return (
-            V.network_figure(config, model, maps),
-            V.histogram_image(activations, gradients),
-            neuron,
-            list(current),
-        )
+        try:
+            with np.errstate(all="ignore"):
+                counted = layer_histograms(
+                    model, data.X[:, data.train], y[:, data.train], HISTOGRAM_BINS
+                )
+            histograms = V.histogram_image(*counted)
+        except ValueError as e:
+            histograms = V.message_image(f"No histograms: {e}")
+        return V.network_figure(config, model, maps), histograms, neuron, list(current)
 
     @app.callback(Output("pg-eq", "children"), Input("pg-config", "data"))
     def equations(stored: Any) -> list[Any]:
