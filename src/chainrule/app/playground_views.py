@@ -78,8 +78,10 @@ def _range(model: MLP, layer: int, values: np.ndarray) -> tuple[float, float]:
     [0, 1], any other column symmetric about 0 over its largest finite magnitude."""
     if layer == model.depth and model.output in ("sigmoid", "softmax"):
         return 0.0, 1.0
-    finite = np.abs(values[np.isfinite(values)])
-    top = float(finite.max()) if finite.size else 1.0
+    top = max(float(values.max()), -float(values.min())) if values.size else 1.0
+    if not np.isfinite(top):
+        finite = np.abs(values[np.isfinite(values)])
+        top = float(finite.max()) if finite.size else 1.0
     return -max(top, 1e-9), max(top, 1e-9)
 
 
