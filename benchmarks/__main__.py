@@ -9,7 +9,8 @@ operation families (elementwise, reductions, indexing) against NumPy; H, a
 Hessian-vector product against PyTorch's double backward; L, reading a
 ~200 MB CSV file against np.loadtxt (time and peak memory); S,
 chainrule.sklearn's MLPClassifier against scikit-learn's on digits; W, the web
-app's recomputes (a race with its surface, the backprop stepper).
+app's recomputes (a race with its surface, the backprop stepper); P, the
+playground's training step with the maps it redraws.
 
 Every implementation of a case is checked against the first (hand-written
 NumPy) after one step from the same start, then all are timed interleaved in
@@ -18,7 +19,7 @@ and interquartile ranges in µs. By default one thread, the process pinned to
 one core. A peer that is not installed is skipped with a line saying so
 (``pip install -e ".[bench]"`` installs them).
 
-    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGHLSW] [--json out.json]
+    python -m benchmarks [--rounds 20] [--threads 1|2] [--cases ABCDEFGHLPSW] [--json out.json]
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1, choices=(1, 2))
-    parser.add_argument("--cases", default="ABCDEFGHLSW", help="which cases to run, e.g. AE")
+    parser.add_argument("--cases", default="ABCDEFGHLPSW", help="which cases to run, e.g. AE")
     parser.add_argument(
         "--json", default="benchmark-results.json", help="where to write the results"
     )
@@ -51,6 +52,7 @@ def main() -> int:
     _limit_threads(args.threads)  # before NumPy loads its BLAS
 
     from benchmarks import (
+        app_playground,
         app_race,
         csv_load,
         derivation,
@@ -80,6 +82,7 @@ def main() -> int:
         "G": operations.run,
         "H": higher_order.run,
         "L": csv_load.run,
+        "P": app_playground.run,
         "S": sklearn_digits.run,
         "W": app_race.run,
     }

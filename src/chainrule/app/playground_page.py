@@ -19,6 +19,7 @@ from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_export as E  # noqa: N812
 from chainrule.app import playground_state as S  # noqa: N812
+from chainrule.app import playground_views_page
 from chainrule.app.landscape_state import check_number
 from chainrule.app.layout import page
 from chainrule.app.playground_controls import (
@@ -35,7 +36,7 @@ from chainrule.app.playground_figures import COLORS, GRID, boundary_figure, loss
 __all__ = ["COLORS", "GRID", "boundary_figure", "layout", "loss_figure", "register"]
 
 PREFIX = "pg"
-TICK_MS = 150
+TICK_MS = 100
 PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
 EPOCH_BUDGET_S = 2.0  # server time one epoch step may spend; the next step goes on
 
@@ -98,6 +99,7 @@ def layout(search: str) -> html.Div:
                 ],
                 className="row",
             ),
+            playground_views_page.views(),
             dcc.Interval(id="pg-timer", interval=TICK_MS, disabled=True),
             dcc.Store(id="pg-config", data=stored_config(config)),
             dcc.Store(id="pg-run"),
@@ -186,6 +188,7 @@ def settings(
 def register(app: dash.Dash) -> None:
     """Adds the page's callbacks to ``app``."""
     rows = range(S.MAX_LAYERS)
+    playground_views_page.register(app, _config_of)
 
     @app.callback(
         Output("pg-config", "data"),

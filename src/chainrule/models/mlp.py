@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
+import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -215,7 +217,19 @@ class MLP(Model):
         return self.value_and_gradients(X, y)[1]
 
     def _compiled_step(self, names: tuple[str, ...]) -> Callable[..., Any]:
-        """The replayed loss and gradients for the model as it is configured now."""
+        """The replayed loss and gradients for the model as it is configured now.
+
+        Without dropout at work the loss depends on the hyperparameters alone, so
+        every MLP configured alike shares one compiled step (:func:`_shared_step`):
+        a network rebuilt for each request replays from its first call.
+        """
+        if type(self) is MLP and not (self.training and self.dropout):
+            try:
+                shared = json.dumps(self.hyperparameters(), sort_keys=True)
+            except TypeError:  # a hyperparameter JSON cannot write: this model's own cache
+                shared = ""
+            if shared:
+                return _shared_step(shared, names)
         key = (names, self.training, self.alpha, self.l1, self.dropout, tuple(self.activations))
         cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
@@ -360,3 +374,16 @@ class MLP(Model):
         if self.output == "softmax":
             return np.argmax(y_hat, axis=0)
         return (y_hat >= 0.5).astype(np.int64)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_step(hyperparameters: str, names: tuple[str, ...]) -> Callable[..., Any]:
+    """The compiled loss and gradients of every MLP built with these hyperparameters
+    (JSON), not training with dropout: a template model's graph, replayed for any weights."""
+    template = MLP(**json.loads(hyperparameters))
+
+    def loss(*args: Any) -> Tensor:
+        *arrays, X, y = args
+        return template.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+
+    return compiled_value_and_grad(loss, argnums=tuple(range(len(names))))

@@ -1,0 +1,167 @@
+"""The playground's network views in Chromium: hover a neuron, edit a weight, the
+histograms and equations follow the architecture, and the rates while playing.
+
+The server, browser and watched-page fixtures are those of test_app_browser: every
+request is recorded and one outside 127.0.0.1, or a console error, fails the test.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import time
+from typing import Any
+
+import pytest
+
+from test_app_browser import CHROMIUM, Watched, browser, page, server
+from test_app_playground_browser import stats, wait_for_step
+
+__all__ = ["browser", "page", "server"]  # fixtures used by name
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="needs Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+
+NET = "#pg-net .js-plotly-plot"
+WHERE = """([selector, key]) => {
+  const gd = document.querySelector(selector), fl = gd._fullLayout;
+  gd.scrollIntoView({block: 'center'});
+  const box = gd.getBoundingClientRect(), t = gd.data[0];
+  const i = t.customdata.findIndex(d => d[0] === key[0] && d[1] === key[1] && d[2] === key[2]);
+  return [box.left + fl._size.l + fl.xaxis.l2p(t.x[i]), box.top + fl._size.t + fl.yaxis.l2p(t.y[i]),
+          t.customdata[i][3]];
+}"""
+
+
+def open_views(p: Any, server: str, query: str) -> None:
+    p.goto(server + "/playground" + query)
+    wait_for_step(p, 0)
+    p.wait_for_selector("#pg-net image", timeout=30_000)
+    p.wait_for_selector("#pg-eq .equation", timeout=30_000)
+    p.wait_for_selector("#pg-hist[src^='data:image/svg+xml']", timeout=30_000)
+
+
+def point_at(p: Any, key: list[Any]) -> tuple[float, float, Any]:
+    x, y, value = p.evaluate(WHERE, [NET, key])
+    return x, y, value
+
+
+def histograms(p: Any) -> str:
+    src = p.get_attribute("#pg-hist", "src")
+    return base64.b64decode(src.split(",", 1)[1]).decode()
+
+
+def test_hovering_a_neuron_enlarges_it(server: str, page: Watched) -> None:
+    p = page.page
+    open_views(p, server, "?layers=8:tanh,8:tanh")
+    p.wait_for_selector("#pg-neuron .gtitle:has-text('output ŷ')", timeout=30_000)
+    x, y, label = point_at(p, ["node", 1, 2])
+    assert label == "layer 1, neuron 3"
+    p.mouse.move(x - 3, y - 3)
+    p.mouse.move(x, y)
+    p.wait_for_selector("#pg-neuron .gtitle:has-text('layer 1, neuron 3')", timeout=30_000)
+    assert p.is_visible("#pg-neuron .heatmaplayer")
+    x, y, _ = point_at(p, ["node", 0, 1])
+    p.mouse.move(x, y)
+    p.wait_for_selector("#pg-neuron .gtitle:has-text('x₂')", timeout=30_000)
+
+
+def test_clicking_a_weight_edits_it_and_bad_numbers_are_refused(server: str, page: Watched) -> None:
+    p = page.page
+    open_views(p, server, "?layers=4:tanh,2:tanh")
+    _, _, before, _ = stats(p)
+    x, y, old = point_at(p, ["W3", 0, 1])
+    p.mouse.click(x, y)
+    p.wait_for_selector("#pg-edit-name:has-text('W3[0,1]: type its new value')")
+    assert float(p.input_value("#pg-edit-value")) == pytest.approx(old, rel=1e-5)
+    for typed, reason in (
+        ("abc", "Not set: W3[0,1] must be a number, got 'abc'"),
+        ("1e9", "Not set: W3[0,1] must be in [-100, 100], got '1e9'"),
+    ):
+        p.fill("#pg-edit-value", typed)
+        p.click("#pg-edit-set")
+        p.wait_for_selector(f'#pg-edit-msg:has-text("{reason}")')
+    p.fill("#pg-edit-value", "2.5")
+    p.click("#pg-edit-set")
+    p.wait_for_function(
+        "s => (document.querySelector('#pg-stats')?.innerText || '').indexOf(s) < 0",
+        arg=f"train loss {before:.4f}",
+        timeout=30_000,
+    )
+    assert p.inner_text("#pg-edit-msg") == ""
+    p.wait_for_function(
+        f"() => document.querySelector('{NET}').data[0].customdata"
+        ".some(d => d[0] === 'W3' && d[1] === 0 && d[2] === 1 && d[3] === 2.5)"
+    )
+    assert stats(p)[:2] == (0, 0)  # an edit is not a step
+    # the output bias too
+    x, y, _ = point_at(p, ["b3", 0, 0])
+    p.mouse.click(x, y)
+    p.wait_for_selector("#pg-edit-name:has-text('b3[0]')")
+
+
+def test_histograms_and_equations_follow_the_architecture(server: str, page: Watched) -> None:
+    p = page.page
+    open_views(p, server, "?layers=4:tanh,2:tanh")
+    equations = p.inner_text("#pg-eq")
+    assert "dZ2 = (W3ᵀ dZ3) ⊙ (1 − A2²)" in equations and "∂L/∂W4" not in equations
+    svg = histograms(p)
+    assert "A2: mean" in svg and "A3: mean" not in svg and "∂L/∂W3: mean" in svg
+    p.click("#pg-step")
+    wait_for_step(p, 1)
+    p.wait_for_function(  # the weights moved, so did the activations and gradients
+        "old => document.querySelector('#pg-hist').getAttribute('src') !== old",
+        arg=p.get_attribute("#pg-hist", "src") if histograms(p) == svg else "",
+    )
+    p.click("#pg-add")
+    p.wait_for_function("() => window.location.search.includes('layers=4:tanh,2:tanh,4:tanh')")
+    p.wait_for_selector("#pg-eq .equation:has-text('∂L/∂W4')", timeout=30_000)
+    assert "dZ3 = (W4ᵀ dZ4) ⊙ (1 − A3²)" in p.inner_text("#pg-eq")
+    p.wait_for_function(
+        "() => atob(document.querySelector('#pg-hist').getAttribute('src').split(',')[1])"
+        ".includes('A3: mean')",
+        timeout=30_000,
+    )
+    p.click("#pg-act-2")
+    p.get_by_text("relu", exact=True).click()
+    p.wait_for_selector("#pg-eq .equation:has-text('1[Z3 > 0]')", timeout=30_000)
+
+
+COUNT_DRAWS = """() => { window.__draws = {};
+  for (const id of ['pg-boundary', 'pg-net', 'pg-neuron', 'pg-loss']) {
+    const gd = document.querySelector('#' + id + ' .js-plotly-plot'); window.__draws[id] = 0;
+    gd.on('plotly_afterplot', () => { window.__draws[id] += 1; });
+  } }"""
+STEP = re.compile(r"step (\d+) ")
+
+
+def test_play_sustains_steps_and_redraws(server: str, page: Watched) -> None:
+    """Plays a 2-8-8-1 network on 500 spiral points and prints the rates it sustains."""
+    p = page.page
+    open_views(p, server, "?data=spiral&points=500&layers=8:tanh,8:tanh&lr=0.03&batch=10")
+    p.wait_for_selector("#pg-boundary .heatmaplayer", timeout=30_000)
+    p.wait_for_selector("#pg-neuron .heatmaplayer", timeout=30_000)
+    p.evaluate(COUNT_DRAWS)
+    p.click("#pg-play")
+    time.sleep(2.0)  # into the steady state
+
+    def sample() -> tuple[int, dict[str, int], float]:
+        found = STEP.search(p.inner_text("#pg-stats"))
+        assert found
+        return int(found.group(1)), p.evaluate("() => ({...window.__draws})"), time.perf_counter()
+
+    s0, d0, t0 = sample()
+    time.sleep(6.0)
+    s1, d1, t1 = sample()
+    p.click("#pg-play")
+    seconds = t1 - t0
+    steps = (s1 - s0) / seconds
+    draws = {k: (d1[k] - d0[k]) / seconds for k in d1}
+    print(
+        f"\nplayground while playing: {steps:.1f} steps/s; figure redraws/s: "
+        + ", ".join(f"{k[3:]} {v:.1f}" for k, v in draws.items())
+    )
+    assert steps > 0 and min(draws.values()) > 0
+    assert p.inner_text("#pg-stopped") == ""
