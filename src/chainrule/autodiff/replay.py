@@ -126,11 +126,12 @@ class _Compiled:
                 f"argnums={self._argnums!r} refers to argument {self._last_position}, but "
                 f"the function was called with {len(args)} arguments"
             )
+        modes = MODES  # a thread-local: read its attributes once each
         if (
             self._eager_reason is not None
-            or MODES.anomaly
-            or not MODES.grad_enabled
-            or MODES.traced
+            or modes.anomaly
+            or not modes.grad_enabled
+            or modes.traced
             or any(isinstance(a, Tensor) and a.requires_grad for a in args)
         ):
             # Inside an outer differentiation the gradient must stay recorded,
@@ -183,6 +184,12 @@ class _Compiled:
 
     def _convert(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """The differentiated arguments as float arrays, as value_and_grad sees them."""
+        for p in self._positions:
+            a = args[p]
+            if type(a) is not np.ndarray or a.dtype.kind != "f":
+                break
+        else:
+            return args  # the usual case: float arrays already, nothing to copy
         converted = list(args)
         for p in self._positions:
             a = converted[p]
@@ -204,7 +211,7 @@ class _Compiled:
         (or why the call has no signature)."""
         try:
             key: tuple[Any, ...] = tuple(
-                (a.shape, a.dtype) if type(a) is np.ndarray else _static_key(a) for a in args
+                [(a.shape, a.dtype) if type(a) is np.ndarray else _static_key(a) for a in args]
             )
         except TypeError:
             bad = next(a for a in args if not _hashable(a))
@@ -213,7 +220,7 @@ class _Compiled:
                 "hashable, so calls cannot be told apart; pass arrays, numbers or "
                 "other hashable values, or close over the rest"
             )
-        if len({id(a) for a in args}) < len(args):
+        if len(set(map(id, args))) < len(args):
             # The same array passed twice is one value in the graph.
             first: dict[int, int] = {}
             key += tuple(first.setdefault(id(a), i) for i, a in enumerate(args))
