@@ -14,6 +14,7 @@ from chainrule.autodiff import (
     compiled_value_and_grad,
     mse,
     softmax_cross_entropy,
+    sum_of_squares,
     vocabulary,
 )
 from chainrule.models.base import Model
@@ -275,7 +276,7 @@ class MLP(Model):
     def _penalty(self, params: dict[str, Tensor]) -> Tensor:
         """(α/2)·Σ_l ||W_l||², reduced over each matrix's last two axes."""
         total = sum(
-            ((params[f"W{i}"] ** 2).sum(axis=(-2, -1)) for i in range(1, self.depth + 1)),
+            (sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in range(1, self.depth + 1)),
             start=Tensor(0.0),
         )
         return total * (self.alpha / 2)
