@@ -172,6 +172,11 @@ class MLP(Model):
         those of :meth:`autodiff_value_and_gradients`, which runs eagerly.
         """
         X, y = self.check_data(X, y)
+        return self.checked_value_and_gradients(X, y)
+
+    def checked_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
         names = tuple(self.params)
         value, grads = self._compiled_step(names)(*(self.params[k] for k in names), X, y)
         return value, dict(zip(names, grads, strict=True))
