@@ -206,3 +206,18 @@ def test_updates_keep_the_dtypes_of_the_formulas() -> None:
         buf = g["w"].copy() if buf is None else 0.9 * buf + g["w"]
         assert updates["w"].dtype == (g["w"] + 0.9 * buf).dtype
         np.testing.assert_array_equal(updates["w"], -0.1 * (g["w"] + 0.9 * buf))
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop", "adagrad"])
+def test_zero_dimensional_parameters_step_as_arrays_do(name: str) -> None:
+    """A 0-d parameter (whose arithmetic gives NumPy scalars, which in-place
+    operators rebind) takes the steps of the same parameter as a 1-element array."""
+    kwargs = {"momentum": 0.9, "nesterov": True} if name == "sgd" else {}
+    opt = optim.OPTIMIZERS[name](0.1, **kwargs)
+    scalar, vector = {"w": np.array(1.0)}, {"w": np.array([1.0])}
+    s_state, v_state = opt.init(scalar), opt.init(vector)
+    for g in (0.5, -0.3, 0.2):
+        s_up, s_state = opt.update({"w": np.array(g)}, s_state, scalar)
+        v_up, v_state = opt.update({"w": np.array([g])}, v_state, vector)
+        scalar, vector = optim.apply_updates(scalar, s_up), optim.apply_updates(vector, v_up)
+        assert float(scalar["w"]) == float(vector["w"][0])

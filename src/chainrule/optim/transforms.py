@@ -152,8 +152,9 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
             denominator = np.sqrt(nk)
             denominator /= bc2_sqrt  # in place: the arrays are made here
             denominator += eps
-            out[k] = o = mk / denominator
-            o /= bc1
+            o = mk / denominator
+            o /= bc1  # rebinds a NumPy scalar (0-d parameters): store o after
+            out[k] = o
         return out, AdamState(t, mu, nu)
 
     return GradientTransformation(init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps})
