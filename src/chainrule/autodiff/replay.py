@@ -128,6 +128,20 @@ class _Compiled:
             )
         modes = MODES  # a thread-local: read its attributes once each
         if (
+            self._eager_reason is None
+            and modes.grad_enabled
+            and not modes.anomaly
+            and not modes.traced
+        ):
+            # The usual call of a training loop: arrays and numbers seen before.
+            quick = self._quick_signature(args)
+            try:
+                plan = None if quick is None else self._plans.get(quick)
+            except TypeError:  # an unhashable argument: the full path says why
+                plan = None
+            if plan is not None and plan.externals_match():
+                return self._finish(plan.run(args, self._want_value))
+        if (
             self._eager_reason is not None
             or modes.anomaly
             or not modes.grad_enabled
@@ -205,6 +219,28 @@ class _Compiled:
         value, grads = result
         out = grads[0] if self._single else tuple(grads)
         return (value, out) if self._want_value else out
+
+    def _quick_signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The :meth:`_signature` of a call that needs nothing converted: plain
+        NumPy arrays (float ones where differentiated) and hashable values, no
+        Tensor, no argument passed twice (an unhashable value makes a key that
+        cannot be looked up). None for any other call, which then takes the
+        full path."""
+        key: list[Any] = []
+        for a in args:
+            if type(a) is np.ndarray:
+                key.append((a.shape, a.dtype))
+            elif isinstance(a, np.ndarray | Tensor):
+                return None
+            else:
+                key.append((type(a), a))
+        for p in self._positions:
+            a = args[p]
+            if type(a) is not np.ndarray or a.dtype.kind != "f":
+                return None
+        if len(set(map(id, args))) < len(args):
+            return None
+        return tuple(key)
 
     def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | str:
         """Shapes and dtypes of the array arguments, values of the others
