@@ -18,21 +18,6 @@ def _zeros(params: Params) -> Params:
     return {k: np.zeros_like(v) for k, v in params.items()}
 
 
-def _add_into(new: Any, other: Any) -> Any:
-    """``new + other``, written into ``new`` (an array the caller just made) when
-    that gives the same array: the same shape and dtype. The sum is the same
-    either way; in place it allocates nothing."""
-    if (
-        type(new) is np.ndarray
-        and type(other) is np.ndarray
-        and other.shape == new.shape
-        and other.dtype == new.dtype
-    ):
-        new += other
-        return new
-    return new + other
-
-
 class EmptyState(NamedTuple):
     pass
 
@@ -90,10 +75,9 @@ def trace(momentum: float, nesterov: bool = False) -> GradientTransformation:
         if state.buffer is None:
             buf = {k: np.array(v, copy=True) for k, v in u.items()}
         else:
-            buf = {k: _add_into(momentum * state.buffer[k], g) for k, g in u.items()}
-        if not nesterov:
-            return buf, TraceState(buf)
-        return {k: _add_into(momentum * buf[k], g) for k, g in u.items()}, TraceState(buf)
+            buf = {k: momentum * state.buffer[k] + u[k] for k in u}
+        out = {k: u[k] + momentum * buf[k] for k in u} if nesterov else buf
+        return out, TraceState(buf)
 
     return GradientTransformation(init, update, "trace", {"momentum": momentum})
 
@@ -147,14 +131,9 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
         mu, nu, out = {}, {}, {}
         for k, g in u.items():  # one pass, the same arithmetic as three
             m = state.mu[k]
-            mu[k] = mk = _add_into(c1 * (g - m), m)
-            nu[k] = nk = _add_into(c2 * (g * g), b2 * state.nu[k])
-            denominator = np.sqrt(nk)
-            denominator /= bc2_sqrt  # in place: the arrays are made here
-            denominator += eps
-            o = mk / denominator
-            o /= bc1  # rebinds a NumPy scalar (0-d parameters): store o after
-            out[k] = o
+            mu[k] = mk = m + c1 * (g - m)
+            nu[k] = nk = b2 * state.nu[k] + c2 * (g * g)
+            out[k] = (mk / (np.sqrt(nk) / bc2_sqrt + eps)) / bc1
         return out, AdamState(t, mu, nu)
 
     return GradientTransformation(init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps})
