@@ -422,6 +422,19 @@ def test_penalties() -> None:
         cr.l2_penalty(cr.Tensor(w1), -1.0)
 
 
+@pytest.mark.parametrize("axis", [None, (-2, -1), 0, (0, 2), -1])
+def test_sum_of_squares_equals_torch(axis: Any) -> None:
+    """The fused Σ x² (an MLP's L2 penalty): value and gradient as PyTorch's
+    (x ** 2).sum, on a stack of matrices with zeros, negatives and ±inf."""
+    from chainrule.autodiff import sum_of_squares
+
+    x = RNG.standard_normal((2, 3, 4))
+    x[0, 0, :2] = [0.0, -0.0]
+    dims = list(range(3)) if axis is None else axis
+    check(lambda a: sum_of_squares(a, axis), lambda a: (a**2).sum(dim=dims), x)
+    check(lambda a: sum_of_squares(a), lambda a: (a**2).sum(), np.array([INF, -2.0]))
+
+
 # --- the engine bugs of the trust issue -------------------------------------------
 
 

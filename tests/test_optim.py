@@ -181,3 +181,43 @@ def test_schedule_values() -> None:
     _, state = opt.update({"w": np.ones(1)}, state, None)
     assert optim.current_lr(opt, state) == 0.5
     assert math.isclose(optim.current_lr(optim.adam(0.3), None) or 0, 0.3)
+
+
+def test_updates_keep_the_dtypes_of_the_formulas() -> None:
+    """Mixed dtypes (float32 gradients of float64 states) promote as the written
+    formulas do, whatever the transformations compute in place."""
+    params = {"w": np.array([0.5, -1.0, 2.0])}
+    grads = [{"w": np.array(g, dtype=np.float32)} for g in ([0.3, -0.2, 0.1], [1.0, 2.0, 3.0])]
+    opt = optim.adam(0.1)
+    state = opt.init(params)
+    mu = nu = np.zeros(3)
+    for t, g in enumerate(grads, 1):
+        updates, state = opt.update(g, state, params)
+        mu = mu + (1.0 - 0.9) * (g["w"] - mu)
+        nu = 0.999 * nu + (1.0 - 0.999) * (g["w"] * g["w"])
+        want = -0.1 * ((mu / (np.sqrt(nu) / (1.0 - 0.999**t) ** 0.5 + 1e-8)) / (1.0 - 0.9**t))
+        assert updates["w"].dtype == np.float64
+        np.testing.assert_array_equal(updates["w"], want)
+    opt = optim.sgd(0.1, momentum=0.9, nesterov=True)
+    state = opt.init(params)
+    buf = None
+    for g in [{"w": np.float32(2.0) * grads[0]["w"]}, {"w": grads[1]["w"].astype(np.float64)}]:
+        updates, state = opt.update(g, state, params)
+        buf = g["w"].copy() if buf is None else 0.9 * buf + g["w"]
+        assert updates["w"].dtype == (g["w"] + 0.9 * buf).dtype
+        np.testing.assert_array_equal(updates["w"], -0.1 * (g["w"] + 0.9 * buf))
+
+
+@pytest.mark.parametrize("name", ["adam", "sgd", "rmsprop", "adagrad"])
+def test_zero_dimensional_parameters_step_as_arrays_do(name: str) -> None:
+    """A 0-d parameter (whose arithmetic gives NumPy scalars, which in-place
+    operators rebind) takes the steps of the same parameter as a 1-element array."""
+    kwargs = {"momentum": 0.9, "nesterov": True} if name == "sgd" else {}
+    opt = optim.OPTIMIZERS[name](0.1, **kwargs)
+    scalar, vector = {"w": np.array(1.0)}, {"w": np.array([1.0])}
+    s_state, v_state = opt.init(scalar), opt.init(vector)
+    for g in (0.5, -0.3, 0.2):
+        s_up, s_state = opt.update({"w": np.array(g)}, s_state, scalar)
+        v_up, v_state = opt.update({"w": np.array([g])}, v_state, vector)
+        scalar, vector = optim.apply_updates(scalar, s_up), optim.apply_updates(vector, v_up)
+        assert float(scalar["w"]) == float(vector["w"][0])

@@ -299,3 +299,31 @@ def test_inside_an_outer_differentiation_the_result_is_recorded() -> None:
     t = cr.Tensor(x, requires_grad=True)
     g = compiled(t)
     assert isinstance(g, cr.Tensor) and g.requires_grad
+
+
+def test_calls_after_replay_starts_take_the_full_path_when_they_need_it() -> None:
+    """Once a plan replays, calls with an integer array to convert, a Tensor, the
+    same array twice, another type of number or another dtype still give what
+    eager evaluation gives (the quick lookup only serves plain float arrays)."""
+
+    def f(w: Any, x: Any, k: Any) -> Any:
+        return ((w * x) ** 2).sum() * k
+
+    step = cr.compiled_value_and_grad(f)
+    eager = cr.value_and_grad(f)
+    w, x = np.array([1.0, 2.0]), np.array([3.0, -1.0])
+    for _ in range(3):
+        step(w, x, 2.0)
+    calls = [
+        (np.array([1, 2]), x, 2.0),
+        (w, cr.Tensor(x), 2.0),
+        (w, w, 2.0),
+        (w, x, 2),
+        (w.astype(np.float32), x, 2.0),
+        (w, x, 2.0),
+    ]
+    for args in calls:
+        (value, grad), (want_value, want_grad) = step(*args), eager(*args)
+        assert value == pytest.approx(want_value, rel=1e-15)
+        assert grad.dtype == want_grad.dtype
+        np.testing.assert_allclose(grad, want_grad, rtol=1e-15)

@@ -114,6 +114,12 @@ CASES: dict[str, list[Case]] = {
         ([normal(2, 3, 4)], {"axis": (1,), "keepdims": False}),
         ([np.array(1.5)], {"axis": (), "keepdims": False}),
     ],
+    "sum_of_squares": [
+        ([normal(3, 4)], {"axis": (0, 1)}),
+        ([normal(3, 4)], {"axis": (1,)}),
+        ([normal(2, 3, 4)], {"axis": (1, 2)}),  # a stack of matrices, as an MLP's penalty
+        ([np.array(1.5)], {"axis": ()}),
+    ],
 }
 
 

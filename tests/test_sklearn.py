@@ -332,3 +332,44 @@ def test_verbose_prints_the_loss_of_every_epoch(
     est = MLPClassifier(**{**BASE, "max_iter": 3}, verbose=True).fit(X, y)
     lines = capsys.readouterr().out.splitlines()
     assert lines == [f"Iteration {i + 1}, loss = {v:.8f}" for i, v in enumerate(est.loss_curve_)]
+
+
+def test_shuffled_draws_sklearns_permutation() -> None:
+    """The epoch's order is the one ``sklearn.utils.shuffle`` gives, draw for draw."""
+    from sklearn.utils import shuffle
+
+    from chainrule.sklearn.solvers import shuffled
+
+    ours, theirs = np.random.RandomState(3), np.random.RandomState(3)
+    indices = np.arange(97)
+    for _ in range(3):
+        a, b = shuffled(indices, ours), shuffle(indices, random_state=theirs)
+        np.testing.assert_array_equal(a, b)
+        indices = a
+    assert ours.randint(1 << 30) == theirs.randint(1 << 30)  # the same draws were used
+
+
+def test_compiled_objective_is_shared_and_leaves_the_model_alone(
+    digits: tuple[np.ndarray, np.ndarray],
+) -> None:
+    """One compiled objective per configuration: a second estimator (with another
+    alpha) replays the first one's recording and trains exactly as with a fresh one."""
+    import threading
+
+    X, y = digits
+    first, second = MLPClassifier(**BASE), MLPClassifier(**{**BASE, "alpha": 0.3})
+    first.fit(X, y)
+    second.fit(X, y)
+    assert second._objective() is first._objective()
+    assert first.model_.alpha != second.model_.alpha
+    fresh: list[MLPClassifier] = []  # another thread starts with no compiled objective
+    thread = threading.Thread(
+        target=lambda: fresh.append(MLPClassifier(**{**BASE, "alpha": 0.3}).fit(X, y))
+    )
+    thread.start()
+    thread.join()
+    assert fresh[0]._objective() is not second._objective()
+    same_parameters(second, fresh[0], rtol=0.0)
+    model = MLP([64, 5, 10], "relu", "softmax", alpha=0.25)
+    objective(model, 1.0)(*model.params.values(), X[:8].T, np.eye(10)[y[:8]].T, 0.5)
+    assert model.alpha == 0.25

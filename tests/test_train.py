@@ -1,4 +1,6 @@
+import copy
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -94,3 +96,35 @@ def test_bad_arguments() -> None:
         fit(model, d.X, d.y, optim.sgd(0.1), epochs=0)
     with pytest.raises(ValueError, match="batch_size"):
         fit(model, d.X, d.y, optim.sgd(0.1), batch_size=0)
+
+
+@pytest.mark.parametrize(
+    "model",
+    [MLP([4, 6, 3], "relu", "softmax", alpha=0.01), TwoLayerSigmoid(4, 5, seed=2)],
+    ids=["mlp", "two-layer"],
+)
+def test_steps_are_value_and_gradients_of_the_shuffled_batches(model: Any) -> None:
+    """fit checks the data once and steps on its batches without checking them again:
+    the same steps as value_and_gradients on each batch of the permuted examples,
+    written out here, to the last bit."""
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((4, 45))
+    y = rng.integers(0, 3, 45) if isinstance(model, MLP) else rng.integers(0, 2, (1, 45))
+    twin = copy.deepcopy(model)
+    history = fit(model, X, y, optim.sgd(0.1), epochs=2, batch_size=16, seed=5)
+    order_rng = np.random.default_rng(5)
+    Xc, yc = twin.check_data(X, y)
+    losses, norms = [], []
+    for _ in range(2):
+        order = order_rng.permutation(45)
+        for start in range(0, 45, 16):
+            idx = order[start : start + 16]
+            loss, grads = twin.value_and_gradients(X[:, idx], np.asarray(y)[..., idx])
+            losses.append(loss)
+            norms.append(math.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+            twin.params = {k: twin.params[k] - 0.1 * grads[k] for k in twin.params}
+    assert history.step_loss == losses
+    np.testing.assert_allclose(history.grad_norm, norms, rtol=1e-14)
+    for k in model.params:
+        np.testing.assert_array_equal(model.params[k], twin.params[k])
+    assert history.epoch_loss[-1] == twin.loss(Xc, yc)

@@ -30,6 +30,7 @@ from chainrule.autodiff.losses import (
     mse,
     nll,
     softmax_cross_entropy,
+    sum_of_squares,
 )
 from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
 from chainrule.autodiff.primitive import Primitive
@@ -73,6 +74,7 @@ __all__ = [
     "softmax_cross_entropy",
     "split",
     "stack",
+    "sum_of_squares",
     "value_and_grad",
     "where",
 ]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import rules
+from chainrule.autodiff.axes import normalize_axes
 from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.errors import ShapeError
 from chainrule.autodiff.modes import derived
@@ -205,7 +206,26 @@ def l2_penalty(weights: Tensor | Sequence[Tensor], strength: float) -> Tensor:
         weights: a Tensor or a sequence of Tensors.
         strength: λ ≥ 0.
     """
-    return _penalty("l2_penalty", weights, strength, lambda w: (w * w).sum()) * 0.5
+    return _penalty("l2_penalty", weights, strength, sum_of_squares) * 0.5
+
+
+def sum_of_squares(x: Tensor, axis: int | tuple[int, ...] | None = None) -> Tensor:
+    """Σ x² over ``axis`` (every axis when None), the sum in an L2 penalty.
+
+    One fused operation (see :func:`chainrule.autodiff.rules.sum_of_squares`)
+    with the numbers of ``(x ** 2).sum(axis)``; its gradient is 2x times the
+    incoming gradient.
+
+    Args:
+        x: a Tensor (or an array) of any shape.
+        axis: the axes summed away, e.g. ``(-2, -1)`` for the weight matrices
+            of a stack ``(..., out, in)``.
+
+    Returns:
+        A Tensor of ``x``'s shape without ``axis`` (0-d for every axis).
+    """
+    t = x if isinstance(x, Tensor) else Tensor(x)
+    return apply(rules.SUM_OF_SQUARES, t, axis=normalize_axes(axis, t.ndim, "sum_of_squares"))
 
 
 def _penalty(

@@ -126,11 +126,26 @@ class _Compiled:
                 f"argnums={self._argnums!r} refers to argument {self._last_position}, but "
                 f"the function was called with {len(args)} arguments"
             )
+        modes = MODES  # a thread-local: read its attributes once each
+        if (
+            self._eager_reason is None
+            and modes.grad_enabled
+            and not modes.anomaly
+            and not modes.traced
+        ):
+            # The usual call of a training loop: arrays and numbers seen before.
+            quick = self._quick_signature(args)
+            try:
+                plan = None if quick is None else self._plans.get(quick)
+            except TypeError:  # an unhashable argument: the full path says why
+                plan = None
+            if plan is not None and plan.externals_match():
+                return self._finish(plan.run(args, self._want_value))
         if (
             self._eager_reason is not None
-            or MODES.anomaly
-            or not MODES.grad_enabled
-            or MODES.traced
+            or modes.anomaly
+            or not modes.grad_enabled
+            or modes.traced
             or any(isinstance(a, Tensor) and a.requires_grad for a in args)
         ):
             # Inside an outer differentiation the gradient must stay recorded,
@@ -183,6 +198,12 @@ class _Compiled:
 
     def _convert(self, args: tuple[Any, ...]) -> tuple[Any, ...]:
         """The differentiated arguments as float arrays, as value_and_grad sees them."""
+        for p in self._positions:
+            a = args[p]
+            if type(a) is not np.ndarray or a.dtype.kind != "f":
+                break
+        else:
+            return args  # the usual case: float arrays already, nothing to copy
         converted = list(args)
         for p in self._positions:
             a = converted[p]
@@ -199,12 +220,34 @@ class _Compiled:
         out = grads[0] if self._single else tuple(grads)
         return (value, out) if self._want_value else out
 
+    def _quick_signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        """The :meth:`_signature` of a call that needs nothing converted: plain
+        NumPy arrays (float ones where differentiated) and hashable values, no
+        Tensor, no argument passed twice (an unhashable value makes a key that
+        cannot be looked up). None for any other call, which then takes the
+        full path."""
+        key: list[Any] = []
+        for a in args:
+            if type(a) is np.ndarray:
+                key.append((a.shape, a.dtype))
+            elif isinstance(a, np.ndarray | Tensor):
+                return None
+            else:
+                key.append((type(a), a))
+        for p in self._positions:
+            a = args[p]
+            if type(a) is not np.ndarray or a.dtype.kind != "f":
+                return None
+        if len(set(map(id, args))) < len(args):
+            return None
+        return tuple(key)
+
     def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | str:
         """Shapes and dtypes of the array arguments, values of the others
         (or why the call has no signature)."""
         try:
             key: tuple[Any, ...] = tuple(
-                (a.shape, a.dtype) if type(a) is np.ndarray else _static_key(a) for a in args
+                [(a.shape, a.dtype) if type(a) is np.ndarray else _static_key(a) for a in args]
             )
         except TypeError:
             bad = next(a for a in args if not _hashable(a))
@@ -213,7 +256,7 @@ class _Compiled:
                 "hashable, so calls cannot be told apart; pass arrays, numbers or "
                 "other hashable values, or close over the rest"
             )
-        if len({id(a) for a in args}) < len(args):
+        if len(set(map(id, args))) < len(args):
             # The same array passed twice is one value in the graph.
             first: dict[int, int] = {}
             key += tuple(first.setdefault(id(a), i) for i, a in enumerate(args))

@@ -264,6 +264,23 @@ def sum_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...], keepdims: boo
     return broadcast_to(g, x.shape)
 
 
+def sum_of_squares(x: Array, axis: tuple[int, ...]) -> Array:
+    """Σ x² over ``axis`` (a tuple of distinct non-negative axes), not kept.
+
+    A fused pair (the sum of a square), made an explicit operation for the L2
+    penalty Σ‖W‖²: composed, its backward writes the gradient out to the shape
+    of x (the sum's broadcast) and then multiplies it by 2x; fused it is the
+    one product g·2x. The numbers are those of ``(x ** 2).sum(axis)``.
+    """
+    return (x**2).sum(axis=axis)
+
+
+def sum_of_squares_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...]) -> Array:
+    if g.ndim:  # the summed axes come back as size-1 axes, which broadcast
+        g = g.reshape(tuple(1 if i in axis else d for i, d in enumerate(x.shape)))
+    return g * (2.0 * x)
+
+
 def broadcast_to_forward(x: Array, shape: tuple[int, ...]) -> Array:
     """``x`` repeated along its size-1 axes and new leading axes to ``shape``."""
     return broadcast_to(x, shape)
@@ -307,6 +324,7 @@ MATMUL = Primitive("matmul", matmul, (matmul_vjp_a, matmul_vjp_b))
 TRANSPOSE = Primitive("transpose", transpose, (transpose_vjp,))
 RESHAPE = Primitive("reshape", reshape, (reshape_vjp,))
 SUM = Primitive("sum", sum_forward, (sum_vjp,))
+SUM_OF_SQUARES = Primitive("sum_of_squares", sum_of_squares, (sum_of_squares_vjp,))
 ASTYPE = Primitive("astype", astype, (astype_vjp,))
 BROADCAST_TO = Primitive("broadcast_to", broadcast_to_forward, (broadcast_to_vjp,))
 SOFTMAX_CROSS_ENTROPY = Primitive(
@@ -334,6 +352,7 @@ RULES: dict[str, Primitive] = {
         TRANSPOSE,
         RESHAPE,
         SUM,
+        SUM_OF_SQUARES,
         BROADCAST_TO,
         ASTYPE,
         SOFTMAX_CROSS_ENTROPY,

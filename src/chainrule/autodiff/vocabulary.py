@@ -46,6 +46,7 @@ import numpy as np
 _NUMERIC = (np.ndarray, np.generic, int, float)
 _MAX_REDUCE: Any = np.maximum.reduce
 _MIN_REDUCE: Any = np.minimum.reduce
+_SUM_REDUCE: Any = np.add.reduce
 
 
 def _owner(args: tuple[Any, ...]) -> Any:
@@ -322,7 +323,9 @@ def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
     A slice whose maximum is not finite (all -inf, +inf, nan) or that is empty
     is shifted by 0, so it keeps its values.
     """
-    shift = np.max(x, axis=axis, keepdims=True, initial=-np.inf)
+    # The ufuncs' own reductions: what np.max and np.sum call, without their
+    # Python wrappers (these run on every step of a softmax output's training).
+    shift = _MAX_REDUCE(x, axis=axis, keepdims=True, initial=-np.inf)
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
@@ -330,7 +333,7 @@ def log_softmax(x: Any, axis: int) -> Any:
     """x − log Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
         z = x - max_shift(x, axis)
-        return z - np.log(np.sum(np.exp(z), axis=axis, keepdims=True))
+        return z - np.log(_SUM_REDUCE(np.exp(z), axis=axis, keepdims=True))
     return x.log_softmax(axis)
 
 
@@ -338,5 +341,5 @@ def softmax(x: Any, axis: int) -> Any:
     """exp(x) / Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
         e = np.exp(x - max_shift(x, axis))
-        return e / np.sum(e, axis=axis, keepdims=True)
+        return e / _SUM_REDUCE(e, axis=axis, keepdims=True)
     return x.softmax(axis)

@@ -97,6 +97,11 @@ class Model:
     def loss(self, X: np.ndarray, y: np.ndarray) -> float:
         """The loss at the current parameters, a float."""
         X, y = self.check_data(X, y)
+        return self.checked_loss(X, y)
+
+    def checked_loss(self, X: np.ndarray, y: np.ndarray) -> float:
+        """:meth:`loss` of data that :meth:`check_data` returned, not checked again
+        (what :func:`chainrule.train.fit` calls before and after each epoch)."""
         return float(self.loss_from_cache(self.forward(X)[1], y))
 
     def value_and_gradients(
@@ -104,6 +109,18 @@ class Model:
     ) -> tuple[float, dict[str, np.ndarray]]:
         """The loss and :meth:`gradients` together (one forward pass where possible)."""
         return self.loss(X, y), self.gradients(X, y)
+
+    def checked_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """:meth:`value_and_gradients` of data that :meth:`check_data` returned
+        (or a batch of its columns), which is not checked again.
+
+        What :func:`chainrule.train.fit` calls for every batch of the data it
+        checked once. This default checks anyway; a model whose checks cost a
+        pass or a copy per batch skips them.
+        """
+        return self.value_and_gradients(X, y)
 
     def autodiff_gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """The gradients computed by the autodiff engine from :meth:`loss_graph`."""
@@ -273,6 +290,11 @@ class HandDerived(Model):
         self, X: np.ndarray, y: np.ndarray
     ) -> tuple[float, dict[str, np.ndarray]]:
         X, y = self.check_data(X, y)
+        return self.checked_value_and_gradients(X, y)
+
+    def checked_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
         cache = self.forward(X)[1]
         return float(self.loss_from_cache(cache, y)), self._backward(X, y, cache)
 

@@ -16,6 +16,7 @@ from chainrule.autodiff import (
     compiled_value_and_grad,
     mse,
     softmax_cross_entropy,
+    sum_of_squares,
     vocabulary,
 )
 from chainrule.models.base import Model
@@ -209,6 +210,11 @@ class MLP(Model):
         those of :meth:`autodiff_value_and_gradients`, which runs eagerly.
         """
         X, y = self.check_data(X, y)
+        return self.checked_value_and_gradients(X, y)
+
+    def checked_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
         names = tuple(self.params)
         value, grads = self._compiled_step(names)(*(self.params[k] for k in names), X, y)
         return value, dict(zip(names, grads, strict=True))
@@ -334,7 +340,8 @@ class MLP(Model):
         terms = []
         if self.alpha:
             total = sum(
-                ((params[f"W{i}"] ** 2).sum(axis=(-2, -1)) for i in layers), start=Tensor(0.0)
+                (sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in layers),
+                start=Tensor(0.0),
             )
             terms.append(total * (self.alpha / 2))
         if self.l1:

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches, shuffle
+from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from chainrule.models import MLP
@@ -312,14 +312,18 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         sample_idx = np.arange(n_samples)
         state = self._optimizer_state
         self.n_iter_ = 0
+        batches = list(gen_batches(n_samples, size))
+        objective = self._objective()
         for _ in range(self.max_iter):
+            X_epoch, Y_epoch = X, Y
             if self.shuffle:
-                sample_idx = shuffle(sample_idx, random_state=random_state)
-                batches: list[Any] = [sample_idx[s] for s in gen_batches(n_samples, size)]
-            else:
-                batches = list(gen_batches(n_samples, size))
+                # One contiguous shuffled copy per epoch: the batches are then
+                # slices of it (views), the same examples in the same order as
+                # indexing each batch of the shuffled indices.
+                sample_idx = solvers.shuffled(sample_idx, random_state)
+                X_epoch, Y_epoch = X[sample_idx], Y[sample_idx]
             self.loss_, state = solvers.run_epoch(
-                model, step=self._objective(), optimizer=optimizer, state=state, X=X, Y=Y,
+                model, step=objective, optimizer=optimizer, state=state, X=X_epoch, Y=Y_epoch,
                 batches=batches, alpha=self.alpha, scale=self._scale,
                 outputs_averaged=self._outputs_averaged,
             )  # fmt: skip

@@ -19,7 +19,10 @@ outputs divides the data term by k as scikit-learn's does.
 
 from __future__ import annotations
 
+import copy
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -96,17 +99,55 @@ def objective(model: MLP, scale: float) -> Objective:
     order), X (n, b), Y (out, b) and the penalty strength α for this batch, and
     returns (loss, gradients in the same order). α is a plain number, so each
     value of it is a signature of its own and is replayed exactly.
+
+    The function depends on the model's configuration only (its
+    hyperparameters but α, its parameter names), never on its weights, so one
+    is made per configuration and thread and shared by every estimator that
+    trains such a model: a grid search or a second ``fit`` replays the graphs
+    the first one recorded. Each is recorded on a private copy of the model,
+    whose α it sets while recording, so the caller's model is left alone.
     """
-    names = list(model.params)
+    names = tuple(model.params)
+    settings = model.hyperparameters()
+    settings.pop("alpha", None)
+    key = (type(model), names, repr(sorted(settings.items())), model.training, float(scale))
+    cache: OrderedDict[Any, Objective] = _OBJECTIVES.__dict__.setdefault("cache", OrderedDict())
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    template = copy.copy(model)
+    template.__dict__.pop("_compiled", None)  # its own compiled steps, not the model's
+    template.params = {}  # the parameters are arguments; keep none alive here
     inverse = 1.0 / scale
 
     def loss(*args: Any) -> Tensor:
         *arrays, X, Y, strength = args
-        model.alpha = strength  # read by loss_graph while the graph is recorded
-        value = model.loss_graph(dict(zip(names, arrays, strict=True)), X, Y)
+        template.alpha = strength  # read by loss_graph while the graph is recorded
+        value = template.loss_graph(dict(zip(names, arrays, strict=True)), X, Y)
         return value * inverse if scale != 1.0 else value
 
-    return compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
+    found = compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
+    cache[key] = found
+    if len(cache) > _MAX_OBJECTIVES:
+        cache.popitem(last=False)
+    return found
+
+
+_OBJECTIVES = threading.local()  # per thread: a recording sets its template's α
+_MAX_OBJECTIVES = 16
+
+
+def shuffled(indices: np.ndarray, random_state: np.random.RandomState) -> np.ndarray:
+    """``sklearn.utils.shuffle(indices, random_state=random_state)``, without its
+    argument validation (about a millisecond a call, once per epoch).
+
+    The same permutation from the same draws: ``random_state.shuffle`` of
+    ``arange(len(indices))``, then ``indices`` taken in that order.
+    """
+    order = np.arange(len(indices))
+    random_state.shuffle(order)
+    return indices[order]
 
 
 class Progress:

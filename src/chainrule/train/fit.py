@@ -163,9 +163,10 @@ def fit(
 ) -> History:
     """Trains ``model`` in place and returns its History.
 
-    Each step computes the loss and gradients of one batch with
-    ``model.value_and_gradients`` (the hand-derived equations for the worked
-    networks, the engine for the MLP) and applies the optimizer's update to
+    The data are checked once (``model.check_data``); each step computes the
+    loss and gradients of one batch with ``model.checked_value_and_gradients``
+    (the hand-derived equations for the worked networks, the engine's compiled
+    gradients for the MLP) and applies the optimizer's update to
     ``model.params``.
 
     Args:
@@ -211,7 +212,7 @@ def fit(
         raise ValueError(f"divergence_factor must be a number above 1, got {divergence_factor!r}")
 
     rng = np.random.default_rng(seed)
-    history = History(initial_loss=model.loss(X, y))
+    history = History(initial_loss=model.checked_loss(X, y))
     if "params" in wanted:
         history.params = [dict(model.params)]
     if "state" in wanted:
@@ -249,27 +250,27 @@ def fit(
     try:
         for epoch in range(epochs):
             epoch_start = dict(model.params)
-            order = rng.permutation(m) if (shuffle and size < m) else None
+            X_epoch, y_epoch = X, y
+            if shuffle and size < m:
+                # One shuffled copy per epoch, whose batches are slices (views):
+                # the same columns in the same order as indexing each batch.
+                order = rng.permutation(m)
+                X_epoch, y_epoch = X[:, order], y[:, order]
             for start in range(0, m, size):
-                if order is None and size == m:
-                    Xb, yb = X, y
+                if size == m:
+                    Xb, yb = X_epoch, y_epoch
                 else:
-                    idx = (
-                        order[start : start + size]
-                        if order is not None
-                        else slice(start, start + size)
-                    )
-                    Xb, yb = X[:, idx], y[:, idx]
+                    Xb, yb = X_epoch[:, start : start + size], y_epoch[:, start : start + size]
                 lr = current_lr(optimizer, state)
                 params = dict(model.params)
-                loss, grads = model.value_and_gradients(Xb, yb)
+                loss, grads = model.checked_value_and_gradients(Xb, yb)
                 if not (math.isfinite(loss) and loss <= limit):
                     diverged(loss, lr, params, "the loss of a batch")
                 updates, state = optimizer.update(grads, state, params)
                 model.params.update(apply_updates(params, updates))
                 history.step_loss.append(loss)
                 history.grad_norm.append(
-                    math.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))
+                    math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
                 )
                 history.lr.append(math.nan if lr is None else lr)
                 history.epoch_of_step.append(epoch)
@@ -278,7 +279,7 @@ def fit(
                 if history.states is not None:
                     history.states.append(state)
                 step += 1
-            epoch_loss = model.loss(X, y)
+            epoch_loss = model.checked_loss(X, y)
             if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
                 diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
             history.epoch_loss.append(epoch_loss)
