@@ -37,9 +37,18 @@ def open_exercise(p: Any, server: str, topic: str, seed: int) -> None:
 
 
 def answer(p: Any, text: str, verdict: str) -> str:
+    before = p.eval_on_selector("#pr-verdict", "e => e.innerText")
     p.fill("#pr-answer", text)
     p.click("#pr-check")
-    p.wait_for_selector(f"#pr-verdict.{verdict}", timeout=30_000)
+    # the verdict of the previous answer may already carry the same class: wait for new text
+    p.wait_for_function(
+        """([verdict, before]) => {
+            const e = document.querySelector('#pr-verdict');
+            return e.classList.contains(verdict) && e.innerText !== before;
+        }""",
+        arg=[verdict, before],
+        timeout=30_000,
+    )
     return str(p.inner_text("#pr-verdict"))
 
 
