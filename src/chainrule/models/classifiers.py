@@ -35,6 +35,36 @@ def _bce_from_logits(z: np.ndarray, y: np.ndarray) -> Any:
     return np.sum(np.logaddexp(0.0, z) - y * z, axis=(-2, -1)) / y.shape[-1]
 
 
+def sigmoid_two_layer_forward(
+    params: dict[str, np.ndarray], X: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Z1 = W1 X + b1, A1 = σ(Z1) (k, m); Z2 = W2 A1 + b2, A2 = σ(Z2) = ``y_hat`` (o, m)."""
+    Z1 = params["W1"] @ X + params["b1"]
+    A1 = sigmoid(Z1)
+    Z2 = params["W2"] @ A1 + params["b2"]
+    A2 = sigmoid(Z2)
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "y_hat": A2}
+
+
+def sigmoid_two_layer_backward(
+    params: dict[str, np.ndarray], X: np.ndarray, cache: dict[str, np.ndarray], dZ2: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The gradients of a sigmoid hidden layer's network given the output error dZ2 (o, m).
+
+    dZ1 = (W2ᵀ dZ2) ⊙ A1 ⊙ (1 − A1) (k, m); ∂L/∂W2 = (1/m) dZ2 A1ᵀ, ∂L/∂b2 = (1/m) dZ2 1⃗,
+    ∂L/∂W1 = (1/m) dZ1 Xᵀ, ∂L/∂b1 = (1/m) dZ1 1⃗. Only dZ2 depends on the output's loss.
+    """
+    m = X.shape[1]
+    A1 = cache["A1"]
+    dZ1 = (params["W2"].T @ dZ2) * A1 * (1.0 - A1)
+    return {
+        "W1": (dZ1 @ X.T) / m,
+        "b1": dZ1.sum(axis=1, keepdims=True) / m,
+        "W2": (dZ2 @ A1.T) / m,
+        "b2": dZ2.sum(axis=1, keepdims=True) / m,
+    }
+
+
 class _Classifier(HandDerived):
     task = "binary"
     loss_name = "binary cross-entropy"
@@ -133,26 +163,14 @@ class TwoLayerClassifier(_Classifier):
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Cache: ``Z1``, ``A1`` (k, m); ``Z2`` (also as ``z_out``), ``A2`` (1, m)."""
-        p = self.params
-        Z1 = p["W1"] @ X + p["b1"]
-        A1 = sigmoid(Z1)
-        Z2 = p["W2"] @ A1 + p["b2"]
-        A2 = sigmoid(Z2)
-        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "z_out": Z2, "y_hat": A2}
+        cache = sigmoid_two_layer_forward(self.params, X)
+        cache["z_out"] = cache["Z2"]
+        return cache["A2"], cache
 
     def _backward(
         self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        m = X.shape[1]
-        A1 = cache["A1"]
-        dZ2 = cache["A2"] - y
-        dZ1 = (self.params["W2"].T @ dZ2) * A1 * (1.0 - A1)
-        return {
-            "W1": (dZ1 @ X.T) / m,
-            "b1": dZ1.sum(axis=1, keepdims=True) / m,
-            "W2": (dZ2 @ A1.T) / m,
-            "b2": dZ2.sum(axis=1, keepdims=True) / m,
-        }
+        return sigmoid_two_layer_backward(self.params, X, cache, cache["A2"] - y)
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         A1 = (params["W1"] @ X + params["b1"]).sigmoid()

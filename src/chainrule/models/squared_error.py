@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import Tensor
-from chainrule.models.base import HandDerived, sigmoid
+from chainrule.models.base import HandDerived
+from chainrule.models.classifiers import sigmoid_two_layer_backward, sigmoid_two_layer_forward
 from chainrule.models.init import glorot_uniform
 from chainrule.models.seed000 import _check_size
 
@@ -83,12 +84,8 @@ class SigmoidSquaredError(HandDerived):
 
     def forward(self, X: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """ŷ = A2 (o, m). Cache: ``Z1``, ``A1`` (k, m); ``Z2``, ``A2`` (also ``y_hat``) (o, m)."""
-        p = self.params
-        Z1 = p["W1"] @ X + p["b1"]
-        A1 = sigmoid(Z1)
-        Z2 = p["W2"] @ A1 + p["b2"]
-        A2 = sigmoid(Z2)
-        return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2, "y_hat": A2}
+        cache = sigmoid_two_layer_forward(self.params, X)
+        return cache["A2"], cache
 
     def loss_from_cache(self, cache: dict[str, np.ndarray], y: np.ndarray) -> Any:
         r = cache["A2"] - y
@@ -97,16 +94,8 @@ class SigmoidSquaredError(HandDerived):
     def _backward(
         self, X: np.ndarray, y: np.ndarray, cache: dict[str, np.ndarray]
     ) -> dict[str, np.ndarray]:
-        m = X.shape[1]
-        A1, A2 = cache["A1"], cache["A2"]
-        dZ2 = (A2 - y) * A2 * (1.0 - A2)
-        dZ1 = (self.params["W2"].T @ dZ2) * A1 * (1.0 - A1)
-        return {
-            "W1": (dZ1 @ X.T) / m,
-            "b1": dZ1.sum(axis=1, keepdims=True) / m,
-            "W2": (dZ2 @ A1.T) / m,
-            "b2": dZ2.sum(axis=1, keepdims=True) / m,
-        }
+        A2 = cache["A2"]
+        return sigmoid_two_layer_backward(self.params, X, cache, (A2 - y) * A2 * (1.0 - A2))
 
     def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
         A1 = (params["W1"] @ X + params["b1"]).sigmoid()
