@@ -1,4 +1,4 @@
-"""``chainrule app``: the local web app (the optimizer race, the backprop stepper)."""
+"""``chainrule app``: the local web app (race, stepper, playground, practice)."""
 
 from __future__ import annotations
 
@@ -25,7 +25,8 @@ def app_command(
         ),
     ] = None,
 ) -> None:
-    """Start the web app: the optimizer race (/landscape) and the backprop stepper (/backprop)."""
+    """Start the web app on this machine: the optimizer race (/landscape), the backprop stepper
+    (/backprop), the network playground (/playground) and exercises to practise (/practice)."""
     with user_errors():
         from chainrule.app.server import check_server_options, serve  # dash loads only here
 
