@@ -151,7 +151,7 @@ class Plan:
         One line per forward step and per VJP, with the slots as local
         variables: no per-step list indexing or loop bookkeeping is left.
         """
-        names: dict[str, Any] = {"sum_to": sum_to, "ones": np.ones}
+        names: dict[str, Any] = {"sum_to": sum_to}
         computed = {slot for *_, slot in forward}
         inputs = {slot for _, slot in self.inputs} | {slot for _, slot, _ in self.externals}
 
@@ -180,8 +180,10 @@ class Plan:
         for fn, spec, params, slot in forward:
             text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
             lines.append(f"    v{slot} = {text}  # {_comment(fn)}")
-        names["seed_shape"], names["seed_dtype"] = self.seed_shape, self.seed_dtype
-        lines.append(f"    g{self.root} = ones(seed_shape, seed_dtype)")
+        seed = np.ones(self.seed_shape, self.seed_dtype)
+        seed.flags.writeable = False  # shared by every replay: the rules never write into g
+        names["seed"] = seed
+        lines.append(f"    g{self.root} = seed")
         assigned = {self.root}
         for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
             text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)

@@ -270,15 +270,16 @@ def sum_of_squares(x: Array, axis: tuple[int, ...]) -> Array:
     A fused pair (the sum of a square), made an explicit operation for the L2
     penalty Σ‖W‖²: composed, its backward writes the gradient out to the shape
     of x (the sum's broadcast) and then multiplies it by 2x; fused it is the
-    one product g·2x. The numbers are those of ``(x ** 2).sum(axis)``.
+    one product 2g·x. The numbers are those of ``(x ** 2).sum(axis)`` up to the
+    order of summation (a dot product where every axis is summed).
     """
-    return (x**2).sum(axis=axis)
+    return vocabulary.sum_of_squares(x, axis)
 
 
 def sum_of_squares_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...]) -> Array:
     if g.ndim:  # the summed axes come back as size-1 axes, which broadcast
         g = g.reshape(tuple(1 if i in axis else d for i, d in enumerate(x.shape)))
-    return g * (2.0 * x)
+    return (2.0 * g) * x  # g·2x exactly (doubling is exact), one pass over x fewer
 
 
 def broadcast_to_forward(x: Array, shape: tuple[int, ...]) -> Array:

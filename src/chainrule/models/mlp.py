@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -339,11 +340,8 @@ class MLP(Model):
         layers = range(1, self.depth + 1)
         terms = []
         if self.alpha:
-            total = sum(
-                (sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in layers),
-                start=Tensor(0.0),
-            )
-            terms.append(total * (self.alpha / 2))
+            squares = [sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in layers]
+            terms.append(functools.reduce(operator.add, squares) * (self.alpha / 2))
         if self.l1:
             total = sum(
                 (params[f"W{i}"].abs().sum(axis=(-2, -1)) for i in layers), start=Tensor(0.0)

@@ -280,7 +280,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             epsilon=self.epsilon,
         )
         if fresh:
-            self._optimizer_state = optimizer.init(dict(model.params))
+            self._optimizer_state = solvers.init_state(optimizer, model.params)
             self._solver_of_state = settings.solver
         if self._progress is None:
             self._progress = Progress(self.early_stopping)

@@ -31,6 +31,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, compiled_value_and_grad
 from chainrule.models import MLP
 from chainrule.optim import OPTIMIZERS, GradientTransformation, Schedule, adam, sgd
+from chainrule.optim.joined import KEY, Joined, joined_update
 
 Params = dict[str, np.ndarray]
 Objective = Callable[..., tuple[float, tuple[np.ndarray, ...]]]
@@ -201,9 +202,17 @@ def run_epoch(
     columns (a transposed view) for the model. The mean is weighted by batch
     size, as scikit-learn's ``loss_`` is; with ``outputs_averaged`` = k > 1,
     each batch's data term is reported divided by k (see the module docstring).
+    An elementwise optimizer updates the parameters joined into one new
+    vector, of which ``model.params`` become views, in place
+    (:func:`chainrule.optim.joined.joined_update`, the state as
+    :func:`init_state` made it); any other one updates them array by array.
     """
     names = list(model.params)
     params = model.params
+    layout = Joined(params) if optimizer.elementwise else None
+    vector = layout.join([params[k] for k in names]) if layout is not None else None
+    if layout is not None and vector is not None:
+        params.update(layout.split(vector))
     total = 0.0
     for batch in batches:
         Xb, Yb = X[batch], Y[batch]
@@ -211,11 +220,24 @@ def run_epoch(
         loss, grads = step(*(params[k] for k in names), Xb.T, Yb.T, scale * alpha / b)
         if outputs_averaged != 1:
             loss = reported(model, loss, alpha / b, outputs_averaged)
-        updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
-        for k in names:
-            params[k] = params[k] + updates[k]
+        if layout is not None and vector is not None:
+            update, state = joined_update(optimizer, layout, vector, grads, state)
+            vector += update  # the arrays of model.params are views of it
+        else:
+            updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
+            for k in names:
+                params[k] = params[k] + updates[k]
         total += loss * b
     return total / X.shape[0], state
+
+
+def init_state(optimizer: GradientTransformation, params: Params) -> Any:
+    """The optimizer's first state for :func:`run_epoch`: over the parameters joined
+    into one vector when the optimizer is elementwise, else over the arrays."""
+    if optimizer.elementwise:
+        layout = Joined(params)
+        return optimizer.init({KEY: layout.join([params[k] for k in layout.names])})
+    return optimizer.init(dict(params))
 
 
 def reported(model: MLP, loss: float, strength: float, outputs: int) -> float:
