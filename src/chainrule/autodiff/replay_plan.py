@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.backward import sum_to, topological_order
+from chainrule.autodiff.modes import Sources
 from chainrule.autodiff.tensor import Tensor
 
 
@@ -68,10 +69,11 @@ class Plan:
                 return found
             if id(value) in derived:
                 _, fn, source, params = derived[id(value)]
-                src = slot_of(source)
+                found_sources = source if isinstance(source, Sources) else (source,)
+                spec = [slot_of(s) for s in found_sources]
                 slot = len(values)
                 values.append(None)
-                steps.append((fn, [src], params, slot, None))
+                steps.append((fn, spec, params, slot, None))
             elif isinstance(value, Tensor):
                 return slot_of(value.data)  # a Tensor outside the graph: its data
             else:

@@ -360,15 +360,19 @@ class MLP(Model):
             data_loss = -np.sum(y * vocabulary.log_softmax(Z, -2), axis=(-2, -1)) / m
         return data_loss + cache["penalty"] if self.alpha or self.l1 else data_loss
 
-    def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
+    def loss_graph(
+        self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray, weights: Any = None
+    ) -> Tensor:
+        """The loss on the engine's Tensors; ``weights`` (m,), one per example (≥ 0, a
+        positive sum), make the data term the weighted mean Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ."""
         Z, _ = self._layers(params, X, training=self.training)
         if self.loss_kind == "mse":
             out = {"identity": identity, "tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid}
-            loss = mse(out[self.output](Z), y)
+            loss = mse(out[self.output](Z), y, weights)
         elif self.loss_kind == "binary_cross_entropy":
-            loss = binary_cross_entropy_with_logits(Z, y)
+            loss = binary_cross_entropy_with_logits(Z, y, weights)
         else:
-            loss = softmax_cross_entropy(Z, y)
+            loss = softmax_cross_entropy(Z, y, weights)
         for term in self._penalties(params):
             loss = loss + term
         return loss
