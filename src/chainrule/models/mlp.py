@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
 import operator
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -231,12 +230,14 @@ class MLP(Model):
         a network rebuilt for each request replays from its first call.
         """
         if type(self) is MLP and not (self.training and self.dropout):
+            shared = tuple(
+                (k, tuple(v) if isinstance(v, list) else v)
+                for k, v in sorted(self.hyperparameters().items())
+            )
             try:
-                shared = json.dumps(self.hyperparameters(), sort_keys=True)
-            except TypeError:  # a hyperparameter JSON cannot write: this model's own cache
-                shared = ""
-            if shared:
                 return _shared_step(shared, names)
+            except TypeError:  # an unhashable hyperparameter: this model's own cache
+                pass
         key = (names, self.training, self.alpha, self.l1, self.dropout, tuple(self.activations))
         cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
@@ -386,10 +387,12 @@ class MLP(Model):
 
 
 @functools.lru_cache(maxsize=64)
-def _shared_step(hyperparameters: str, names: tuple[str, ...]) -> Callable[..., Any]:
+def _shared_step(hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str, ...]) -> Any:
     """The compiled loss and gradients of every MLP built with these hyperparameters
-    (JSON), not training with dropout: a template model's graph, replayed for any weights."""
-    template = MLP(**json.loads(hyperparameters))
+    ((name, value) pairs, lists as tuples), not training with dropout: a template
+    model's graph, replayed for any weights."""
+    settings = {k: list(v) if isinstance(v, tuple) else v for k, v in hyperparameters}
+    template = MLP(**settings)
 
     def loss(*args: Any) -> Tensor:
         *arrays, X, y = args
