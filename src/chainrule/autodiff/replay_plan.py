@@ -21,6 +21,7 @@ import numpy as np
 
 from chainrule.autodiff.backward import sum_to, topological_order
 from chainrule.autodiff.modes import Sources
+from chainrule.autodiff.rules import IDENTITY_VJPS
 from chainrule.autodiff.tensor import Tensor
 
 
@@ -182,22 +183,58 @@ class Plan:
         for fn, spec, params, slot in forward:
             text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
             lines.append(f"    v{slot} = {text}  # {_comment(fn)}")
+        # Gradients that depend on no input (the seed, scaled by constants on its
+        # way down: a loss's 1/m, a penalty's α/2) are computed here, once, by the
+        # same VJPs; the code reads them as constants.
         seed = np.ones(self.seed_shape, self.seed_dtype)
-        seed.flags.writeable = False  # shared by every replay: the rules never write into g
-        names["seed"] = seed
-        lines.append(f"    g{self.root} = seed")
-        assigned = {self.root}
+        known: dict[int, np.ndarray] = {self.root: seed}
+        assigned: set[int] = set()
+
+        def constant(label: str, value: Any) -> str:
+            array = np.asarray(value)
+            array.flags.writeable = False  # shared by every replay; run() copies results
+            names[label] = array
+            return label
+
         for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
-            text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)
+            if g_slot in known and not any(i in computed or i in inputs for i in value_slots):
+                t = vjp(known[g_slot], *(self.template[i] for i in value_slots), **params)
+                if np.shape(t) != shape:
+                    t = sum_to(t, shape)
+                if parent in known:
+                    known[parent] = known[parent] + t
+                elif parent in assigned:
+                    lines.append(f"    g{parent} = g{parent} + {constant(f'c{j}', t)}")
+                else:
+                    known[parent] = t
+                continue
+            g = constant(f"c_g{g_slot}", known[g_slot]) if g_slot in known else f"g{g_slot}"
+            if vjp in IDENTITY_VJPS:
+                text = g
+            else:
+                text = call(vjp, f"b{j}", [g, *(ref(i) for i in value_slots)], params)
             names[f"s{j}"] = shape
             lines.append(f"    t = {text}  # {_comment(vjp)}")
             lines.append(f"    if t.shape != s{j}:")
             lines.append(f"        t = sum_to(t, s{j})")
-            grad = f"g{parent}"
-            lines.append(f"    {grad} = {grad} + t" if parent in assigned else f"    {grad} = t")
+            if parent in known:
+                before = constant(f"c_g{parent}", known.pop(parent))
+                lines.append(f"    g{parent} = {before} + t")
+            elif parent in assigned:
+                lines.append(f"    g{parent} = g{parent} + t")
+            else:
+                lines.append(f"    g{parent} = t")
             assigned.add(parent)
         value = f"v{self.root}" if want_value else "None"
-        wanted = ", ".join(f"g{slot}" if slot in assigned else "None" for slot, _, _ in self.wanted)
+
+        def result(slot: int) -> str:
+            if slot in assigned:
+                return f"g{slot}"
+            if slot in known:
+                return constant(f"c_g{slot}", known[slot])
+            return "None"
+
+        wanted = ", ".join(result(slot) for slot, _, _ in self.wanted)
         lines.append(f"    return {value}, ({wanted}{',' if len(self.wanted) == 1 else ''})")
         source = "\n".join(lines) + "\n"
         exec(compile(source, "<chainrule replay>", "exec"), names)  # text built above

@@ -334,6 +334,9 @@ SOFTMAX_CROSS_ENTROPY = Primitive(
     (softmax_cross_entropy_vjp_z, softmax_cross_entropy_vjp_y),
 )
 
+IDENTITY_VJPS = frozenset({add_vjp_a, add_vjp_b, sub_vjp_a})
+"""The VJPs that return g itself: the replay writes them as the assignment they are."""
+
 RULES: dict[str, Primitive] = {
     p.name: p
     for p in (

@@ -391,7 +391,9 @@ def _shared_step(hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str,
     """The compiled loss and gradients of every MLP built with these hyperparameters
     ((name, value) pairs, lists as tuples), not training with dropout: a template
     model's graph, replayed for any weights."""
-    settings = {k: list(v) if isinstance(v, tuple) else v for k, v in hyperparameters}
+    settings: dict[str, Any] = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in hyperparameters
+    }
     template = MLP(**settings)
 
     def loss(*args: Any) -> Tensor:
