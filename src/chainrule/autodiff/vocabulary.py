@@ -326,6 +326,8 @@ def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
     # The ufuncs' own reductions: what np.max and np.sum call, without their
     # Python wrappers (these run on every step of a softmax output's training).
     shift = _MAX_REDUCE(x, axis=axis, keepdims=True, initial=-np.inf)
+    if math.isfinite(_SUM_REDUCE(shift, axis=None)):  # the usual case, in one call
+        return shift
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
