@@ -84,6 +84,14 @@ class Plan:
             slots[id(value)] = slot
             return slot
 
+        # The nodes on paths from the wanted inputs to the output: their VJPs run.
+        active = {id(t) for t in wanted}
+        for node in order:
+            if any(id(p) in active for _, p in node._parents):
+                active.add(id(node))
+        spec_of: dict[int, list[int]] = {}
+        saved_slot: dict[int, int] = {}  # node -> the slot of what its saving forward kept
+
         for node in order:
             if node._op is None:
                 if id(node) not in slots:  # a Tensor f closes over: read its data each run
@@ -96,19 +104,33 @@ class Plan:
                 slots[id(parents[i])] if i in parents else slot_of(a)
                 for i, a in enumerate(node._args)
             ]
+            spec_of[id(node)] = spec
+            saving = node._op.saving
+            if (
+                saving is not None
+                and id(node) in active
+                and any(saving[1][i] is not None and id(p) in active for i, p in node._parents)
+            ):
+                # One forward for the value and what the VJPs read, then each taken out.
+                pair = len(values)
+                values.append(None)
+                steps.append((saving[0], spec, node._params, pair, None))
+                saved_slot[id(node)] = len(values)
+                values.append(None)
+                steps.append((_saved_part, [pair], {}, saved_slot[id(node)], None))
+                spec = [pair]
+                forward: Callable[..., Any] = _value_part
+                params: dict[str, Any] = {}
+            else:
+                forward, params = node._op.forward, node._params
             slot = len(values)
             values.append(None)
             slots[id(node)] = slot
-            steps.append((node._op.forward, spec, node._params, slot, node))
+            steps.append((forward, spec, params, slot, node))
 
         # Backward steps: only along paths from the wanted inputs to the output.
-        active = {id(t) for t in wanted}
-        for node in order:
-            if any(id(p) in active for _, p in node._parents):
-                active.add(id(node))
         backward = []
         reads: set[int] = set()
-        spec_of = {id(n): s for _, s, _, _, n in steps if n is not None}
         for node in reversed(order):
             if node._op is None or id(node) not in active:
                 continue
@@ -118,10 +140,15 @@ class Plan:
                 if id(parent) not in active:
                     continue
                 vjp = node._op.vjps[position]
-                used = _reads(vjp, len(inputs))
-                value_slots = [
-                    s if u else 0 for s, u in zip([node_slot, *inputs], used, strict=True)
-                ]
+                given = None
+                if id(node) in saved_slot and node._op.saving is not None:
+                    given = node._op.saving[1][position]
+                if given is not None:  # reads the saved intermediate, not computing it again
+                    vjp, known = given, [node_slot, saved_slot[id(node)], *inputs]
+                else:
+                    known = [node_slot, *inputs]
+                used = _reads(vjp, len(known) - 1)
+                value_slots = [s if u else 0 for s, u in zip(known, used, strict=True)]
                 reads.update(s for s in value_slots if s)
                 backward.append(
                     (vjp, node_slot, value_slots, node._params, slots[id(parent)], parent.shape)
@@ -302,6 +329,16 @@ class Plan:
             results.append(g)
         value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
         return value, results
+
+
+def _value_part(pair: tuple[Any, Any]) -> Any:
+    """The value of a saving forward's (value, saved) pair."""
+    return pair[0]
+
+
+def _saved_part(pair: tuple[Any, Any]) -> Any:
+    """What a saving forward kept for its VJPs."""
+    return pair[1]
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -35,7 +35,14 @@ from typing import Any
 
 from chainrule.autodiff import rules_elementwise, rules_structure, vocabulary
 from chainrule.autodiff.primitive import Array, Primitive
-from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
+from chainrule.autodiff.vocabulary import (
+    broadcast_to,
+    log_softmax,
+    log_softmax_and_softmax,
+    sigmoid,
+    softmax,
+    step,
+)
 
 # --- arithmetic -------------------------------------------------------------
 
@@ -206,7 +213,19 @@ def softmax_cross_entropy(z: Array, y: Array, axis: int) -> Array:
 
 
 def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
-    return g * (softmax(z, axis) * y.sum(axis=(axis,), keepdims=True) - y)
+    return softmax_cross_entropy_vjp_z_given(g, ans, softmax(z, axis), z, y, axis)
+
+
+def softmax_cross_entropy_saving(z: Array, y: Array, axis: int) -> tuple[Array, Array]:
+    """The forward's value and softmax(z), which its VJP reads, from one pass."""
+    logs, probabilities = log_softmax_and_softmax(z, axis)
+    return -(y * logs).sum(), probabilities
+
+
+def softmax_cross_entropy_vjp_z_given(
+    g: Array, ans: Array, probabilities: Array, z: Array, y: Array, axis: int
+) -> Array:
+    return g * (probabilities * y.sum(axis=(axis,), keepdims=True) - y)
 
 
 def softmax_cross_entropy_vjp_y(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
@@ -332,6 +351,7 @@ SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
     softmax_cross_entropy,
     (softmax_cross_entropy_vjp_z, softmax_cross_entropy_vjp_y),
+    saving=(softmax_cross_entropy_saving, (softmax_cross_entropy_vjp_z_given, None)),
 )
 
 IDENTITY_VJPS = frozenset({add_vjp_a, add_vjp_b, sub_vjp_a})

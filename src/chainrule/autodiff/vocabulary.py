@@ -341,6 +341,19 @@ def log_softmax(x: Any, axis: int) -> Any:
     return x.log_softmax(axis)
 
 
+def log_softmax_and_softmax(x: Any, axis: int) -> tuple[Any, Any]:
+    """(:func:`log_softmax`, :func:`softmax`) of x along ``axis``, with the numbers of
+    each, from one shift, one exp and one sum on NumPy arrays."""
+    if isinstance(x, _NUMERIC):
+        z = np.subtract(x, max_shift(x, axis))
+        e = np.exp(z)
+        total = _SUM_REDUCE(e, axis=axis, keepdims=True)
+        e /= total
+        z -= np.log(total)
+        return z, e
+    return log_softmax(x, axis), softmax(x, axis)
+
+
 def softmax(x: Any, axis: int) -> Any:
     """exp(x) / Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
