@@ -222,7 +222,28 @@ class MLP(Model):
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         return self.value_and_gradients(X, y)[1]
 
-    def _compiled_step(self, names: tuple[str, ...]) -> Callable[..., Any]:
+    takes_weights = True
+
+    def checked_weighted_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray, weights: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """The weighted loss (``loss_graph`` with ``weights`` (m,)) and its gradients,
+        replayed as :meth:`value_and_gradients` is."""
+        names = tuple(self.params)
+        step = self._compiled_step(names, weighted=True)
+        value, grads = step(*(self.params[k] for k in names), X, y, weights)
+        return value, dict(zip(names, grads, strict=True))
+
+    def checked_weighted_loss(self, X: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+        """The weighted loss with every unit (no dropout), from ``loss_graph``."""
+        was_training, self.training = self.training, False
+        try:
+            params = {k: Tensor(v) for k, v in self.params.items()}
+            return float(self.loss_graph(params, X, y, weights).data)
+        finally:
+            self.training = was_training
+
+    def _compiled_step(self, names: tuple[str, ...], weighted: bool = False) -> Callable[..., Any]:
         """The replayed loss and gradients for the model as it is configured now.
 
         Without dropout at work the loss depends on the hyperparameters alone, so
@@ -235,16 +256,24 @@ class MLP(Model):
                 for k, v in sorted(self.hyperparameters().items())
             )
             try:
-                return _shared_step(shared, names)
+                return _shared_step(shared, names, weighted)
             except TypeError:  # an unhashable hyperparameter: this model's own cache
                 pass
-        key = (names, self.training, self.alpha, self.l1, self.dropout, tuple(self.activations))
+        key = (
+            names,
+            self.training,
+            self.alpha,
+            self.l1,
+            self.dropout,
+            tuple(self.activations),
+            weighted,
+        )
         cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
 
             def loss(*args: Any) -> Tensor:
-                *arrays, X, y = args
-                return self.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+                *arrays, X, y, weights = args if weighted else (*args, None)
+                return self.loss_graph(dict(zip(names, arrays, strict=True)), X, y, weights)
 
             cache[key] = compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
         return cache[key]
@@ -387,17 +416,19 @@ class MLP(Model):
 
 
 @functools.lru_cache(maxsize=64)
-def _shared_step(hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str, ...]) -> Any:
+def _shared_step(
+    hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str, ...], weighted: bool = False
+) -> Any:
     """The compiled loss and gradients of every MLP built with these hyperparameters
     ((name, value) pairs, lists as tuples), not training with dropout: a template
-    model's graph, replayed for any weights."""
+    model's graph, replayed for any parameters (and, ``weighted``, sample weights)."""
     settings: dict[str, Any] = {
         k: list(v) if isinstance(v, tuple) else v for k, v in hyperparameters
     }
     template = MLP(**settings)
 
     def loss(*args: Any) -> Tensor:
-        *arrays, X, y = args
-        return template.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+        *arrays, X, y, weights = args if weighted else (*args, None)
+        return template.loss_graph(dict(zip(names, arrays, strict=True)), X, y, weights)
 
     return compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
