@@ -221,3 +221,45 @@ def test_zero_dimensional_parameters_step_as_arrays_do(name: str) -> None:
         v_up, v_state = opt.update({"w": np.array([g])}, v_state, vector)
         scalar, vector = optim.apply_updates(scalar, s_up), optim.apply_updates(vector, v_up)
         assert float(scalar["w"]) == float(vector["w"][0])
+
+
+@pytest.mark.parametrize("name", sorted(optim.OPTIMIZERS))
+def test_joined_update_equals_array_by_array(name: str) -> None:
+    """An elementwise optimizer on the parameters joined into one vector gives,
+    bit for bit, the updates and states it gives array by array."""
+    from chainrule.optim.joined import KEY, Joined, joined_update
+
+    rng = np.random.default_rng(3)
+    params = {"W": rng.standard_normal((3, 4)), "b": rng.standard_normal((3, 1))}
+    params["s"] = np.array(0.5)
+    opt = optim.OPTIMIZERS[name](0.05)
+    assert opt.elementwise
+    layout = Joined(params)
+    vector = layout.join(list(params.values()))
+    state, joined_state = opt.init(params), opt.init({KEY: vector})
+    for _ in range(4):
+        grads = {k: rng.standard_normal(np.shape(v)) for k, v in params.items()}
+        updates, state = opt.update(grads, state, params)
+        params = optim.apply_updates(params, updates)
+        update, joined_state = joined_update(
+            opt, layout, vector, list(grads.values()), joined_state
+        )
+        vector = vector + update
+        for k, v in layout.split(vector).items():
+            np.testing.assert_array_equal(v, params[k])
+
+
+def test_joined_refuses_what_it_cannot_lay_out() -> None:
+    from chainrule.optim.joined import Joined, joined_update
+
+    with pytest.raises(ValueError, match="dtypes"):
+        Joined({"a": np.zeros(2), "b": np.zeros(2, np.float32)})
+    layout = Joined({"a": np.zeros((2, 3)), "b": np.zeros(1)})
+    assert layout.size == 7
+    with pytest.raises(ValueError, match=r"\(3, 2\)"):
+        layout.join([np.zeros((3, 2)), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"shape \(6,\)"):
+        layout.split(np.zeros(6))
+    newton = optim.newton(np.eye(7))
+    with pytest.raises(ValueError, match="not elementwise"):
+        joined_update(newton, layout, np.zeros(7), [np.zeros((2, 3)), np.zeros(1)], None)

@@ -197,3 +197,30 @@ def test_vjps_are_differentiable(name: str) -> None:
 
             report = gradcheck(h, *inputs, atol=1e-6, rtol=1e-5)
             assert report, f"{name} {params}, VJP {position}:\n{report}"
+
+
+SAVING = sorted(name for name, op in RULES.items() if op.saving is not None)
+
+
+def test_the_fused_softmax_cross_entropy_saves_its_softmax() -> None:
+    assert "softmax_cross_entropy" in SAVING
+
+
+@pytest.mark.parametrize("name", SAVING)
+def test_saving_forward_and_its_vjps_give_the_rule_s_numbers_bit_for_bit(name: str) -> None:
+    """What compiled replay runs in place of a primitive's forward and VJPs (the
+    forward keeping an intermediate, the VJPs reading it) gives exactly the
+    numbers of the forward and VJPs that define the primitive."""
+    op = RULES[name]
+    assert op.saving is not None
+    forward_saving, given = op.saving
+    rng = np.random.default_rng(8)
+    for inputs, params in CASES[name]:
+        ans = op.forward(*inputs, **params)
+        value, saved = forward_saving(*inputs, **params)
+        np.testing.assert_array_equal(value, ans)
+        g = rng.standard_normal(np.shape(ans))
+        for vjp, vjp_given in zip(op.vjps, given, strict=True):
+            if vjp_given is not None:
+                want = vjp(g, ans, *inputs, **params)
+                np.testing.assert_array_equal(vjp_given(g, ans, saved, *inputs, **params), want)

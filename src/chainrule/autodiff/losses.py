@@ -23,22 +23,25 @@ from chainrule.autodiff import rules
 from chainrule.autodiff.axes import normalize_axes
 from chainrule.autodiff.conversion import as_float_array
 from chainrule.autodiff.errors import ShapeError
-from chainrule.autodiff.modes import derived
+from chainrule.autodiff.modes import derived, derived_from
 from chainrule.autodiff.tensor import Tensor, apply
 
 
-def mse(prediction: Tensor, target: Any) -> Tensor:
+def mse(prediction: Tensor, target: Any, weights: Any = None) -> Tensor:
     """Mean squared error, L = (1/m)·||ŷ − y||² (no ½), as in seed 000.
 
     Args:
         prediction: ŷ, shape ``(k, m)`` (usually ``(1, m)``).
         target: y, the same shape; a Tensor, an array or a number array.
+        weights: None, or a weight per example s, shape ``(m,)`` or ``(1, m)``,
+            each ≥ 0 with a positive sum: the weighted mean
+            L = Σᵢ sᵢ ||ŷᵢ − yᵢ||² / Σᵢ sᵢ (weights of ones give the plain mean).
 
     Returns:
         A 0-d Tensor.
     """
     p, y = _pair("mse", prediction, target)
-    return _mean_over_examples("mse", (p - y) ** 2)
+    return _mean_over_examples("mse", (p - y) ** 2, weights=weights)
 
 
 def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
@@ -60,7 +63,7 @@ def binary_cross_entropy(probabilities: Tensor, target: Any) -> Tensor:
     return _mean_over_examples("binary_cross_entropy", terms, scale=-1.0)
 
 
-def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
+def binary_cross_entropy_with_logits(logits: Tensor, target: Any, weights: Any = None) -> Tensor:
     """Binary cross-entropy of σ(z) against y, computed from the logits z.
 
     L = (1/m) Σ [softplus(z) − y z], which equals
@@ -71,24 +74,33 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
     Args:
         logits: z, shape ``(1, m)`` (or any shape).
         target: y in [0, 1], the same shape.
+        weights: None, or a weight per example, shape ``(m,)`` or ``(1, m)``:
+            the weighted mean over examples, as in :func:`mse`.
     """
     z, y = _pair("binary_cross_entropy_with_logits", logits, target)
-    return _mean_over_examples("binary_cross_entropy_with_logits", z.softplus() - y * z)
+    return _mean_over_examples(
+        "binary_cross_entropy_with_logits", z.softplus() - y * z, weights=weights
+    )
 
 
-def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
+def softmax_cross_entropy(logits: Tensor, target: Any, weights: Any = None) -> Tensor:
     """Mean cross-entropy of softmax(Z) over classes, from the logits Z.
 
     L = −(1/m) Σ_examples Σ_classes Y ⊙ log_softmax(Z), with classes along
     axis 0 and examples along axis 1, computed by the fused
     ``softmax_cross_entropy`` primitive: finite for logits of any magnitude,
-    with gradient (softmax(Z) − Y)/m when each column of Y sums to 1.
+    with gradient (softmax(Z) − Y)/m when each column of Y sums to 1. With
+    weights s per example it is the weighted mean
+    −Σᵢ sᵢ Σ_classes Yᵢ ⊙ log_softmax(Zᵢ) / Σᵢ sᵢ: the same primitive on the
+    targets scaled column by column (it is linear in them), times 1/Σᵢ sᵢ.
 
     Args:
         logits: Z, shape ``(C, m)``, or ``(C,)`` for one example.
         target: either class probabilities (one-hot or soft labels) of the
             same shape as ``logits``, or integer class labels of shape
             ``(m,)`` or ``(1, m)`` with values in ``0 .. C-1``.
+        weights: None, or a weight per example, shape ``(m,)`` or ``(1, m)``,
+            each ≥ 0 with a positive sum.
     """
     z = logits if isinstance(logits, Tensor) else Tensor(logits)
     if z.ndim not in (1, 2):
@@ -104,6 +116,13 @@ def softmax_cross_entropy(logits: Tensor, target: Any) -> Tensor:
             f"softmax_cross_entropy: logits of shape {z.shape} hold no examples (m = 0); "
             "a mean over examples needs at least one"
         )
+    if weights is not None:
+        row, inverse = _example_weights("softmax_cross_entropy", weights, m, z.ndim)
+        if isinstance(y, Tensor):
+            scaled: Any = y * row
+        else:
+            scaled = derived_from(np.multiply(row, y), np.multiply, (row, y))
+        return apply(rules.SOFTMAX_CROSS_ENTROPY, z, scaled, axis=0) * inverse
     return apply(rules.SOFTMAX_CROSS_ENTROPY, z, y, axis=0) * (1.0 / m)
 
 
@@ -261,8 +280,11 @@ def _pair(name: str, prediction: Any, target: Any) -> tuple[Tensor, Tensor | np.
     return p, t
 
 
-def _mean_over_examples(name: str, terms: Tensor, scale: float = 1.0) -> Tensor:
-    """scale · Σ terms / m, m = terms.shape[-1] (1 for 0-d).
+def _mean_over_examples(
+    name: str, terms: Tensor, scale: float = 1.0, weights: Any = None
+) -> Tensor:
+    """scale · Σ terms / m, m = terms.shape[-1] (1 for 0-d); with weights s (one
+    per example, along the last axis) scale · Σ (terms ⊙ s) / Σ s.
 
     float16 terms are summed in float32, as NumPy's mean does, and the result
     cast back: a float16 sum of 10⁵ terms would overflow to inf.
@@ -273,9 +295,54 @@ def _mean_over_examples(name: str, terms: Tensor, scale: float = 1.0) -> Tensor:
             f"{name}: the prediction of shape {terms.shape} holds no examples (m = 0); "
             "a mean over examples needs at least one"
         )
-    if terms.dtype == np.float16:
-        return (terms.astype(np.float32).sum() * (scale / m)).astype(np.float16)
-    return terms.sum() * (scale / m)
+    half = terms.dtype == np.float16
+    if half:
+        terms = terms.astype(np.float32)
+    if weights is None:
+        total = terms.sum() * (scale / m)
+    else:
+        row, inverse = _example_weights(name, weights, m, terms.ndim)
+        total = (terms * row).sum() * inverse
+        total = total * scale if scale != 1.0 else total
+    return total.astype(np.float16) if half else total
+
+
+def _example_weights(name: str, weights: Any, m: int, ndim: int) -> tuple[np.ndarray, np.ndarray]:
+    """Weights s of m examples as an array that broadcasts along the examples'
+    axis (the last of ``ndim``), and 1/Σ s (0-d); both recorded as functions of
+    ``weights``, so that a replay computes them from each call's weights."""
+    values = weights.data if isinstance(weights, Tensor) else weights
+    if not (isinstance(values, np.ndarray) and values.dtype == np.float64):
+        values = derived(as_float_array(values), as_float_array, values)
+    if values.shape not in ((m,), (1, m)):
+        raise ShapeError(
+            f"{name}: weights of shape {values.shape} for {m} examples; pass one weight "
+            f"per example, shape ({m},)"
+        )
+    bad = ~np.isfinite(values) | (values < 0)
+    if np.any(bad):
+        first = int(np.flatnonzero(bad.ravel())[0])
+        raise ValueError(
+            f"{name}: weight {values.ravel()[first]} of example {first}; weights must be "
+            "finite and ≥ 0"
+        )
+    if not values.sum() > 0:
+        raise ValueError(
+            f"{name}: the weights sum to {values.sum()}; at least one example needs a "
+            "positive weight"
+        )
+    shape = (1,) * max(ndim - 1, 0) + (m,) if ndim else ()
+    row = derived(_weights_shaped(values, shape), _weights_shaped, values, shape=shape)
+    inverse = derived(_inverse_total(values), _inverse_total, values)
+    return row, inverse
+
+
+def _weights_shaped(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    return values.reshape(shape)
+
+
+def _inverse_total(values: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / values.sum())
 
 
 def _replay_targets(target: Any, logits_shape: tuple[int, ...], dtype: np.dtype[Any]) -> Any:

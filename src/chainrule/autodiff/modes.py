@@ -34,6 +34,21 @@ def derived(result: R, fn: Callable[..., Any], source: Any, **params: Any) -> R:
     return result
 
 
+class Sources(tuple[Any, ...]):
+    """The several values a derived value is computed from (see :func:`derived_from`)."""
+
+    __slots__ = ()
+
+
+def derived_from(result: R, fn: Callable[..., Any], sources: tuple[Any, ...], **params: Any) -> R:
+    """As :func:`derived` for a value computed from several: ``result`` is
+    ``fn(*sources, **params)`` (sample weights times targets, say)."""
+    tracer = MODES.tracer
+    if tracer is not None:
+        tracer.derive(result, fn, Sources(sources), params)
+    return result
+
+
 def value_read(tensor: Any, what: str) -> None:
     """Tells a recording that Python read a traced value (it may branch on it)."""
     tracer = MODES.tracer

@@ -24,6 +24,14 @@ class Primitive:
         forward: ``forward(*inputs, **params)``, written in the vocabulary so
             it runs on NumPy arrays, Tensors and symbols alike.
         vjps: one VJP per array input, in input order.
+        saving: optional, for compiled replay: ``(forward_saving, vjps_given)``
+            where ``forward_saving(*inputs, **params)`` returns ``(ans, saved)``
+            (the forward's value and an intermediate its VJPs would compute
+            again, with the same numbers) and each ``vjps_given[i](g, ans,
+            saved, *inputs, **params)`` is ``vjps[i]`` reading ``saved``
+            instead (None where the VJP reads nothing saved). ``vjps`` stay
+            the definition: write each as its ``vjps_given`` on the
+            intermediate computed afresh.
 
     How an operation is written in formulas is the symbolic layer's table
     (:mod:`chainrule.symbolic.kinds`), not the primitive's.
@@ -32,6 +40,7 @@ class Primitive:
     name: str
     forward: Callable[..., Any]
     vjps: tuple[Callable[..., Array], ...]
+    saving: tuple[Callable[..., Any], tuple[Callable[..., Array] | None, ...]] | None = None
 
     @property
     def arity(self) -> int:

@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff.backward import sum_to, topological_order
+from chainrule.autodiff.modes import Sources
+from chainrule.autodiff.rules import IDENTITY_VJPS
 from chainrule.autodiff.tensor import Tensor
 
 
@@ -68,10 +70,11 @@ class Plan:
                 return found
             if id(value) in derived:
                 _, fn, source, params = derived[id(value)]
-                src = slot_of(source)
+                found_sources = source if isinstance(source, Sources) else (source,)
+                spec = [slot_of(s) for s in found_sources]
                 slot = len(values)
                 values.append(None)
-                steps.append((fn, [src], params, slot, None))
+                steps.append((fn, spec, params, slot, None))
             elif isinstance(value, Tensor):
                 return slot_of(value.data)  # a Tensor outside the graph: its data
             else:
@@ -80,6 +83,14 @@ class Plan:
                 self.constants.append(value)
             slots[id(value)] = slot
             return slot
+
+        # The nodes on paths from the wanted inputs to the output: their VJPs run.
+        active = {id(t) for t in wanted}
+        for node in order:
+            if any(id(p) in active for _, p in node._parents):
+                active.add(id(node))
+        spec_of: dict[int, list[int]] = {}
+        saved_slot: dict[int, int] = {}  # node -> the slot of what its saving forward kept
 
         for node in order:
             if node._op is None:
@@ -93,19 +104,33 @@ class Plan:
                 slots[id(parents[i])] if i in parents else slot_of(a)
                 for i, a in enumerate(node._args)
             ]
+            spec_of[id(node)] = spec
+            saving = node._op.saving
+            if (
+                saving is not None
+                and id(node) in active
+                and any(saving[1][i] is not None and id(p) in active for i, p in node._parents)
+            ):
+                # One forward for the value and what the VJPs read, then each taken out.
+                pair = len(values)
+                values.append(None)
+                steps.append((saving[0], spec, node._params, pair, None))
+                saved_slot[id(node)] = len(values)
+                values.append(None)
+                steps.append((_saved_part, [pair], {}, saved_slot[id(node)], None))
+                spec = [pair]
+                forward: Callable[..., Any] = _value_part
+                params: dict[str, Any] = {}
+            else:
+                forward, params = node._op.forward, node._params
             slot = len(values)
             values.append(None)
             slots[id(node)] = slot
-            steps.append((node._op.forward, spec, node._params, slot, node))
+            steps.append((forward, spec, params, slot, node))
 
         # Backward steps: only along paths from the wanted inputs to the output.
-        active = {id(t) for t in wanted}
-        for node in order:
-            if any(id(p) in active for _, p in node._parents):
-                active.add(id(node))
         backward = []
         reads: set[int] = set()
-        spec_of = {id(n): s for _, s, _, _, n in steps if n is not None}
         for node in reversed(order):
             if node._op is None or id(node) not in active:
                 continue
@@ -115,10 +140,15 @@ class Plan:
                 if id(parent) not in active:
                     continue
                 vjp = node._op.vjps[position]
-                used = _reads(vjp, len(inputs))
-                value_slots = [
-                    s if u else 0 for s, u in zip([node_slot, *inputs], used, strict=True)
-                ]
+                given = None
+                if id(node) in saved_slot and node._op.saving is not None:
+                    given = node._op.saving[1][position]
+                if given is not None:  # reads the saved intermediate, not computing it again
+                    vjp, known = given, [node_slot, saved_slot[id(node)], *inputs]
+                else:
+                    known = [node_slot, *inputs]
+                used = _reads(vjp, len(known) - 1)
+                value_slots = [s if u else 0 for s, u in zip(known, used, strict=True)]
                 reads.update(s for s in value_slots if s)
                 backward.append(
                     (vjp, node_slot, value_slots, node._params, slots[id(parent)], parent.shape)
@@ -151,7 +181,7 @@ class Plan:
         One line per forward step and per VJP, with the slots as local
         variables: no per-step list indexing or loop bookkeeping is left.
         """
-        names: dict[str, Any] = {"sum_to": sum_to, "ones": np.ones}
+        names: dict[str, Any] = {"sum_to": sum_to}
         computed = {slot for *_, slot in forward}
         inputs = {slot for _, slot in self.inputs} | {slot for _, slot, _ in self.externals}
 
@@ -180,20 +210,58 @@ class Plan:
         for fn, spec, params, slot in forward:
             text = call(fn, f"f{slot}", [ref(i) for i in spec], params)
             lines.append(f"    v{slot} = {text}  # {_comment(fn)}")
-        names["seed_shape"], names["seed_dtype"] = self.seed_shape, self.seed_dtype
-        lines.append(f"    g{self.root} = ones(seed_shape, seed_dtype)")
-        assigned = {self.root}
+        # Gradients that depend on no input (the seed, scaled by constants on its
+        # way down: a loss's 1/m, a penalty's α/2) are computed here, once, by the
+        # same VJPs; the code reads them as constants.
+        seed = np.ones(self.seed_shape, self.seed_dtype)
+        known: dict[int, np.ndarray] = {self.root: seed}
+        assigned: set[int] = set()
+
+        def constant(label: str, value: Any) -> str:
+            array = np.asarray(value)
+            array.flags.writeable = False  # shared by every replay; run() copies results
+            names[label] = array
+            return label
+
         for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
-            text = call(vjp, f"b{j}", [f"g{g_slot}", *(ref(i) for i in value_slots)], params)
+            if g_slot in known and not any(i in computed or i in inputs for i in value_slots):
+                t = vjp(known[g_slot], *(self.template[i] for i in value_slots), **params)
+                if np.shape(t) != shape:
+                    t = sum_to(t, shape)
+                if parent in known:
+                    known[parent] = known[parent] + t
+                elif parent in assigned:
+                    lines.append(f"    g{parent} = g{parent} + {constant(f'c{j}', t)}")
+                else:
+                    known[parent] = t
+                continue
+            g = constant(f"c_g{g_slot}", known[g_slot]) if g_slot in known else f"g{g_slot}"
+            if vjp in IDENTITY_VJPS:
+                text = g
+            else:
+                text = call(vjp, f"b{j}", [g, *(ref(i) for i in value_slots)], params)
             names[f"s{j}"] = shape
             lines.append(f"    t = {text}  # {_comment(vjp)}")
             lines.append(f"    if t.shape != s{j}:")
             lines.append(f"        t = sum_to(t, s{j})")
-            grad = f"g{parent}"
-            lines.append(f"    {grad} = {grad} + t" if parent in assigned else f"    {grad} = t")
+            if parent in known:
+                before = constant(f"c_g{parent}", known.pop(parent))
+                lines.append(f"    g{parent} = {before} + t")
+            elif parent in assigned:
+                lines.append(f"    g{parent} = g{parent} + t")
+            else:
+                lines.append(f"    g{parent} = t")
             assigned.add(parent)
         value = f"v{self.root}" if want_value else "None"
-        wanted = ", ".join(f"g{slot}" if slot in assigned else "None" for slot, _, _ in self.wanted)
+
+        def result(slot: int) -> str:
+            if slot in assigned:
+                return f"g{slot}"
+            if slot in known:
+                return constant(f"c_g{slot}", known[slot])
+            return "None"
+
+        wanted = ", ".join(result(slot) for slot, _, _ in self.wanted)
         lines.append(f"    return {value}, ({wanted}{',' if len(self.wanted) == 1 else ''})")
         source = "\n".join(lines) + "\n"
         exec(compile(source, "<chainrule replay>", "exec"), names)  # text built above
@@ -261,6 +329,16 @@ class Plan:
             results.append(g)
         value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
         return value, results
+
+
+def _value_part(pair: tuple[Any, Any]) -> Any:
+    """The value of a saving forward's (value, saved) pair."""
+    return pair[0]
+
+
+def _saved_part(pair: tuple[Any, Any]) -> Any:
+    """What a saving forward kept for its VJPs."""
+    return pair[1]
 
 
 def _same(a: Any, b: Any) -> bool:

@@ -35,7 +35,14 @@ from typing import Any
 
 from chainrule.autodiff import rules_elementwise, rules_structure, vocabulary
 from chainrule.autodiff.primitive import Array, Primitive
-from chainrule.autodiff.vocabulary import broadcast_to, log_softmax, sigmoid, softmax, step
+from chainrule.autodiff.vocabulary import (
+    broadcast_to,
+    log_softmax,
+    log_softmax_and_softmax,
+    sigmoid,
+    softmax,
+    step,
+)
 
 # --- arithmetic -------------------------------------------------------------
 
@@ -206,7 +213,19 @@ def softmax_cross_entropy(z: Array, y: Array, axis: int) -> Array:
 
 
 def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
-    return g * (softmax(z, axis) * y.sum(axis=(axis,), keepdims=True) - y)
+    return softmax_cross_entropy_vjp_z_given(g, ans, softmax(z, axis), z, y, axis)
+
+
+def softmax_cross_entropy_saving(z: Array, y: Array, axis: int) -> tuple[Array, Array]:
+    """The forward's value and softmax(z), which its VJP reads, from one pass."""
+    logs, probabilities = log_softmax_and_softmax(z, axis)
+    return -(y * logs).sum(), probabilities
+
+
+def softmax_cross_entropy_vjp_z_given(
+    g: Array, ans: Array, probabilities: Array, z: Array, y: Array, axis: int
+) -> Array:
+    return g * (probabilities * y.sum(axis=(axis,), keepdims=True) - y)
 
 
 def softmax_cross_entropy_vjp_y(g: Array, ans: Array, z: Array, y: Array, axis: int) -> Array:
@@ -270,15 +289,16 @@ def sum_of_squares(x: Array, axis: tuple[int, ...]) -> Array:
     A fused pair (the sum of a square), made an explicit operation for the L2
     penalty Σ‖W‖²: composed, its backward writes the gradient out to the shape
     of x (the sum's broadcast) and then multiplies it by 2x; fused it is the
-    one product g·2x. The numbers are those of ``(x ** 2).sum(axis)``.
+    one product 2g·x. The numbers are those of ``(x ** 2).sum(axis)`` up to the
+    order of summation (a dot product where every axis is summed).
     """
-    return (x**2).sum(axis=axis)
+    return vocabulary.sum_of_squares(x, axis)
 
 
 def sum_of_squares_vjp(g: Array, ans: Array, x: Array, axis: tuple[int, ...]) -> Array:
     if g.ndim:  # the summed axes come back as size-1 axes, which broadcast
         g = g.reshape(tuple(1 if i in axis else d for i, d in enumerate(x.shape)))
-    return g * (2.0 * x)
+    return (2.0 * g) * x  # g·2x exactly (doubling is exact), one pass over x fewer
 
 
 def broadcast_to_forward(x: Array, shape: tuple[int, ...]) -> Array:
@@ -331,7 +351,11 @@ SOFTMAX_CROSS_ENTROPY = Primitive(
     "softmax_cross_entropy",
     softmax_cross_entropy,
     (softmax_cross_entropy_vjp_z, softmax_cross_entropy_vjp_y),
+    saving=(softmax_cross_entropy_saving, (softmax_cross_entropy_vjp_z_given, None)),
 )
+
+IDENTITY_VJPS = frozenset({add_vjp_a, add_vjp_b, sub_vjp_a})
+"""The VJPs that return g itself: the replay writes them as the assignment they are."""
 
 RULES: dict[str, Primitive] = {
     p.name: p

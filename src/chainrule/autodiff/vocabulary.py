@@ -326,20 +326,53 @@ def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
     # The ufuncs' own reductions: what np.max and np.sum call, without their
     # Python wrappers (these run on every step of a softmax output's training).
     shift = _MAX_REDUCE(x, axis=axis, keepdims=True, initial=-np.inf)
+    if math.isfinite(_SUM_REDUCE(shift, axis=None)):  # the usual case, in one call
+        return shift
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
 def log_softmax(x: Any, axis: int) -> Any:
     """x − log Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
-        z = x - max_shift(x, axis)
-        return z - np.log(_SUM_REDUCE(np.exp(z), axis=axis, keepdims=True))
+        z = np.subtract(x, max_shift(x, axis))
+        total = _SUM_REDUCE(np.exp(z), axis=axis, keepdims=True)
+        z -= np.log(total, out=total)  # into the arrays made here: the same numbers
+        return z
     return x.log_softmax(axis)
+
+
+def log_softmax_and_softmax(x: Any, axis: int) -> tuple[Any, Any]:
+    """(:func:`log_softmax`, :func:`softmax`) of x along ``axis``, with the numbers of
+    each, from one shift, one exp and one sum on NumPy arrays."""
+    if isinstance(x, _NUMERIC):
+        z = np.subtract(x, max_shift(x, axis))
+        e = np.exp(z)
+        total = _SUM_REDUCE(e, axis=axis, keepdims=True)
+        e /= total
+        z -= np.log(total)
+        return z, e
+    return log_softmax(x, axis), softmax(x, axis)
 
 
 def softmax(x: Any, axis: int) -> Any:
     """exp(x) / Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
-        e = np.exp(x - max_shift(x, axis))
-        return e / _SUM_REDUCE(e, axis=axis, keepdims=True)
+        e = np.subtract(x, max_shift(x, axis))
+        np.exp(e, out=e)
+        e /= _SUM_REDUCE(e, axis=axis, keepdims=True)
+        return e
     return x.softmax(axis)
+
+
+def sum_of_squares(x: Any, axis: tuple[int, ...]) -> Any:
+    """Σ x² over ``axis`` (distinct non-negative axes), which are not kept.
+
+    Over every axis of a NumPy float array it is one dot product of x with
+    itself, which sums in another order than ``(x ** 2).sum()`` (the last bits
+    may differ) without making x² first. Anything else is composed as
+    ``(x ** 2).sum(axis)``, symbols included.
+    """
+    if isinstance(x, np.ndarray) and x.dtype.kind == "f" and x.ndim and len(axis) == x.ndim:
+        flat = x.reshape(-1)
+        return np.dot(flat, flat)
+    return (x**2).sum(axis=axis)

@@ -49,6 +49,7 @@ class Model:
     n_outputs: int = 1  # rows of y
     weights_in_out: ClassVar[bool] = False  # True where W is (in, out), as in seed 001
     training: bool = False  # set by fit while it trains: dropout acts only then
+    takes_weights: ClassVar[bool] = False  # its loss can weight the examples (fit's sample_weight)
     loss_name: ClassVar[str] = "MSE"  # what the loss is, for axes and legends
 
     # --- what subclasses define ---------------------------------------------
@@ -121,6 +122,25 @@ class Model:
         pass or a copy per batch skips them.
         """
         return self.value_and_gradients(X, y)
+
+    def checked_weighted_loss(self, X: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+        """:meth:`checked_loss` with the data term a weighted mean over the examples,
+        Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ for ``weights`` s (m,), where ``takes_weights`` is True."""
+        raise ValueError(self.weights_refusal())
+
+    def checked_weighted_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray, weights: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """:meth:`checked_value_and_gradients` of the weighted loss (see
+        :meth:`checked_weighted_loss`), where ``takes_weights`` is True."""
+        raise ValueError(self.weights_refusal())
+
+    def weights_refusal(self) -> str:
+        """Why this model cannot weight its examples (the message of the error)."""
+        return (
+            f"{self.name}: its loss does not weight examples (its equations are for the plain "
+            "mean); train an MLP (models.MLP) to use sample weights"
+        )
 
     def autodiff_gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         """The gradients computed by the autodiff engine from :meth:`loss_graph`."""

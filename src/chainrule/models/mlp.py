@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-import json
+import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -222,7 +222,28 @@ class MLP(Model):
     def gradients(self, X: np.ndarray, y: np.ndarray) -> dict[str, np.ndarray]:
         return self.value_and_gradients(X, y)[1]
 
-    def _compiled_step(self, names: tuple[str, ...]) -> Callable[..., Any]:
+    takes_weights = True
+
+    def checked_weighted_value_and_gradients(
+        self, X: np.ndarray, y: np.ndarray, weights: np.ndarray
+    ) -> tuple[float, dict[str, np.ndarray]]:
+        """The weighted loss (``loss_graph`` with ``weights`` (m,)) and its gradients,
+        replayed as :meth:`value_and_gradients` is."""
+        names = tuple(self.params)
+        step = self._compiled_step(names, weighted=True)
+        value, grads = step(*(self.params[k] for k in names), X, y, weights)
+        return value, dict(zip(names, grads, strict=True))
+
+    def checked_weighted_loss(self, X: np.ndarray, y: np.ndarray, weights: np.ndarray) -> float:
+        """The weighted loss with every unit (no dropout), from ``loss_graph``."""
+        was_training, self.training = self.training, False
+        try:
+            params = {k: Tensor(v) for k, v in self.params.items()}
+            return float(self.loss_graph(params, X, y, weights).data)
+        finally:
+            self.training = was_training
+
+    def _compiled_step(self, names: tuple[str, ...], weighted: bool = False) -> Callable[..., Any]:
         """The replayed loss and gradients for the model as it is configured now.
 
         Without dropout at work the loss depends on the hyperparameters alone, so
@@ -230,19 +251,29 @@ class MLP(Model):
         a network rebuilt for each request replays from its first call.
         """
         if type(self) is MLP and not (self.training and self.dropout):
+            shared = tuple(
+                (k, tuple(v) if isinstance(v, list) else v)
+                for k, v in sorted(self.hyperparameters().items())
+            )
             try:
-                shared = json.dumps(self.hyperparameters(), sort_keys=True)
-            except TypeError:  # a hyperparameter JSON cannot write: this model's own cache
-                shared = ""
-            if shared:
-                return _shared_step(shared, names)
-        key = (names, self.training, self.alpha, self.l1, self.dropout, tuple(self.activations))
+                return _shared_step(shared, names, weighted)
+            except TypeError:  # an unhashable hyperparameter: this model's own cache
+                pass
+        key = (
+            names,
+            self.training,
+            self.alpha,
+            self.l1,
+            self.dropout,
+            tuple(self.activations),
+            weighted,
+        )
         cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
 
             def loss(*args: Any) -> Tensor:
-                *arrays, X, y = args
-                return self.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+                *arrays, X, y, weights = args if weighted else (*args, None)
+                return self.loss_graph(dict(zip(names, arrays, strict=True)), X, y, weights)
 
             cache[key] = compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
         return cache[key]
@@ -339,11 +370,8 @@ class MLP(Model):
         layers = range(1, self.depth + 1)
         terms = []
         if self.alpha:
-            total = sum(
-                (sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in layers),
-                start=Tensor(0.0),
-            )
-            terms.append(total * (self.alpha / 2))
+            squares = [sum_of_squares(params[f"W{i}"], axis=(-2, -1)) for i in layers]
+            terms.append(functools.reduce(operator.add, squares) * (self.alpha / 2))
         if self.l1:
             total = sum(
                 (params[f"W{i}"].abs().sum(axis=(-2, -1)) for i in layers), start=Tensor(0.0)
@@ -362,15 +390,19 @@ class MLP(Model):
             data_loss = -np.sum(y * vocabulary.log_softmax(Z, -2), axis=(-2, -1)) / m
         return data_loss + cache["penalty"] if self.alpha or self.l1 else data_loss
 
-    def loss_graph(self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray) -> Tensor:
+    def loss_graph(
+        self, params: dict[str, Tensor], X: np.ndarray, y: np.ndarray, weights: Any = None
+    ) -> Tensor:
+        """The loss on the engine's Tensors; ``weights`` (m,), one per example (≥ 0, a
+        positive sum), make the data term the weighted mean Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ."""
         Z, _ = self._layers(params, X, training=self.training)
         if self.loss_kind == "mse":
             out = {"identity": identity, "tanh": Tensor.tanh, "sigmoid": Tensor.sigmoid}
-            loss = mse(out[self.output](Z), y)
+            loss = mse(out[self.output](Z), y, weights)
         elif self.loss_kind == "binary_cross_entropy":
-            loss = binary_cross_entropy_with_logits(Z, y)
+            loss = binary_cross_entropy_with_logits(Z, y, weights)
         else:
-            loss = softmax_cross_entropy(Z, y)
+            loss = softmax_cross_entropy(Z, y, weights)
         for term in self._penalties(params):
             loss = loss + term
         return loss
@@ -384,13 +416,19 @@ class MLP(Model):
 
 
 @functools.lru_cache(maxsize=64)
-def _shared_step(hyperparameters: str, names: tuple[str, ...]) -> Callable[..., Any]:
+def _shared_step(
+    hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str, ...], weighted: bool = False
+) -> Any:
     """The compiled loss and gradients of every MLP built with these hyperparameters
-    (JSON), not training with dropout: a template model's graph, replayed for any weights."""
-    template = MLP(**json.loads(hyperparameters))
+    ((name, value) pairs, lists as tuples), not training with dropout: a template
+    model's graph, replayed for any parameters (and, ``weighted``, sample weights)."""
+    settings: dict[str, Any] = {
+        k: list(v) if isinstance(v, tuple) else v for k, v in hyperparameters
+    }
+    template = MLP(**settings)
 
     def loss(*args: Any) -> Tensor:
-        *arrays, X, y = args
-        return template.loss_graph(dict(zip(names, arrays, strict=True)), X, y)
+        *arrays, X, y, weights = args if weighted else (*args, None)
+        return template.loss_graph(dict(zip(names, arrays, strict=True)), X, y, weights)
 
     return compiled_value_and_grad(loss, argnums=tuple(range(len(names))))

@@ -133,11 +133,25 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
         bc1 = 1.0 - b1**t
         bc2_sqrt = (1.0 - b2**t) ** 0.5
         mu, nu, out = {}, {}, {}
-        for k, g in u.items():  # one pass, the same arithmetic as three
+        for k, g in u.items():
+            # The arithmetic of m + c1·(g − m), b2·v + c2·g² and
+            # (m / (√v / bc2_sqrt + eps)) / bc1, each operation written into
+            # an array made here (never into an argument or the old state).
+            # (A 0-d operand gives NumPy scalars, which `*=` rebinds: hence
+            # the names are stored once each value is complete.)
             m = state.mu[k]
-            mu[k] = mk = m + c1 * (g - m)
-            nu[k] = nk = b2 * state.nu[k] + c2 * (g * g)
-            out[k] = (mk / (np.sqrt(nk) / bc2_sqrt + eps)) / bc1
+            mk = np.subtract(g, m)
+            mk *= c1
+            mk += m
+            square = np.multiply(g, g)
+            square *= c2
+            nu[k] = nk = b2 * state.nu[k] + square
+            d = np.sqrt(nk)
+            d /= bc2_sqrt
+            d += eps
+            d = mk / d  # a new array: mk and d may differ in dtype
+            d /= bc1
+            mu[k], out[k] = mk, d
         return out, AdamState(t, mu, nu)
 
     return GradientTransformation(

@@ -17,7 +17,12 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state, gen_batches
-from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
 
 from chainrule.models import MLP
 from chainrule.optim import GradientTransformation, Schedule
@@ -134,20 +139,23 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             raise AttributeError(f"{type(self).__name__} is not fitted yet: call fit first")
         return model
 
-    def fit(self, X: Any, y: Any) -> Self:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         """Trains a new MLP (or goes on with ``warm_start``) on rows X (m, n).
 
         Args:
             X: (n_samples, n_features).
             y: (n_samples,) labels or targets, or (n_samples, n_outputs).
+            sample_weight: None, or (n_samples,) weights ≥ 0: each batch's loss
+                is then the weighted mean over its examples and the L2 penalty
+                is divided by the batch's total weight, as scikit-learn's.
 
         Returns:
             The estimator.
         """
-        self._fit(X, y, incremental=False)
+        self._fit(X, y, incremental=False, sample_weight=sample_weight)
         return self
 
-    def _fit(self, X: Any, y: Any, incremental: bool) -> None:
+    def _fit(self, X: Any, y: Any, incremental: bool, sample_weight: Any = None) -> None:
         settings = check_parameters(self)
         if incremental and settings.solver == "lbfgs":
             raise ValueError("partial_fit needs a stochastic solver, not 'lbfgs'")
@@ -165,6 +173,11 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         )
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
         Y = self._targets(y, incremental, first_pass)
         random_state = check_random_state(self.random_state)
         sizes = [X.shape[1], *settings.hidden, Y.shape[1]]
@@ -178,11 +191,11 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
                 "warm_start=False to start a new one"
             )
         model = self.model_
-        step = self._objective()
         if settings.solver == "lbfgs":
+            step = self._objective(weights is not None)
             self.loss_, self.n_iter_, failed = solvers.run_lbfgs(
                 model, step, X, Y, self.alpha, self._scale, self.max_iter, self.max_fun, self.tol,
-                outputs_averaged=self._outputs_averaged,
+                outputs_averaged=self._outputs_averaged, weights=weights,
             )  # fmt: skip
             if failed:
                 warnings.warn(
@@ -191,9 +204,9 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
                     ConvergenceWarning,
                     stacklevel=3,
                 )
-            batch = X.shape[0]
+            batch = X.shape[0] if weights is None else float(weights.sum())
         else:
-            batch = self._fit_stochastic(X, Y, settings, incremental, random_state)
+            batch = self._fit_stochastic(X, Y, settings, incremental, random_state, weights)
         model.alpha = self._scale * self.alpha / batch  # the penalty of one full batch
         if not all(np.isfinite(p).all() for p in model.params.values()):
             raise ValueError(
@@ -230,13 +243,17 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         self._optimizer_state: Any = None
         self._solver_of_state: Any = None
 
-    def _objective(self) -> solvers.Objective:
-        """The compiled loss of ``model_``, made once per model (not pickled)."""
+    def _objective(self, weighted: bool = False) -> solvers.Objective:
+        """The compiled loss of ``model_`` (taking sample weights when ``weighted``),
+        made once per model and kind (not pickled)."""
         cached = self.__dict__.get("_compiled")
         if cached is None or cached[0] is not self.model_:
-            cached = (self.model_, solvers.objective(self.model_, self._scale))
-            self._compiled = cached
-        return cached[1]
+            cached = (self.model_, {})
+            self._compiled: tuple[MLP, dict[bool, solvers.Objective]] = cached
+        found: dict[bool, solvers.Objective] = cached[1]
+        if weighted not in found:
+            found[weighted] = solvers.objective(self.model_, self._scale, weighted)
+        return found[weighted]
 
     @property
     def _outputs_averaged(self) -> int:
@@ -255,10 +272,13 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         settings: Settings,
         incremental: bool,
         random_state: np.random.RandomState,
-    ) -> int:
+        weights: np.ndarray | None = None,
+    ) -> float:
         """scikit-learn's stochastic loop: epochs of shuffled batches, stopping on a plateau.
 
-        Returns the batch size it used.
+        ``weights`` (m,) are the sample weights, split and shuffled with the rows.
+        Returns the size of a full batch (times the mean weight with weights),
+        by which the fitted model's penalty strength is divided.
         """
         model = self.model_
         fresh = (
@@ -280,21 +300,25 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             epsilon=self.epsilon,
         )
         if fresh:
-            self._optimizer_state = optimizer.init(dict(model.params))
+            self._optimizer_state = solvers.init_state(optimizer, model.params)
             self._solver_of_state = settings.solver
         if self._progress is None:
             self._progress = Progress(self.early_stopping)
         progress = self._progress
         X_val: Any = None
         y_val: Any = None
+        w_val: Any = None
         if self.early_stopping:
-            X, X_val, Y, Y_val = train_test_split(
-                X,
-                Y,
+            arrays = (X, Y) if weights is None else (X, Y, weights)
+            split = train_test_split(
+                *arrays,
                 random_state=random_state,
                 test_size=self.validation_fraction,
                 stratify=self._stratify(Y),
             )
+            X, X_val, Y, Y_val = split[:4]
+            if weights is not None:
+                weights, w_val = split[4:]
             if X_val.shape[0] < 2:
                 raise ValueError(
                     "The validation set is too small. Increase 'validation_fraction' or "
@@ -313,26 +337,27 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         state = self._optimizer_state
         self.n_iter_ = 0
         batches = list(gen_batches(n_samples, size))
-        objective = self._objective()
+        objective = self._objective(weights is not None)
         for _ in range(self.max_iter):
-            X_epoch, Y_epoch = X, Y
+            X_epoch, Y_epoch, w_epoch = X, Y, weights
             if self.shuffle:
                 # One contiguous shuffled copy per epoch: the batches are then
                 # slices of it (views), the same examples in the same order as
                 # indexing each batch of the shuffled indices.
                 sample_idx = solvers.shuffled(sample_idx, random_state)
                 X_epoch, Y_epoch = X[sample_idx], Y[sample_idx]
+                w_epoch = None if weights is None else weights[sample_idx]
             self.loss_, state = solvers.run_epoch(
                 model, step=objective, optimizer=optimizer, state=state, X=X_epoch, Y=Y_epoch,
                 batches=batches, alpha=self.alpha, scale=self._scale,
-                outputs_averaged=self._outputs_averaged,
+                outputs_averaged=self._outputs_averaged, weights=w_epoch,
             )  # fmt: skip
             self._optimizer_state = state
             self.n_iter_ += 1
             self.t_ += n_samples
             if self.verbose:
                 print(f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}")
-            score = None if X_val is None else self._validation_score(X_val, y_val)
+            score = None if X_val is None else self._validation_score(X_val, y_val, w_val)
             progress.record(self.loss_, self.tol, score, model.params)
             if self.learning_rate == "invscaling" and self._rate is not None:
                 self._rate.value = self.learning_rate_init / (self.t_ + 1) ** self.power_t
@@ -355,7 +380,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         self.best_loss_ = progress.best_loss
         self.validation_scores_ = progress.validation_scores
         self.best_validation_score_ = progress.best_validation_score
-        return size
+        return size if weights is None else size * float(weights.mean())
 
     def _lower_rate(self) -> bool:
         """'adaptive': divides the rate by 5 and goes on (True), or says stop (False)."""
@@ -369,11 +394,13 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             print(f"Setting learning rate to {rate.value:f}")
         return True
 
-    def _validation_score(self, X: np.ndarray, y: np.ndarray) -> float:
+    def _validation_score(
+        self, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None
+    ) -> float:
         predicted = self._predict_rows(self._forward(X))
         if predicted.dtype.kind == "f" and not np.isfinite(predicted).all():
             return math.nan
-        return float(self._score_function(y, predicted))
+        return float(self._score_function(y, predicted, sample_weight=weights))
 
     # --- predict ------------------------------------------------------------
 

@@ -130,12 +130,15 @@ class MLPClassifier(ClassifierMixin, BaseMLP):  # type: ignore[misc]
         return Y if self.n_outputs_ == 1 else None
 
     @available_if(_stochastic)  # type: ignore[untyped-decorator]
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
+    def partial_fit(
+        self, X: Any, y: Any, sample_weight: Any = None, classes: Any = None
+    ) -> MLPClassifier:
         """One epoch over X (m, n), y, keeping the optimizer's state between calls.
 
         Args:
             X: (n_samples, n_features).
             y: (n_samples,) labels, or a label indicator matrix.
+            sample_weight: None, or (n_samples,) weights ≥ 0 (see ``fit``).
             classes: every class of every call, needed on the first call.
         """
         first = "classes_" not in self.__dict__
@@ -153,7 +156,7 @@ class MLPClassifier(ClassifierMixin, BaseMLP):  # type: ignore[misc]
             multilabel = type_of_target(y).startswith("multilabel")
             self._label_binarizer = binarizer.fit(y if multilabel else classes)
             self.classes_ = binarizer.classes_
-        self._fit(X, y, incremental=True)
+        self._fit(X, y, incremental=True, sample_weight=sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:
@@ -283,9 +286,10 @@ class MLPRegressor(RegressorMixin, BaseMLP):  # type: ignore[misc]
         return out.ravel() if out.shape[1] == 1 else out
 
     @available_if(_stochastic)  # type: ignore[untyped-decorator]
-    def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
-        """One epoch over X (m, n), y (m,) or (m, k), keeping the optimizer's state."""
-        self._fit(X, y, incremental=True)
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """One epoch over X (m, n), y (m,) or (m, k), keeping the optimizer's state;
+        ``sample_weight`` None or (m,) weights ≥ 0 (see ``fit``)."""
+        self._fit(X, y, incremental=True, sample_weight=sample_weight)
         return self
 
     def predict(self, X: Any) -> np.ndarray:

@@ -31,6 +31,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, compiled_value_and_grad
 from chainrule.models import MLP
 from chainrule.optim import OPTIMIZERS, GradientTransformation, Schedule, adam, sgd
+from chainrule.optim.joined import KEY, Joined, joined_update
 
 Params = dict[str, np.ndarray]
 Objective = Callable[..., tuple[float, tuple[np.ndarray, ...]]]
@@ -92,13 +93,16 @@ def make_optimizer(
     return OPTIMIZERS[solver](lr)
 
 
-def objective(model: MLP, scale: float) -> Objective:
+def objective(model: MLP, scale: float, weighted: bool = False) -> Objective:
     """The compiled loss and gradients of ``model`` as scikit-learn defines them.
 
     The returned function takes the parameter arrays (in ``model.params``
-    order), X (n, b), Y (out, b) and the penalty strength α for this batch, and
-    returns (loss, gradients in the same order). α is a plain number, so each
-    value of it is a signature of its own and is replayed exactly.
+    order), X (n, b), Y (out, b), with ``weighted`` the sample weights s (b,),
+    and the penalty strength α for this batch, and returns (loss, gradients in
+    the same order). α is a plain number, so each value of it is a signature
+    of its own and is replayed exactly. With weights the data term is the
+    weighted mean Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ (scikit-learn's ``np.average``), so the
+    caller gives α = scale·alpha / Σᵢ sᵢ as scikit-learn divides its penalty.
 
     The function depends on the model's configuration only (its
     hyperparameters but α, its parameter names), never on its weights, so one
@@ -110,7 +114,14 @@ def objective(model: MLP, scale: float) -> Objective:
     names = tuple(model.params)
     settings = model.hyperparameters()
     settings.pop("alpha", None)
-    key = (type(model), names, repr(sorted(settings.items())), model.training, float(scale))
+    key = (
+        type(model),
+        names,
+        repr(sorted(settings.items())),
+        model.training,
+        float(scale),
+        weighted,
+    )
     cache: OrderedDict[Any, Objective] = _OBJECTIVES.__dict__.setdefault("cache", OrderedDict())
     found = cache.get(key)
     if found is not None:
@@ -122,9 +133,12 @@ def objective(model: MLP, scale: float) -> Objective:
     inverse = 1.0 / scale
 
     def loss(*args: Any) -> Tensor:
-        *arrays, X, Y, strength = args
+        if weighted:
+            *arrays, X, Y, weights, strength = args
+        else:
+            (*arrays, X, Y, strength), weights = args, None
         template.alpha = strength  # read by loss_graph while the graph is recorded
-        value = template.loss_graph(dict(zip(names, arrays, strict=True)), X, Y)
+        value = template.loss_graph(dict(zip(names, arrays, strict=True)), X, Y, weights)
         return value * inverse if scale != 1.0 else value
 
     found = compiled_value_and_grad(loss, argnums=tuple(range(len(names))))
@@ -194,6 +208,7 @@ def run_epoch(
     alpha: float,
     scale: float,
     outputs_averaged: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, Any]:
     """One pass over the batches; returns the mean batch loss and the optimizer state.
 
@@ -201,21 +216,66 @@ def run_epoch(
     columns (a transposed view) for the model. The mean is weighted by batch
     size, as scikit-learn's ``loss_`` is; with ``outputs_averaged`` = k > 1,
     each batch's data term is reported divided by k (see the module docstring).
+    With ``weights`` (m,), the sample weights in X's order, ``step`` is the
+    weighted objective and each batch's loss its weighted mean, with the
+    penalty divided by the batch's total weight, as scikit-learn's.
+    An elementwise optimizer updates the parameters joined into one new
+    vector, of which ``model.params`` become views, in place
+    (:func:`chainrule.optim.joined.joined_update`, the state as
+    :func:`init_state` made it); any other one updates them array by array.
     """
     names = list(model.params)
     params = model.params
+    layout = Joined(params) if optimizer.elementwise else None
+    vector = layout.join([params[k] for k in names]) if layout is not None else None
+    if layout is not None and vector is not None:
+        params.update(layout.split(vector))
     total = 0.0
     for batch in batches:
         Xb, Yb = X[batch], Y[batch]
         b = Xb.shape[0]
-        loss, grads = step(*(params[k] for k in names), Xb.T, Yb.T, scale * alpha / b)
+        if weights is None:
+            total_weight = float(b)
+            loss, grads = step(*(params[k] for k in names), Xb.T, Yb.T, scale * alpha / b)
+        else:
+            wb = weights[batch]
+            total_weight = batch_weight(wb)
+            loss, grads = step(
+                *(params[k] for k in names), Xb.T, Yb.T, wb, scale * alpha / total_weight
+            )
         if outputs_averaged != 1:
-            loss = reported(model, loss, alpha / b, outputs_averaged)
-        updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
-        for k in names:
-            params[k] = params[k] + updates[k]
+            loss = reported(model, loss, alpha / total_weight, outputs_averaged)
+        if layout is not None and vector is not None:
+            update, state = joined_update(optimizer, layout, vector, grads, state)
+            vector += update  # the arrays of model.params are views of it
+        else:
+            updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
+            for k in names:
+                params[k] = params[k] + updates[k]
         total += loss * b
     return total / X.shape[0], state
+
+
+def batch_weight(weights: np.ndarray) -> float:
+    """Σ of a batch's sample weights (b,), refused when it is not positive (the
+    weighted mean over the batch would be 0/0)."""
+    total = float(weights.sum())
+    if not total > 0:
+        raise ValueError(
+            f"a batch of {weights.size} examples has sample weights summing to {total}: "
+            "every batch needs a positive total weight; give fewer zero weights, a "
+            "larger batch_size, or drop the zero-weight rows"
+        )
+    return total
+
+
+def init_state(optimizer: GradientTransformation, params: Params) -> Any:
+    """The optimizer's first state for :func:`run_epoch`: over the parameters joined
+    into one vector when the optimizer is elementwise, else over the arrays."""
+    if optimizer.elementwise:
+        layout = Joined(params)
+        return optimizer.init({KEY: layout.join([params[k] for k in layout.names])})
+    return optimizer.init(dict(params))
 
 
 def reported(model: MLP, loss: float, strength: float, outputs: int) -> float:
@@ -237,10 +297,12 @@ def run_lbfgs(
     max_fun: int,
     tol: float,
     outputs_averaged: int,
+    weights: np.ndarray | None = None,
 ) -> tuple[float, int, str | None]:
     """Full-batch L-BFGS-B (SciPy) on the model's parameters, as scikit-learn runs it.
 
-    X is (m, n) and Y (m, out). Returns the final loss (reported as
+    X is (m, n) and Y (m, out); ``weights`` (m,) are sample weights, as in
+    :func:`run_epoch`, for the whole data. Returns the final loss (reported as
     :func:`run_epoch` does), the iterations taken and, when the solver stopped
     without converging, SciPy's reason.
     """
@@ -249,14 +311,16 @@ def run_lbfgs(
     names = list(model.params)
     shapes = [model.params[k].shape for k in names]
     bounds = np.cumsum([0] + [math.prod(s) for s in shapes])
-    strength = scale * alpha / X.shape[0]
+    total_weight = float(X.shape[0]) if weights is None else batch_weight(weights)
+    strength = scale * alpha / total_weight
     Xc, Yc = X.T, Y.T
+    data = (Xc, Yc) if weights is None else (Xc, Yc, weights)
 
     def unpack(w: np.ndarray) -> list[np.ndarray]:
         return [w[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
 
     def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grads = step(*unpack(w), Xc, Yc, strength)
+        loss, grads = step(*unpack(w), *data, strength)
         return loss, np.concatenate([g.ravel() for g in grads])
 
     start = np.concatenate([model.params[k].ravel() for k in names])
@@ -271,5 +335,5 @@ def run_lbfgs(
     failed = None if result.status == 0 else f"status {result.status}: {result.message}"
     loss = float(result.fun)
     if outputs_averaged != 1:
-        loss = reported(model, loss, alpha / X.shape[0], outputs_averaged)
+        loss = reported(model, loss, alpha / total_weight, outputs_averaged)
     return loss, min(int(result.nit), max_iter), failed

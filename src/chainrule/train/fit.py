@@ -160,6 +160,7 @@ def fit(
     record: bool | Iterable[str] = (),
     callback: Callable[[int, History], None] | None = None,
     divergence_factor: float = DIVERGENCE_FACTOR,
+    sample_weight: np.ndarray | None = None,
 ) -> History:
     """Trains ``model`` in place and returns its History.
 
@@ -186,10 +187,16 @@ def fit(
         divergence_factor: stop when a loss (of a batch, or of the whole data
             after an epoch) exceeds this many times the initial loss; see
             :data:`DIVERGENCE_FACTOR`.
+        sample_weight: None, or a weight per example (m,), each ≥ 0 with a
+            positive sum: every loss (of a batch, of the whole data) is then the
+            weighted mean Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ of its examples' losses, for a model
+            whose ``takes_weights`` is True (the MLP). Weights of ones train
+            the same parameters as no weights.
 
     Raises:
         ValueError: X or y holds nan or inf (naming the row and column), or an
-            argument is out of range.
+            argument is out of range (sample weights included, or a batch whose
+            weights sum to 0).
         DivergenceError: a loss became nan or inf, or grew past
             ``divergence_factor`` times its start; the loss after the last
             update is checked too. The model keeps the parameters of the last
@@ -210,9 +217,13 @@ def fit(
         raise ValueError(f"record takes {RECORDABLE}, got {sorted(unknown)}")
     if not (isinstance(divergence_factor, int | float) and divergence_factor > 1):
         raise ValueError(f"divergence_factor must be a number above 1, got {divergence_factor!r}")
+    weights = None if sample_weight is None else _check_weights(model, sample_weight, m)
+
+    def loss_of(Xs: np.ndarray, ys: np.ndarray, ws: np.ndarray | None) -> float:
+        return model.checked_loss(Xs, ys) if ws is None else model.checked_weighted_loss(Xs, ys, ws)
 
     rng = np.random.default_rng(seed)
-    history = History(initial_loss=model.checked_loss(X, y))
+    history = History(initial_loss=loss_of(X, y, weights))
     if "params" in wanted:
         history.params = [dict(model.params)]
     if "state" in wanted:
@@ -250,20 +261,33 @@ def fit(
     try:
         for epoch in range(epochs):
             epoch_start = dict(model.params)
-            X_epoch, y_epoch = X, y
+            X_epoch, y_epoch, w_epoch = X, y, weights
             if shuffle and size < m:
                 # One shuffled copy per epoch, whose batches are slices (views):
                 # the same columns in the same order as indexing each batch.
                 order = rng.permutation(m)
                 X_epoch, y_epoch = X[:, order], y[:, order]
+                w_epoch = None if weights is None else weights[order]
             for start in range(0, m, size):
+                wb = None
                 if size == m:
-                    Xb, yb = X_epoch, y_epoch
+                    Xb, yb, wb = X_epoch, y_epoch, w_epoch
                 else:
                     Xb, yb = X_epoch[:, start : start + size], y_epoch[:, start : start + size]
+                    if w_epoch is not None:
+                        wb = w_epoch[start : start + size]
                 lr = current_lr(optimizer, state)
                 params = dict(model.params)
-                loss, grads = model.checked_value_and_gradients(Xb, yb)
+                if wb is None:
+                    loss, grads = model.checked_value_and_gradients(Xb, yb)
+                else:
+                    if not wb.sum() > 0:
+                        raise ValueError(
+                            f"the batch of examples {start} to {start + wb.size - 1} (epoch "
+                            f"{epoch + 1}) has sample weights summing to {wb.sum()}: give "
+                            "fewer zero weights, a larger batch_size, or drop those examples"
+                        )
+                    loss, grads = model.checked_weighted_value_and_gradients(Xb, yb, wb)
                 if not (math.isfinite(loss) and loss <= limit):
                     diverged(loss, lr, params, "the loss of a batch")
                 updates, state = optimizer.update(grads, state, params)
@@ -279,7 +303,7 @@ def fit(
                 if history.states is not None:
                     history.states.append(state)
                 step += 1
-            epoch_loss = model.checked_loss(X, y)
+            epoch_loss = loss_of(X, y, weights)
             if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
                 diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
             history.epoch_loss.append(epoch_loss)
@@ -288,3 +312,25 @@ def fit(
     finally:
         model.training = was_training
     return history
+
+
+def _check_weights(model: Model, sample_weight: Any, m: int) -> np.ndarray:
+    """The sample weights as a float array (m,), refused with the reason when the
+    model cannot weight its loss or a weight is not finite and ≥ 0."""
+    if not model.takes_weights:
+        raise ValueError(model.weights_refusal())
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.shape not in ((m,), (1, m)):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}; give one weight per example, ({m},)"
+        )
+    weights = weights.reshape(m)
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if np.any(bad):
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"sample_weight {weights[first]} of example {first}: weights must be finite and ≥ 0"
+        )
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight sums to 0: at least one example needs a positive weight")
+    return weights
