@@ -331,11 +331,17 @@ def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
     return np.where(np.isfinite(shift), shift, 0.0)
 
 
+def _shifted_exp(x: Any, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The stable softmax's one pass: z = x − max x, exp(z) and Σ exp(z) (kept dims)."""
+    z = np.subtract(x, max_shift(x, axis))
+    e = np.exp(z)
+    return z, e, _SUM_REDUCE(e, axis=axis, keepdims=True)
+
+
 def log_softmax(x: Any, axis: int) -> Any:
     """x − log Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
-        z = np.subtract(x, max_shift(x, axis))
-        total = _SUM_REDUCE(np.exp(z), axis=axis, keepdims=True)
+        z, _, total = _shifted_exp(x, axis)
         z -= np.log(total, out=total)  # into the arrays made here: the same numbers
         return z
     return x.log_softmax(axis)
@@ -345,11 +351,9 @@ def log_softmax_and_softmax(x: Any, axis: int) -> tuple[Any, Any]:
     """(:func:`log_softmax`, :func:`softmax`) of x along ``axis``, with the numbers of
     each, from one shift, one exp and one sum on NumPy arrays."""
     if isinstance(x, _NUMERIC):
-        z = np.subtract(x, max_shift(x, axis))
-        e = np.exp(z)
-        total = _SUM_REDUCE(e, axis=axis, keepdims=True)
+        z, e, total = _shifted_exp(x, axis)
         e /= total
-        z -= np.log(total)
+        z -= np.log(total, out=total)
         return z, e
     return log_softmax(x, axis), softmax(x, axis)
 
@@ -357,9 +361,8 @@ def log_softmax_and_softmax(x: Any, axis: int) -> tuple[Any, Any]:
 def softmax(x: Any, axis: int) -> Any:
     """exp(x) / Σ exp(x) along ``axis``, computed with the maximum subtracted first."""
     if isinstance(x, _NUMERIC):
-        e = np.subtract(x, max_shift(x, axis))
-        np.exp(e, out=e)
-        e /= _SUM_REDUCE(e, axis=axis, keepdims=True)
+        _, e, total = _shifted_exp(x, axis)
+        e /= total
         return e
     return x.softmax(axis)
 
