@@ -113,7 +113,7 @@ def test_draw_points_and_open_the_shared_link(server: str, page: Watched) -> Non
     assert p.url.count(":1") >= 2 and "pts=" in p.url
     wait_for_step(p, 0)
     p.wait_for_function(
-        "() => document.querySelector('#pg-boundary').textContent.includes('drawn, class 1')"
+        "() => document.querySelector('#pg-legend').textContent.includes('drawn, class 1')"
     )
     p.click("#pg-step")
     wait_for_step(p, 1)
