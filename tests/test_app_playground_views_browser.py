@@ -103,6 +103,49 @@ def test_clicking_a_weight_edits_it_and_bad_numbers_are_refused(server: str, pag
     p.wait_for_selector("#pg-edit-name:has-text('b3[0]')")
 
 
+PAST_STEP = (
+    "s => +(/step (\\d+) /.exec(document.querySelector('#pg-stats').innerText) || [])[1] > s"
+)
+
+
+def test_edits_and_resets_made_while_playing_win_over_the_ticks(server: str, page: Watched) -> None:
+    """A tick of play under way when a weight is typed in, or the run is reset, was
+    computed from the run before: what the learner did must not be undone by it."""
+    p = page.page
+    open_views(p, server, "?layers=4:tanh,2:tanh&lr=0.0001")  # steps barely move a weight
+    x, y, _ = point_at(p, ["W3", 0, 1])
+    p.mouse.click(x, y)
+    p.wait_for_selector("#pg-edit-name:has-text('W3[0,1]: type its new value')")
+    p.click("#pg-play")
+    p.wait_for_selector("#pg-play:has-text('pause')")
+    for value in (3.0, -2.5, 1.75, -3.25, 2.25):
+        p.wait_for_function(PAST_STEP, arg=stats(p)[1])  # playing
+        p.fill("#pg-edit-value", str(value))
+        p.press("#pg-edit-value", "Enter")
+        time.sleep(0.5)  # ticks go on after the edit
+        p.click("#pg-play")  # pause: the page shows the run's weights
+        p.wait_for_selector("#pg-play:has-text('play')")
+        p.wait_for_function(  # the frame of the pause is drawn
+            f"() => document.querySelector('{NET}').data[0].hovertext"
+            ".some(h => h.startsWith('W3[0,1] = '))"
+        )
+        time.sleep(0.3)
+        _, _, shown = point_at(p, ["W3", 0, 1])
+        assert shown == pytest.approx(value, abs=0.01), (value, shown)
+        p.click("#pg-play")
+        p.wait_for_selector("#pg-play:has-text('pause')")
+    time.sleep(1.0)
+    before = stats(p)[1]
+    assert before > 0
+    p.click("#pg-reset")
+    time.sleep(0.3)
+    p.click("#pg-play")
+    p.wait_for_selector("#pg-play:has-text('play')")
+    time.sleep(0.5)
+    after = stats(p)[1]
+    assert after < before, (before, after)  # the run started again from step 0
+
+
 def test_histograms_and_equations_follow_the_architecture(server: str, page: Watched) -> None:
     p = page.page
     open_views(p, server, "?layers=4:tanh,2:tanh")

@@ -13,8 +13,11 @@ The browser takes a frame with :data:`MERGE`, a client-side function, so that
 edits win over play: the run in the page carries a ``version``; a frame of play
 names the version it was computed from (``base``) and is dropped if the run has
 changed since (an edit or a reset arrived first); a frame from the learner's
-own action (``force``) is always taken. Every frame restarts the play timer
-for one more tick while playing, so ticks never overlap.
+own action (``force``) is always taken. Play, the learner's actions and edits
+each write their own store (``pg-frame-tick``, ``pg-frame-act``,
+``pg-frame-edit``), so that no frame overwrites another before it is read.
+While playing, every frame asks for the next tick (``pg-tick``), so ticks never
+overlap.
 """
 
 from __future__ import annotations
@@ -148,25 +151,17 @@ def loss_part(run: dict[str, Any], full: bool, before: Any) -> dict[str, Any]:
 
 
 MERGE = """
-function (frame, run, tick, playing, label, stopped, node, boundary, loss, net, neuron) {
+function (ticked, acted, edited, run, tick, playing, label, stopped, node, boundary, loss, net,
+          neuron) {
     const C = window.dash_clientside, skip = C.no_update;
-    if (!frame) { return Array(10).fill(skip); }
-    const version = (run && Number.isInteger(run.version)) ? run.version : 0;
-    const taken = frame.force || frame.base === version;
-    let play = Boolean(playing);
-    if (frame.force && typeof frame.playing === 'boolean') { play = frame.playing; }
-    if (taken && frame.run && frame.run.stopped) { play = false; }
+    // each source writes its own store, so that two frames that arrive together are both
+    // read: play's first, then the learner's, which win
+    const fired = (C.callback_context.triggered || []).map(t => t.prop_id.split('.')[0]);
+    const frames = [['pg-frame-tick', ticked], ['pg-frame-act', acted], ['pg-frame-edit', edited]]
+        .filter(([id, f]) => f && fired.includes(id)).map(([, f]) => f);
     const same = (a, b) => a === b || (Array.isArray(a) && Array.isArray(b) &&
         a.length === b.length && a.length <= 2 && a.every((v, i) => v === b[i]));
     const changed = (now, value) => same(now, value) ? skip : value;
-    // the run first, then the next tick: its request goes out with this frame's run
-    if (taken && frame.run) {
-        C.set_props('pg-run', {data: Object.assign({}, frame.run, {version: version + 1})});
-    }
-    if (play) { C.set_props('pg-tick', {data: (tick || 0) + 1}); }
-    const text = play ? '\\u275a\\u275a pause' : '\\u25b6 play';
-    const state = [changed(Boolean(playing), play), changed(label, text)];
-    if (!taken || !frame.run) { return [...state, ...Array(8).fill(skip)]; }
     // A frame of play's figure updates wait for the next animation frame, so that the
     // next tick's request (sent as soon as this returns) runs on the server while the
     // browser draws; a later frame's updates supersede those not drawn yet.
@@ -205,17 +200,32 @@ function (frame, run, tick, playing, label, stopped, node, boundary, loss, net, 
         if (!window.pgFlush) { window.pgFlush = window.requestAnimationFrame(flush); }
         return skip;
     };
-    return [...state,
-            draw('pg-boundary', boundary, frame.boundary), draw('pg-loss', loss, frame.loss),
-            frame.stats, changed(stopped, frame.run.stopped), draw('pg-net', net, frame.net),
-            frame.hist || skip, draw('pg-neuron', neuron, frame.neuron), changed(node, frame.node)];
+    let version = (run && Number.isInteger(run.version)) ? run.version : 0;
+    let play = Boolean(playing), taken = null;
+    let out = Array(8).fill(skip);
+    for (const frame of frames) {
+        if (frame.force && typeof frame.playing === 'boolean') { play = frame.playing; }
+        if (!frame.run || !(frame.force || frame.base === version)) { continue; }
+        taken = frame.run;
+        version += 1;
+        if (taken.stopped) { play = false; }
+        const later = [draw('pg-boundary', boundary, frame.boundary),
+            draw('pg-loss', loss, frame.loss), frame.stats, changed(stopped, taken.stopped),
+            draw('pg-net', net, frame.net), frame.hist || skip,
+            draw('pg-neuron', neuron, frame.neuron), changed(node, frame.node)];
+        out = later.map((v, i) => v === skip ? out[i] : v);
+    }
+    // the run first, then the next tick: its request goes out with this run
+    if (taken) { C.set_props('pg-run', {data: Object.assign({}, taken, {version})}); }
+    if (frames.length && play) { C.set_props('pg-tick', {data: (tick || 0) + 1}); }
+    const text = play ? '\\u275a\\u275a pause' : '\\u25b6 play';
+    return [changed(Boolean(playing), play), changed(label, text), ...out];
 }
 """
-"""The browser's side: (frame, pg-run, pg-tick, pg-playing, the play button's label,
-pg-stopped, pg-node, the four figures on the page) to (pg-playing, the play button's
-label, pg-boundary, pg-loss, pg-stats, pg-stopped, pg-net, pg-hist, pg-neuron,
-pg-node); it sets pg-run, then, while playing, pg-tick for the next tick. A whole
-figure goes to the graph's
-``figure``; a frame of play's updates go to Plotly.update on the figure drawn (the cheapest
-redraw Plotly has: no diff of the whole figure), trace updates that would change
-nothing left out."""
+"""The browser's side: (the frames of play, of the learner's actions and of edits, pg-run,
+pg-tick, pg-playing, the play button's label, pg-stopped, pg-node, the four figures on
+the page) to (pg-playing, the play button's label, pg-boundary, pg-loss, pg-stats,
+pg-stopped, pg-net, pg-hist, pg-neuron, pg-node); it sets pg-run, then, while
+playing, pg-tick for the next tick. A whole figure goes to the graph's ``figure``; a
+frame of play's updates go to Plotly.update on the figure drawn (the cheapest redraw
+Plotly has: no diff of the whole figure), updates that would change nothing left out."""

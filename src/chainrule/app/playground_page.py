@@ -113,7 +113,9 @@ def layout(search: str) -> html.Div:
             dcc.Store(id="pg-playing", data=False),
             dcc.Store(id="pg-config", data=stored_config(config)),
             dcc.Store(id="pg-run"),
-            dcc.Store(id="pg-frame"),
+            dcc.Store(id="pg-frame-tick"),
+            dcc.Store(id="pg-frame-act"),
+            dcc.Store(id="pg-frame-edit"),
         ],
         className="figures",
     )
@@ -299,7 +301,7 @@ def register(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate from None
 
     @app.callback(
-        Output("pg-frame", "data"),
+        Output("pg-frame-act", "data"),
         Input("pg-config", "data"),
         Input("pg-step", "n_clicks"),
         Input("pg-play", "n_clicks"),
@@ -331,7 +333,7 @@ def register(app: dash.Dash) -> None:
         return out
 
     @app.callback(
-        Output("pg-frame", "data", allow_duplicate=True),
+        Output("pg-frame-tick", "data"),
         Input("pg-tick", "data"),
         State("pg-config", "data"),
         State("pg-run", "data"),
@@ -367,7 +369,9 @@ def register(app: dash.Dash) -> None:
         Output("pg-hist", "src"),
         Output("pg-neuron", "figure"),
         Output("pg-node", "data"),
-        Input("pg-frame", "data"),
+        Input("pg-frame-tick", "data"),
+        Input("pg-frame-act", "data"),
+        Input("pg-frame-edit", "data"),
         State("pg-run", "data"),
         State("pg-tick", "data"),
         State("pg-playing", "data"),

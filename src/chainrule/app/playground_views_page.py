@@ -177,7 +177,7 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
         return [name, row, col], f"{label}: type its new value and press set", f"{value:.6g}", ""
 
     @app.callback(
-        Output("pg-frame", "data", allow_duplicate=True),
+        Output("pg-frame-edit", "data"),
         Output("pg-edit-msg", "children", allow_duplicate=True),
         Input("pg-edit-set", "n_clicks"),
         Input("pg-edit-value", "n_submit"),
