@@ -77,9 +77,13 @@ def test_three_classes_cross_entropy_and_a_regression(server: str, page: Watched
     p = page.page
     p.goto(server + "/playground?opt=adam&lr=0.05")
     wait_for_step(p, 0)
+    circle = p.inner_text("#pg-stats")
     choose(p, "#pg-data", "blobs")
     p.wait_for_function("() => window.location.search.includes('data=blobs')")
     p.wait_for_selector("#pg-output:has-text('softmax over 3 classes, cross-entropy loss')")
+    p.wait_for_function(  # the new run's numbers, not the circle's
+        "old => document.querySelector('#pg-stats').innerText !== old", arg=circle
+    )
     wait_for_step(p, 0)
     before = stats(p)[2]
     p.click("#pg-step")

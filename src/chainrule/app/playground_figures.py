@@ -89,7 +89,10 @@ def points_layer(config: S.PlayConfig) -> tuple[np.ndarray, np.ndarray, np.ndarr
     w = white_image.reshape(-1, 3).astype(np.float64)
     alpha = 1.0 - np.mean(w - b, axis=1, keepdims=True) / 255.0
     pixels = np.nonzero(alpha[:, 0] > 0)[0]
-    return pixels, alpha[pixels], b[pixels]
+    layer = (pixels, alpha[pixels], b[pixels])
+    for a in layer:
+        a.flags.writeable = False  # shared by every request of this data set
+    return layer
 
 
 def boundary_image(config: S.PlayConfig, y_hat: np.ndarray) -> str:

@@ -168,10 +168,11 @@ function (ticked, acted, edited, run, tick, playing, label, stopped, node, bound
     const queue = window.pgQueue = window.pgQueue || {};
     const flush = () => {
         window.pgFlush = 0;
-        for (const [id, todo] of Object.entries(queue)) {
+        for (const [id, [key, todo]] of Object.entries(queue)) {
             delete queue[id];
             const gd = document.querySelector('#' + id + ' .js-plotly-plot');
-            if (!gd || !gd.data) { continue; }
+            const meta = gd && gd.layout && gd.layout.meta;
+            if (!gd || !gd.data || !meta || meta.key !== key) { continue; }  // drawn anew
             const at = (o, k) => k.split('.').reduce((v, p) => v == null ? v : v[p], o);
             for (const [data, layout, traces] of Object.values(todo)) {
                 const fresh = Object.keys(data).filter(
@@ -192,7 +193,8 @@ function (ticked, acted, edited, run, tick, playing, label, stopped, node, bound
             delete queue[id];
             return part.figure || skip;
         }
-        const todo = queue[id] = queue[id] || {};
+        if (!queue[id] || queue[id][0] !== part.key) { queue[id] = [part.key, {}]; }
+        const todo = queue[id][1];
         part.updates.forEach(([data, layout, traces], i) => {
             const [d, l] = todo[i] || [{}, {}];
             todo[i] = [Object.assign(d, data), Object.assign(l, layout), traces];
@@ -212,7 +214,8 @@ function (ticked, acted, edited, run, tick, playing, label, stopped, node, bound
         const later = [draw('pg-boundary', boundary, frame.boundary),
             draw('pg-loss', loss, frame.loss), frame.stats, changed(stopped, taken.stopped),
             draw('pg-net', net, frame.net), frame.hist || skip,
-            draw('pg-neuron', neuron, frame.neuron), changed(node, frame.node)];
+            draw('pg-neuron', neuron, frame.neuron),
+            frame.force ? changed(node, frame.node) : skip];  // play keeps the node hovered
         out = later.map((v, i) => v === skip ? out[i] : v);
     }
     // the run first, then the next tick: its request goes out with this run
