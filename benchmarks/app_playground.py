@@ -7,8 +7,9 @@
   takes it from the browser's stored run and hands it back, then one forward
   pass over an 80 x 80 grid that gives the output heatmap and every neuron's
   map, and the network figure with each map as an image (target: 10 ms);
-- the same with everything else the server sends on each step of play: the
-  decision boundary, the loss curve and the per-layer histograms.
+- the same with everything else the server sends on a tick of play: its frame
+  (the output image with the points, the network, the enlarged node, the loss
+  curves, the histograms and the statistics), as the page takes it.
 
 ``run(rounds)`` returns harness rows, for the suite's runner.
 """
@@ -29,10 +30,9 @@ QUERY = "?data=spiral&points=500&test=0.3&layers=8:tanh,8:tanh&opt=sgd&lr=0.03&b
 
 
 def _tick(everything: bool) -> tuple[Callable[[], None], Callable[[], dict[str, np.ndarray]]]:
-    from chainrule.app import playground_page as page
+    from chainrule.app import playground_frames as F  # noqa: N812
     from chainrule.app import playground_state as S  # noqa: N812
     from chainrule.app import playground_views as V  # noqa: N812
-    from chainrule.models.mlp_layers import layer_histograms
 
     config = S.from_query(QUERY)
     run: dict[str, Any] = json.loads(json.dumps(S.fresh_run(config)))
@@ -40,16 +40,14 @@ def _tick(everything: bool) -> tuple[Callable[[], None], Callable[[], dict[str, 
 
     def step() -> None:
         nonlocal run
-        run = S.advance(config, run)
+        before, run = run, S.advance(config, run)
+        if everything:  # the frame makes its own grid pass
+            F.frame(config, run, None, base=0, force=False, full=False, before=before)
+            out["train loss"] = np.array(run["train"][-1:])
+            return
         model, _, _ = S.restore(config, run)
         maps = V.grid_maps(config, model)
         V.network_figure(config, model, maps)
-        if everything:
-            data = S.split(config)
-            y = S.targets(data.labels)
-            page.boundary_figure(config, model, data)
-            page.loss_figure(run)
-            V.histogram_image(*layer_histograms(model, data.X[:, data.train], y[:, data.train]))
         out["y_hat"] = maps.layers[-1][0]
 
     return step, lambda: dict(out)
@@ -66,8 +64,8 @@ def run(rounds: int) -> list[Row]:
         f"target {TARGET_MS:g} ms: {'met' if rows[-1].median_us / 1e3 <= TARGET_MS else 'NOT met'}"
     )
     rows += measure(
-        "P", "the same + boundary, loss curve, histograms",
-        [Impl("a tick of play, every figure", lambda: _tick(True))], rounds,
+        "P", "a step + the frame of play: every figure's update",
+        [Impl("advance + frame", lambda: _tick(True))], rounds,
     )  # fmt: skip
     return rows
 

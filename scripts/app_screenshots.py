@@ -4,7 +4,8 @@
 
 Starts the app on a free loopback port, drives Debian's chromium through
 Playwright (never ``playwright install``) and writes one PNG per view into
-OUT_DIR (default ``app-screenshots/``). It refuses to go on if a page makes a
+OUT_DIR (default ``app-screenshots/``); "playground-playing" is taken after
+PLAY_S seconds of play, paused. It refuses to go on if a page makes a
 request off 127.0.0.1 or logs a console error.
 """
 
@@ -33,6 +34,10 @@ FLAGS = [
 VIEWS = {
     "home": ("/", "h1"),
     "playground": ("/playground", "#pg-boundary .heatmaplayer"),
+    "playground-playing": (
+        "/playground?data=spiral&points=500&layers=8:tanh,8:tanh&lr=0.03&batch=10",
+        "#pg-boundary .heatmaplayer",
+    ),
     "landscape-regression": ("/landscape", "#ls-contour .contour"),
     "landscape-rosenbrock": (
         "/landscape?surface=rosenbrock&steps=500&racers=gd:0.001,momentum:0.003,"
@@ -48,6 +53,7 @@ VIEWS = {
     "backprop-seed000-backward": ("/backprop?network=two-layer-sigmoid&step=5", "#bp-equation"),
     "backprop-update": ("/backprop?network=2-2-2&step=12", "#bp-equation"),
 }
+PLAY_S = 8.0
 
 
 def main(out: Path) -> None:
@@ -72,6 +78,12 @@ def main(out: Path) -> None:
             page.goto(base + path)
             page.wait_for_selector(ready, timeout=30_000)
             page.wait_for_timeout(1500)
+            if name.endswith("-playing"):
+                page.click("#pg-play")
+                page.wait_for_timeout(PLAY_S * 1000)
+                page.click("#pg-play")
+                page.wait_for_selector("#pg-play:has-text('play')")
+                page.wait_for_timeout(1500)
             target = out / f"{name}.png"
             page.screenshot(path=str(target), full_page=True)
             print(target)

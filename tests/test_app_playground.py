@@ -331,3 +331,17 @@ def test_an_epoch_step_on_a_time_budget_goes_on_where_it_stopped() -> None:
     assert (run["epoch"], run["offset"]) == (1, 0) and run["params"] == through_json(whole)[
         "params"
     ]
+
+
+def test_a_number_field_is_the_apps_one_construction() -> None:
+    from dash import dcc
+
+    from chainrule.app.layout import number_input
+
+    field = number_input("ls-seed", 3, 0, marginLeft="0.5rem").to_plotly_json()
+    written = dcc.Input(id="ls-seed", type="number", min=0, step=1, value=3, debounce=True,
+                        style={"width": "5rem", "marginLeft": "0.5rem"})  # fmt: skip
+    assert field == written.to_plotly_json()
+    bounded = number_input("n", 4, 1, 64, width="4rem").to_plotly_json()["props"]
+    assert (bounded["min"], bounded["max"], bounded["style"]) == (1, 64, {"width": "4rem"})
+    assert "max" not in number_input("n", 4, 0).to_plotly_json()["props"]

@@ -77,9 +77,13 @@ def test_three_classes_cross_entropy_and_a_regression(server: str, page: Watched
     p = page.page
     p.goto(server + "/playground?opt=adam&lr=0.05")
     wait_for_step(p, 0)
+    circle = p.inner_text("#pg-stats")
     choose(p, "#pg-data", "blobs")
     p.wait_for_function("() => window.location.search.includes('data=blobs')")
     p.wait_for_selector("#pg-output:has-text('softmax over 3 classes, cross-entropy loss')")
+    p.wait_for_function(  # the new run's numbers, not the circle's
+        "old => document.querySelector('#pg-stats').innerText !== old", arg=circle
+    )
     wait_for_step(p, 0)
     before = stats(p)[2]
     p.click("#pg-step")
@@ -113,7 +117,7 @@ def test_draw_points_and_open_the_shared_link(server: str, page: Watched) -> Non
     assert p.url.count(":1") >= 2 and "pts=" in p.url
     wait_for_step(p, 0)
     p.wait_for_function(
-        "() => document.querySelector('#pg-boundary').textContent.includes('drawn, class 1')"
+        "() => document.querySelector('#pg-legend').textContent.includes('drawn, class 1')"
     )
     p.click("#pg-step")
     wait_for_step(p, 1)

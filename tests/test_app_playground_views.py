@@ -117,33 +117,44 @@ def test_the_network_figure_draws_every_node_weight_and_bias() -> None:
     order = V.nodes(model)
     assert order == [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (1, 3), (2, 0), (2, 1),
                      (3, 0), (3, 1), (3, 2)]  # fmt: skip
-    links, *tiles = figure["layout"]["images"]
-    assert len(tiles) == len(order)
-    # each node's tile is its map, every TILE_STEP-th grid point, coloured on its column's range
-    layer, unit = order[4]
+    links, *strips = figure["layout"]["images"]
+    assert len(strips) == len(model.layer_sizes)  # one image per column of nodes
+    # each node's tile is its map, every TILE_STEP-th grid point, coloured on its column's
+    # range (the largest magnitude rounded up), the column's tiles ROW apart, top node first
+    layer, unit = order[4]  # layer 1, neuron 3
     z = maps.layers[layer][unit, :: V.TILE_STEP, :: V.TILE_STEP]
-    top = np.max(np.abs(maps.layers[layer]))
-    rgb = np.asarray(Image.open(io.BytesIO(b64decode(tiles[4]["source"].split(",")[1]))))
-    np.testing.assert_array_equal(rgb, img.colorize(z[::-1], -top, top, V.DIVERGING))
-    assert (tiles[4]["x"], tiles[4]["sizex"]) == (V.COLUMN, 1)
+    top = V.rounded_up(float(np.max(np.abs(maps.layers[layer]))))
+    rgb = np.asarray(Image.open(io.BytesIO(b64decode(strips[1]["source"].split(",")[1]))))
+    t = z.shape[0]
+    step = t + round((V.ROW - 1) * t)
+    assert rgb.shape == (4 * t + 3 * (step - t), t, 3)
+    np.testing.assert_array_equal(
+        rgb[2 * step : 2 * step + t], img.colorize(z[::-1], -top, top, V.DIVERGING)
+    )
+    assert (rgb[t:step] == 255).all()  # white between the tiles
+    ys = V._centres(model.layer_sizes)[1]
+    assert (strips[1]["x"], strips[1]["sizex"]) == (V.COLUMN, 1)
+    assert strips[1]["y"] == ys[0] + 0.5 and strips[1]["sizey"] == ys[0] - ys[-1] + 1
     (handles,) = figure["data"]
     data = handles["customdata"]
     assert [d[:3] for d in data[: len(order)]] == [["node", la, u] for la, u in order]
     assert data[4][3] == "layer 1, neuron 3" and data[0][3] == "x₁" and data[10][3] == "output 3"
-    weights = [d for d in data if d[0].startswith("W")]
-    biases = [d for d in data if d[0].startswith("b")]
+    weights = [(d, h) for d, h in zip(data, handles["hovertext"], strict=True) if d[0][0] == "W"]
+    biases = [(d, h) for d, h in zip(data, handles["hovertext"], strict=True) if d[0][0] == "b"]
     assert len(weights) == 2 * 4 + 4 * 2 + 2 * 3 and len(biases) == 4 + 2 + 3
-    for name, row, col, value in weights + biases:
-        assert value == model.params[name][row, col]
-    assert [d[:3] for d in biases[-3:]] == [["b3", 0, 0], ["b3", 1, 0], ["b3", 2, 0]]
+    for (name, row, col), hover in weights + biases:  # the values are in the hover text
+        where = f"[{row}]" if name[0] == "b" else f"[{row},{col}]"
+        assert hover.startswith(f"{name}{where} = {model.params[name][row, col]:.4f}<br>")
+    assert [d for d, _ in biases[-3:]] == [["b3", 0, 0], ["b3", 1, 0], ["b3", 2, 0]]
     segments = V._links(model, V._centres(model.layer_sizes))
     assert len(segments) == len(weights)
     widest = max(segments, key=lambda s: s[5])
     centres = V._centres(model.layer_sizes)
     assert widest == (V.COLUMN + 1, centres[1][3], 2 * V.COLUMN, centres[2][1], V.NEGATIVE,
                       V.MAX_LINK_WIDTH)  # fmt: skip
+    values = [model.params[d[0]][d[1], d[2]] for d, _ in weights]
     assert all(s[4] == (V.POSITIVE if w >= 0 else V.NEGATIVE)
-               for s, w in zip(segments, [d[3] for d in weights], strict=True))  # fmt: skip
+               for s, w in zip(segments, values, strict=True))  # fmt: skip
     svg = b64decode(links["source"].split(",")[1]).decode()
     assert svg.count("<line ") == len(weights) and 'stroke-width="6"' in svg
     json.dumps(figure)  # plain JSON data for the browser

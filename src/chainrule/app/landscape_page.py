@@ -26,7 +26,7 @@ from chainrule.app import landscape_export
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
 from chainrule.app import landscape_view as V  # noqa: N812 - V for its view
 from chainrule.app.landscape_models import MLP_SLICE, WORKED, entries
-from chainrule.app.layout import page
+from chainrule.app.layout import number_input, page
 
 PLAY_STRIDE = 50  # steps per tick of the play button, as a divisor of the run
 
@@ -108,25 +108,8 @@ def layout(search: str) -> html.Div:
             html.Label("Mini-batch SGD: batch size and seed (the regression only)"),
             html.Div(
                 [
-                    dcc.Input(
-                        id="ls-batch",
-                        type="number",
-                        min=1,
-                        max=S.MAX_BATCH,
-                        step=1,
-                        value=state.batch,
-                        debounce=True,
-                        style={"width": "5rem"},
-                    ),
-                    dcc.Input(
-                        id="ls-seed",
-                        type="number",
-                        min=0,
-                        step=1,
-                        value=state.seed,
-                        debounce=True,
-                        style={"width": "5rem", "marginLeft": "0.5rem"},
-                    ),
+                    number_input("ls-batch", state.batch, 1, S.MAX_BATCH),
+                    number_input("ls-seed", state.seed, 0, marginLeft="0.5rem"),
                 ]
             ),
             html.Label("Start"),

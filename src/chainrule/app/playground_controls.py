@@ -12,6 +12,7 @@ from typing import Any
 from dash import dcc, html
 
 from chainrule.app import playground_state as S  # noqa: N812
+from chainrule.app.layout import number_input
 from chainrule.app.playground_data import MAX_DRAWN, MAX_UPLOAD_BYTES, MAX_UPLOAD_ROWS
 from chainrule.models.init import LARGE_STD, SMALL_STD
 
@@ -45,16 +46,7 @@ CSV_FORMAT = (
 
 
 def number(id: str, value: float, low: float, high: float | None, step: float | str) -> dcc.Input:
-    return dcc.Input(
-        id=id,
-        type="number",
-        min=low,
-        max=high,
-        step=step,
-        value=value,
-        debounce=True,
-        style={"width": "5rem"},
-    )
+    return number_input(id, value, low, high, step)
 
 
 def row_style(i: int, config: S.PlayConfig) -> dict[str, str]:
@@ -66,16 +58,7 @@ def _layer_row(i: int, config: S.PlayConfig) -> html.Div:
     return html.Div(
         [
             html.Span(f"layer {i + 1}", style={"width": "4rem", "display": "inline-block"}),
-            dcc.Input(
-                id=f"pg-neurons-{i}",
-                type="number",
-                min=1,
-                max=S.MAX_NEURONS,
-                step=1,
-                value=neurons,
-                debounce=True,
-                style={"width": "4rem"},
-            ),
+            number_input(f"pg-neurons-{i}", neurons, 1, S.MAX_NEURONS, width="4rem"),
             dcc.Dropdown(
                 id=f"pg-act-{i}",
                 options=list(S.HIDDEN),

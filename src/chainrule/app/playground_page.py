@@ -2,7 +2,10 @@
 
 The settings live in the URL and ``pg-config``; the run (weights, optimizer
 state, loss history) lives in the browser's ``pg-run`` store and every step is
-one bounded request computed by :mod:`chainrule.app.playground_state`. An
+one bounded request computed by :mod:`chainrule.app.playground_state`, which
+answers with a frame (:mod:`chainrule.app.playground_frames`): the new run and
+its figures, taken into the page by one client-side function. While playing,
+each frame taken asks for the next tick, so ticks never overlap. An
 uploaded table lives in ``pg-table`` and, while it is the data set, in
 ``pg-config``; drawn points live in ``pg-config`` and the URL.
 """
@@ -10,7 +13,6 @@ uploaded table lives in ``pg-table`` and, while it is the data set, in
 from __future__ import annotations
 
 import base64
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -18,6 +20,7 @@ import dash
 from dash import Input, Output, State, ctx, dcc, html
 
 from chainrule.app import playground_export as E  # noqa: N812
+from chainrule.app import playground_frames as F  # noqa: N812
 from chainrule.app import playground_state as S  # noqa: N812
 from chainrule.app import playground_views_page
 from chainrule.app.landscape_state import check_number
@@ -31,14 +34,14 @@ from chainrule.app.playground_controls import (
     row_style,
 )
 from chainrule.app.playground_data import read_upload
-from chainrule.app.playground_figures import COLORS, GRID, boundary_figure, loss_figure
+from chainrule.app.playground_figures import COLORS, GRID, legend
 
-__all__ = ["COLORS", "GRID", "boundary_figure", "layout", "loss_figure", "register"]
+__all__ = ["COLORS", "GRID", "layout", "register"]
 
 PREFIX = "pg"
-TICK_MS = 100
-PLAY_BUDGET_S = 0.05  # server time one tick of play may spend training
+PLAY_BUDGET_S = 0.005  # server time one tick of play may spend training
 EPOCH_BUDGET_S = 2.0  # server time one epoch step may spend; the next step goes on
+REFRESH_TICKS = 10  # while playing, what the pointer reads is refreshed every 10th tick
 
 
 def _config_of(data: Any) -> S.PlayConfig:
@@ -94,15 +97,25 @@ def layout(search: str) -> html.Div:
             html.Div(id="pg-stopped", className="error"),
             html.Div(
                 [
-                    dcc.Graph(id="pg-boundary", config={"displaylogo": False}, style={"flex": "1"}),
+                    html.Div(
+                        [
+                            dcc.Graph(id="pg-boundary", config={"displaylogo": False}),
+                            html.Div(id="pg-legend", className="note"),
+                        ],
+                        style={"flex": "1"},
+                    ),
                     dcc.Graph(id="pg-loss", config={"displaylogo": False}, style={"flex": "1"}),
                 ],
                 className="row",
             ),
             playground_views_page.views(),
-            dcc.Interval(id="pg-timer", interval=TICK_MS, disabled=True),
+            dcc.Store(id="pg-tick", data=0),
+            dcc.Store(id="pg-playing", data=False),
             dcc.Store(id="pg-config", data=stored_config(config)),
             dcc.Store(id="pg-run"),
+            dcc.Store(id="pg-frame-tick"),
+            dcc.Store(id="pg-frame-act"),
+            dcc.Store(id="pg-frame-edit"),
         ],
         className="figures",
     )
@@ -204,6 +217,7 @@ def register(app: dash.Dash) -> None:
         Output("pg-warning", "children"),
         Output("pg-draw", "options"),
         Output("pg-drawn-count", "children"),
+        Output("pg-legend", "children"),
         *[Output(f"pg-row-{i}", "style") for i in rows],
         *[Input(k, PROPERTY.get(k, "value")) for k in INPUTS],
         *[Input(f"pg-neurons-{i}", "value") for i in rows],
@@ -226,7 +240,7 @@ def register(app: dash.Dash) -> None:
         try:
             config = settings(v, _config_of(stored), trigger, draw, draw_value)
         except (ValueError, TypeError, KeyError) as e:
-            return (skip, f"Not applied: {e}", *[skip] * (11 + len(rows)))
+            return (skip, f"Not applied: {e}", *[skip] * (12 + len(rows)))
         noun = "layer" if len(config.layers) == 1 else "layers"
         drawn = f" {len(config.drawn)} drawn" if config.drawn else ""
         return (
@@ -243,6 +257,7 @@ def register(app: dash.Dash) -> None:
             S.slow_warning(config),
             draw_options(config),
             drawn,
+            legend_block(config),
             *[row_style(i, config) for i in rows],
         )
 
@@ -286,76 +301,110 @@ def register(app: dash.Dash) -> None:
             raise dash.exceptions.PreventUpdate from None
 
     @app.callback(
-        Output("pg-run", "data"),
-        Output("pg-timer", "disabled"),
-        Output("pg-play", "children"),
+        Output("pg-frame-act", "data"),
         Input("pg-config", "data"),
         Input("pg-step", "n_clicks"),
         Input("pg-play", "n_clicks"),
         Input("pg-reset", "n_clicks"),
-        Input("pg-timer", "n_intervals"),
         State("pg-run", "data"),
-        State("pg-timer", "disabled"),
+        State("pg-playing", "data"),
+        State("pg-node", "data"),
     )
-    def train(
-        stored: Any, _step: Any, _play: Any, _reset: Any, _tick: Any, run: Any, paused: bool
-    ) -> tuple[Any, ...]:
+    def act(
+        stored: Any, _step: Any, _play: Any, _reset: Any, run: Any, playing: Any, node: Any
+    ) -> dict[str, Any]:
         trigger = ctx.triggered_id if len(ctx.triggered) == 1 else None
         try:
             config = _config_of(stored)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
-        if trigger == "pg-play":
-            paused = not paused
-        fresh = trigger == "pg-reset" or not isinstance(run, dict)
-        if not fresh:
-            try:
-                S.restore(config, run)
-            except (ValueError, TypeError, KeyError):
-                fresh = True
+        fresh = trigger == "pg-reset" or not _belongs(config, run)
+        if trigger == "pg-play" and not playing and not fresh:  # play: the run goes on
+            return {"base": F.version(run), "force": True, "playing": True, "run": None}
         new_run = S.fresh_run(config) if fresh else run
-        if trigger in ("pg-step", "pg-timer") or (trigger == "pg-play" and not paused):
-            # a step is one unit; a tick of play takes as many as fit in PLAY_BUDGET_S
-            began = time.perf_counter()
-            budget = PLAY_BUDGET_S if trigger == "pg-timer" else EPOCH_BUDGET_S
+        if trigger == "pg-step":
             try:
-                new_run = S.advance(config, new_run, budget)
-                while (
-                    trigger == "pg-timer"
-                    and not new_run["stopped"]
-                    and time.perf_counter() - began < PLAY_BUDGET_S
-                ):
-                    new_run = S.advance(config, new_run, budget)
+                new_run = S.advance(config, new_run, EPOCH_BUDGET_S)
             except (ValueError, TypeError, KeyError):
                 new_run = S.fresh_run(config)
-        if new_run.get("stopped"):
-            paused = True
-        if new_run is run:
-            new_run = dash.no_update
-        return new_run, paused, "▶ play" if paused else "❚❚ pause"
+        out = F.frame(config, new_run, node, base=F.version(run), force=True)
+        if trigger == "pg-play":
+            out["playing"] = not playing
+        return out
 
     @app.callback(
+        Output("pg-frame-tick", "data"),
+        Input("pg-tick", "data"),
+        State("pg-config", "data"),
+        State("pg-run", "data"),
+        State("pg-node", "data"),
+        prevent_initial_call=True,
+    )
+    def tick(ticks: Any, stored: Any, run: Any, node: Any) -> dict[str, Any]:
+        try:
+            config = _config_of(stored)
+        except (ValueError, TypeError, KeyError):
+            raise dash.exceptions.PreventUpdate from None
+        if not _belongs(config, run):  # the settings changed under the run: start again
+            return F.frame(config, S.fresh_run(config), node, base=F.version(run), force=False)
+        try:
+            new_run = S.advance(config, run, PLAY_BUDGET_S, play=True)
+        except (ValueError, TypeError, KeyError):
+            return F.frame(config, S.fresh_run(config), node, base=F.version(run), force=False)
+        refresh = not isinstance(ticks, int) or ticks % REFRESH_TICKS == 0
+        return F.frame(
+            config, new_run, node, base=F.version(run), force=False, full=False,
+            refresh=refresh, before=run,
+        )  # fmt: skip
+
+    app.clientside_callback(  # type: ignore[no-untyped-call]
+        F.MERGE,
+        Output("pg-playing", "data"),
+        Output("pg-play", "children"),
         Output("pg-boundary", "figure"),
         Output("pg-loss", "figure"),
         Output("pg-stats", "children"),
         Output("pg-stopped", "children"),
-        Input("pg-run", "data"),
-        State("pg-config", "data"),
+        Output("pg-net", "figure"),
+        Output("pg-hist", "src"),
+        Output("pg-neuron", "figure"),
+        Output("pg-node", "data"),
+        Input("pg-frame-tick", "data"),
+        Input("pg-frame-act", "data"),
+        Input("pg-frame-edit", "data"),
+        State("pg-run", "data"),
+        State("pg-tick", "data"),
+        State("pg-playing", "data"),
+        State("pg-play", "children"),
+        State("pg-stopped", "children"),
+        State("pg-node", "data"),
+        State("pg-boundary", "figure"),
+        State("pg-loss", "figure"),
+        State("pg-net", "figure"),
+        State("pg-neuron", "figure"),
+        prevent_initial_call=True,
     )
-    def draw(run: Any, stored: Any) -> tuple[Any, ...]:
-        try:
-            config = _config_of(stored)
-            model, _, _ = S.restore(config, run)
-        except (ValueError, TypeError, KeyError):
-            raise dash.exceptions.PreventUpdate from None
-        data = S.split(config)
-        stats = (
-            f"epoch {run['epoch']}, step {run['step']} · train loss {run['train'][-1]:.4f}, "
-            f"test loss {run['test'][-1]:.4f}"
-        )
-        if config.task != "regression":
-            stats += (
-                f" · train accuracy {S.accuracy(model, data, data.train):.1%}, test accuracy "
-                f"{S.accuracy(model, data, data.test):.1%}"
-            )
-        return boundary_figure(config, model, data), loss_figure(run), stats, run["stopped"]
+
+
+def legend_block(config: S.PlayConfig) -> list[Any]:
+    """The output figure's legend and colour bar, as HTML under it."""
+    items, scale = legend(config)
+    key = {"marginRight": "0.8rem", "whiteSpace": "nowrap"}
+    out: list[Any] = [
+        html.Span([html.Img(src=uri, alt=""), " " + label], style=key) for label, uri in items
+    ]
+    if scale is not None:
+        title, low, high, gradient = scale
+        bar = {"background": gradient, "display": "inline-block", "width": "6rem",
+               "height": "0.7rem", "verticalAlign": "middle", "margin": "0 0.3rem"}  # fmt: skip
+        out.append(html.Span([f"{title}: {low}", html.Span(style=bar), high], style=key))
+    return out
+
+
+def _belongs(config: S.PlayConfig, run: Any) -> bool:
+    """Whether the stored run is one of these settings' and well formed."""
+    try:
+        S.restore(config, run)
+    except (ValueError, TypeError, KeyError):
+        return False
+    return True

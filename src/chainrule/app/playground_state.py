@@ -223,16 +223,22 @@ def blame(model: MLP, X: np.ndarray, y: np.ndarray, grads: dict[str, np.ndarray]
     return f"the largest gradient is layer {worst}'s ∂L/∂W{worst}, up to {norms[worst]:.3g}"
 
 
-def advance(config: PlayConfig, run: Any, budget_s: float | None = None) -> dict[str, Any]:
+def advance(
+    config: PlayConfig, run: Any, budget_s: float | None = None, *, play: bool = False
+) -> dict[str, Any]:
     """The run after one step of ``config.unit``: one batch, or up to the end of the epoch.
 
     With ``budget_s``, an epoch step that has spent that many seconds stops after
     the batch in hand (at least one batch is taken); the next step goes on from
-    there, so a large network's epoch never holds one request for long.
+    there, so a large network's epoch never holds one request for long. With
+    ``play``, batches go on, across epochs, until ``budget_s`` is spent (at least
+    one batch): a tick of play, with one loss point at its end.
     Batches walk a permutation of the training examples drawn from (seed, epoch).
     A loss that is not finite or grows past DIVERGENCE_FACTOR times the run's
     first loss stops the run, keeps the last good weights and says what blew up.
     """
+    if play and budget_s is None:
+        raise ValueError("advance: play needs a time budget, budget_s in seconds")
     model, opt, state = restore(config, run)
     if run.get("stopped"):
         return dict(run)
@@ -277,9 +283,8 @@ def advance(config: PlayConfig, run: Any, budget_s: float | None = None) -> dict
         offset += len(idx)
         if offset >= m:
             epoch, offset = epoch + 1, 0
-        if config.unit == "batch" or offset == 0:
-            break
-        if budget_s is not None and time.perf_counter() - began > budget_s:
+        spent = budget_s is not None and time.perf_counter() - began > budget_s
+        if spent or (not play and (config.unit == "batch" or offset == 0)):
             break
     out = dict(run, params=tree_to_json(model.params), state=tree_to_json(state))
     out.update(optimizer=config.optimizer, step=step, epoch=epoch, offset=offset, stopped=stopped)

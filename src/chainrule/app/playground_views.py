@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -73,16 +74,31 @@ def _centres(sizes: list[int]) -> list[np.ndarray]:
     return [((n - 1) / 2 - np.arange(n)) * ROW for n in sizes]
 
 
+RUNGS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+"""A column's colour range is its largest magnitude rounded up to one of these (times a
+power of ten): the range, and the colour bar, change only now and then during play."""
+
+
+def rounded_up(top: float) -> float:
+    """The smallest RUNGS[i] x 10^k at or above ``top`` > 0."""
+    if not (top > 0 and math.isfinite(top)):
+        raise ValueError(f"rounded_up: expected a positive finite number, got {top}")
+    power = 10.0 ** math.floor(math.log10(top))
+    return next(r * power for r in RUNGS if r * power >= top * (1 - 1e-12))
+
+
 def _range(model: MLP, layer: int, values: np.ndarray) -> tuple[float, float]:
     """The colour range of a column: the probabilities of a sigmoid or softmax output on
-    [0, 1], any other column symmetric about 0 over its largest finite magnitude."""
+    [0, 1], any other column symmetric about 0 over its largest finite magnitude,
+    rounded up (:func:`rounded_up`)."""
     if layer == model.depth and model.output in ("sigmoid", "softmax"):
         return 0.0, 1.0
     top = max(float(values.max()), -float(values.min())) if values.size else 1.0
     if not np.isfinite(top):
         finite = np.abs(values[np.isfinite(values)])
         top = float(finite.max()) if finite.size else 1.0
-    return -max(top, 1e-9), max(top, 1e-9)
+    top = rounded_up(max(top, 1e-9))
+    return -top, top
 
 
 def nodes(model: MLP) -> list[tuple[int, int]]:
@@ -90,11 +106,26 @@ def nodes(model: MLP) -> list[tuple[int, int]]:
     return [(layer, unit) for layer, n in enumerate(model.layer_sizes) for unit in range(n)]
 
 
+def column_strip(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    """A column's tiles as one image (h, w, 3) uint8, the first node on top: each node's
+    map ``values`` (n, g, g) at every TILE_STEP-th grid point, coloured on [low, high],
+    the tiles ROW apart with white between them."""
+    tiles = values[:, ::TILE_STEP, ::TILE_STEP][:, ::-1]  # each tile's top row: largest x₂
+    n, t, _ = tiles.shape
+    gap = round((ROW - 1) * t)
+    strip = np.full((n * t + (n - 1) * gap, t, 3), 255, dtype=np.uint8)
+    colored = img.colorize(tiles, low, high, DIVERGING)
+    for unit in range(n):
+        top = unit * (t + gap)
+        strip[top : top + t] = colored[unit]
+    return strip
+
+
 def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str, Any]:
     """The network as a figure: node heatmaps, weight links, bias markers.
 
     The links (colour the sign, width the magnitude) are one SVG image and each
-    node's map one PNG image, in :func:`nodes` order after the links; the one
+    column's node maps one PNG image (:func:`column_strip`), after the links; the one
     trace holds what the pointer reads (see :func:`_handles`).
     """
     sizes = model.layer_sizes
@@ -105,12 +136,11 @@ def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str
     box = (-0.3, -height / 2 - 0.1, width + 0.3, height / 2 + 0.1)
     images = [_image(img.svg_uri(img.links_svg(box, _links(model, centres))), box)]
     for layer, (a, ys) in enumerate(zip(maps.layers, centres, strict=True)):
-        low, high = _range(model, layer, a)
-        for unit, y in enumerate(ys):
-            tile = a[unit, ::TILE_STEP, ::TILE_STEP]
-            x = layer * COLUMN
-            uri = img.heatmap_uri(tile, low, high, DIVERGING)
-            images.append(_image(uri, (x, float(y) - 0.5, x + 1, float(y) + 0.5)))
+        x = layer * COLUMN
+        strip = column_strip(a, *_range(model, layer, a))
+        images.append(
+            _image(img.png_uri(strip), (x, float(ys[-1]) - 0.5, x + 1, float(ys[0]) + 0.5))
+        )
     layout = {
         "title": {"text": "the network: hover a node to enlarge it, click a weight or bias"},
         "xaxis": {"visible": False, "range": [box[0], box[2]], "fixedrange": True},
@@ -121,6 +151,7 @@ def network_figure(config: S.PlayConfig, model: MLP, maps: GridMaps) -> dict[str
         "hovermode": "closest",
         "plot_bgcolor": "white",
         "images": images,
+        "meta": {"key": config.network_key()},
         "annotations": [
             {
                 "x": layer * COLUMN + 0.5,
@@ -173,7 +204,8 @@ def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dic
     """One marker trace of what the pointer reads, in one trace because each trace costs
     the browser a redraw: every node (invisible, tile-sized: hover to enlarge), then per
     layer each weight on its link and each bias on its node's corner (click to
-    edit). ``customdata``: ["node", layer, unit, label] or [parameter, row, column, value]."""
+    edit). ``customdata``: ["node", layer, unit, label] or [parameter, row, column]; the
+    weights' and biases' values are in ``hovertext``, which a step of play changes alone."""
     x: list[float] = []
     y: list[float] = []
     data: list[list[Any]] = []
@@ -203,12 +235,12 @@ def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dic
             t = 0.25 + 0.5 * (j + 0.5) / W.shape[0]
             ya, yb = float(centres[i - 1][k]), float(centres[i][j])
             w = float(W[j, k])
-            add(x0 + t * (x1 - x0), ya + t * (yb - ya), [f"W{i}", j, k, w],
+            add(x0 + t * (x1 - x0), ya + t * (yb - ya), [f"W{i}", j, k],
                 f"W{i}[{j},{k}] = {w:.4f}<br>click to edit", 7, "circle",
                 "rgba(80,80,80,0.35)")  # fmt: skip
         for j in range(b.shape[0]):
             v = float(b[j, 0])
-            add(x1 + 0.08, float(centres[i][j]) - 0.42, [f"b{i}", j, 0, v],
+            add(x1 + 0.08, float(centres[i][j]) - 0.42, [f"b{i}", j, 0],
                 f"b{i}[{j}] = {v:.4f}<br>click to edit", 8, "square",
                 "rgba(40,40,40,0.8)")  # fmt: skip
     return {
@@ -218,27 +250,62 @@ def _handles(config: S.PlayConfig, model: MLP, centres: list[np.ndarray]) -> dic
     }  # fmt: skip
 
 
+def neuron_key(config: S.PlayConfig, node: tuple[int, int]) -> str:
+    """What the enlarged node's figure depends on besides its values: the run's settings
+    and the node."""
+    return f"{config.network_key()}|{node[0]},{node[1]}"
+
+
+def neuron_image(model: MLP, maps: GridMaps, node: tuple[int, int]) -> tuple[str, float, float]:
+    """One node's output over the plane as a PNG data URI at the grid's resolution, and its
+    colour range (low, high)."""
+    layer, unit = node
+    low, high = _range(model, layer, maps.layers[layer])
+    return img.heatmap_uri(maps.layers[layer][unit], low, high, DIVERGING), low, high
+
+
+def neuron_values(maps: GridMaps, node: tuple[int, int]) -> list[list[float]]:
+    """One node's output on the grid, rounded, for the enlarged figure's hover."""
+    return np.round(maps.layers[node[0]][node[1]], 4).tolist()
+
+
 def neuron_figure(
     config: S.PlayConfig, model: MLP, maps: GridMaps, node: tuple[int, int]
 ) -> dict[str, Any]:
-    """One node's output over the plane at the grid's full resolution, to read by hovering."""
+    """One node's output over the plane at the grid's full resolution, to read by hovering.
+
+    The map is an image under the axes (:func:`neuron_image`); a transparent heatmap of
+    the values (``data[0]``) answers the hover and an empty trace (``data[1]``) draws the
+    colour bar, so a step of play changes the image alone, and the colour bar when the
+    range moves to another rung.
+    """
     layer, unit = node
-    low, high = _range(model, layer, maps.layers[layer])
+    source, low, high = neuron_image(model, maps, node)
     g = np.round(maps.g, 4).tolist()
-    trace = {
-        "type": "heatmap", "x": g, "y": g, "z": np.round(maps.layers[layer][unit], 4).tolist(),
-        "zmin": low, "zmax": high, "colorscale": DIVERGING, "colorbar": {"thickness": 10},
-        "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}: %{z:.4f}<extra></extra>",
-    }  # fmt: skip
     edge = float(maps.g[-1])
+    half = float(maps.g[1] - maps.g[0]) / 2  # the image covers the grid's cells
+    values = {
+        "type": "heatmap", "x": g, "y": g, "z": neuron_values(maps, node), "opacity": 0,
+        "showscale": False, "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}: %{z:.4f}<extra></extra>",
+    }  # fmt: skip
+    scale = {
+        "type": "scatter", "mode": "markers", "x": [None, None], "y": [None, None],
+        "hoverinfo": "skip", "showlegend": False,
+        "marker": {"color": [low, high], "cmin": low, "cmax": high, "showscale": True,
+                   "colorscale": [list(s) for s in DIVERGING], "colorbar": {"thickness": 10}},
+    }  # fmt: skip
     layout = {
         "title": {"text": node_label(config, layer, unit, model.depth)},
-        "xaxis": {"range": [-edge, edge], "title": {"text": "x₁"}, "constrain": "domain"},
-        "yaxis": {"range": [-edge, edge], "scaleanchor": "x", "title": {"text": "x₂"}},
+        "xaxis": {"range": [-edge - half, edge + half], "title": {"text": "x₁"},
+                  "constrain": "domain", "showgrid": False, "zeroline": False},
+        "yaxis": {"range": [-edge - half, edge + half], "scaleanchor": "x",
+                  "title": {"text": "x₂"}, "showgrid": False, "zeroline": False},
         "height": 320,
         "margin": {"l": 40, "r": 10, "t": 40, "b": 40},
-    }
-    return {"data": [trace], "layout": layout}
+        "images": [_image(source, (-edge - half, -edge - half, edge + half, edge + half))],
+        "meta": {"key": neuron_key(config, node)},
+    }  # fmt: skip
+    return {"data": [values, scale], "layout": layout}
 
 
 def histogram_image(activations: list[Histogram], gradients: list[Histogram]) -> str:

@@ -1,11 +1,13 @@
 """Images for the playground's views: heatmaps as PNG and drawings as SVG, as data URIs.
 
-The network and the histograms are redrawn at every step of play. A browser
-paints a finished image far faster than Plotly lays out a trace per neuron, a
-trace per group of links or a set of axes per layer, so the parts that change
-at every step and need no hover of their own are sent as images: each
-neuron's map as a small PNG (written here with zlib: no imaging library), the
-links and the histograms as SVG.
+The network, the histograms and the output with the data points are redrawn
+at every step of play. A browser paints a finished image far faster than
+Plotly lays out a trace per neuron, a trace per group of links, a set of axes
+per layer or an SVG marker per data point, so the parts that change at every
+step and need no hover of their own are sent as images: each neuron's map and
+the output with its points as PNGs (written here with zlib: no imaging
+library; points stamped as anti-aliased markers), the links and the histograms
+as SVG.
 """
 
 from __future__ import annotations
@@ -29,6 +31,14 @@ def _rgb(color: str) -> tuple[int, int, int]:
     if len(color) != 7 or not color.startswith("#"):
         raise ValueError(f"a colour is written #rrggbb, got {color!r}")
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+
+
+def faded(color: str, opacity: float) -> str:
+    """The colour "#rrggbb" painted with ``opacity`` in [0, 1] over white, as "#rrggbb"."""
+    if not 0.0 <= opacity <= 1.0:
+        raise ValueError(f"opacity must be in [0, 1], got {opacity}")
+    mixed = (round(255 - opacity * (255 - c)) for c in _rgb(color))
+    return "#" + "".join(f"{c:02x}" for c in mixed)
 
 
 LEVELS = 257
@@ -84,8 +94,12 @@ def png(rgb: np.ndarray) -> bytes:
 def heatmap_uri(z: np.ndarray, low: float, high: float, stops: Stops) -> str:
     """A heatmap of z (h, w), row 0 the lowest y, as a PNG data URI (the image's top row
     is z's last row, as on a plot whose y axis points up)."""
-    data = base64.b64encode(png(colorize(z[::-1], low, high, stops))).decode("ascii")
-    return "data:image/png;base64," + data
+    return png_uri(colorize(z[::-1], low, high, stops))
+
+
+def png_uri(rgb: np.ndarray) -> str:
+    """An RGB image (h, w, 3) uint8, row 0 at the top, as a PNG data URI."""
+    return "data:image/png;base64," + base64.b64encode(png(rgb)).decode("ascii")
 
 
 def svg_uri(svg: str) -> str:
@@ -160,3 +174,148 @@ def histograms_svg(
             )
     parts.append("</svg>")
     return "".join(parts)
+
+
+MARKERS = ("circle", "circle-open", "star")
+SUPERSAMPLE = 4  # sub-pixels per pixel side when a marker's coverage is measured
+
+
+@functools.lru_cache(maxsize=16)
+def _sprite(symbol: str, size: float, line: float) -> tuple[np.ndarray, np.ndarray]:
+    """A marker's coverage of the pixels around its centre: (fill, edge), each (k, k) in
+    [0, 1], the centre pixel in the middle. ``size`` is the diameter in pixels (a star's
+    outer one); "circle" and "star" are filled with an edge ``line`` pixels wide around
+    them, "circle-open" is a ring ``line`` pixels wide and has no fill."""
+    if symbol not in MARKERS:
+        raise ValueError(f"marker: expected one of {MARKERS}, got {symbol!r}")
+    if not (size > 0 and line >= 0):
+        raise ValueError(f"marker: size must be positive and line not negative, got {size}, {line}")
+    r = size / 2
+    half = int(np.ceil(r + line)) + 1
+    k = 2 * half + 1
+    offsets = (np.arange(k * SUPERSAMPLE) + 0.5) / SUPERSAMPLE - half - 0.5
+    x, y = np.meshgrid(offsets, -offsets)  # y up
+    rho = np.hypot(x, y)
+    if symbol == "star":
+        # the outline's radius at each angle, from the edge between an outer vertex (on
+        # the angle 90°) and the next inner one, folded by the star's five-fold symmetry
+        inner = r * 0.382
+        phi = np.abs(np.mod(np.arctan2(y, x) - np.pi / 2 + np.pi / 5, 2 * np.pi / 5) - np.pi / 5)
+        px, py = r, 0.0
+        qx, qy = inner * np.cos(np.pi / 5) - px, inner * np.sin(np.pi / 5) - py
+        outline = (px * qy - py * qx) / (np.cos(phi) * qy - np.sin(phi) * qx)
+        depth = rho - outline
+    else:
+        depth = rho - r
+    if symbol == "circle-open":
+        fill, edge = np.zeros_like(depth), np.abs(depth) <= line / 2
+    else:
+        fill = depth <= 0
+        edge = (depth <= line) & ~fill
+
+    def coverage(mask: np.ndarray) -> np.ndarray:
+        return mask.reshape(k, SUPERSAMPLE, k, SUPERSAMPLE).mean(axis=(1, 3))
+
+    return coverage(fill), coverage(edge)
+
+
+def stamp(
+    rgb: np.ndarray,
+    centres: np.ndarray,
+    symbol: str,
+    size: float,
+    fill: np.ndarray,
+    edge: np.ndarray,
+    line: float = 1.0,
+) -> None:
+    """Paints n markers on the image ``rgb`` (h, w, 3) uint8, in place: ``centres`` (2, n)
+    their (column, row) in pixels (row 0 at the top), ``fill`` and ``edge`` (n, 3) uint8
+    their colours (a "circle-open" ring takes the edge colour), ``size`` and ``line`` in
+    pixels as :func:`_sprite` reads them. Markers past the border are cut off."""
+    if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or not rgb.flags.c_contiguous:
+        raise ValueError(
+            f"stamp: expected a C-contiguous (h, w, 3) uint8 image, got {rgb.shape} {rgb.dtype}"
+        )
+    n = centres.shape[1] if centres.ndim == 2 and centres.shape[0] == 2 else -1
+    if n < 0 or fill.shape != (n, 3) or edge.shape != (n, 3):
+        raise ValueError(
+            f"stamp: expected centres (2, n) and colours (n, 3), got {centres.shape}, "
+            f"{fill.shape}, {edge.shape}"
+        )
+    if n == 0:
+        return
+    fill_a, edge_a = _sprite(symbol, float(size), float(line))
+    k = fill_a.shape[0]
+    dy, dx = np.nonzero(fill_a + edge_a)  # the pixels the marker touches
+    a_fill, a_edge = fill_a[dy, dx][:, None], edge_a[dy, dx][:, None]
+    with np.errstate(invalid="ignore"):
+        cx, cy = (np.rint(np.nan_to_num(c, nan=-1e6)).astype(np.int64) for c in centres)
+    rows = cy[:, None] + (dy - k // 2)  # (n, touched)
+    cols = cx[:, None] + (dx - k // 2)
+    inside = (rows >= 0) & (rows < rgb.shape[0]) & (cols >= 0) & (cols < rgb.shape[1])
+    which, at = np.nonzero(inside)
+    flat = rgb.reshape(-1, 3)
+    pixel = rows[which, at] * rgb.shape[1] + cols[which, at]
+    # fill and edge cover disjoint parts of a pixel: one blend paints both
+    af, ae = a_fill[at], a_edge[at]
+    mixed = flat[pixel] * (1.0 - af - ae) + fill[which] * af + edge[which] * ae
+    flat[pixel] = np.rint(mixed).astype(np.uint8)
+
+
+def colors(values: Sequence[str]) -> np.ndarray:
+    """Colours "#rrggbb" as an (n, 3) uint8 array."""
+    return np.array([_rgb(v) for v in values], dtype=np.uint8).reshape(-1, 3)
+
+
+def marker_svg(symbol: str, fill: str, edge: str, size: int = 12) -> str:
+    """One marker as a small SVG document, for a legend: "circle" and "star" filled with
+    ``fill`` and edged with ``edge``, "circle-open" a ring of ``edge``."""
+    if symbol not in MARKERS:
+        raise ValueError(f"marker: expected one of {MARKERS}, got {symbol!r}")
+    c, r = size / 2, size / 2 - 1.5
+    if symbol == "star":
+        corners = [
+            (c + (r if i % 2 == 0 else 0.382 * r) * np.sin(i * np.pi / 5),
+             c - (r if i % 2 == 0 else 0.382 * r) * np.cos(i * np.pi / 5))
+            for i in range(10)
+        ]  # fmt: skip
+        points = " ".join(f"{x:.2f},{y:.2f}" for x, y in corners)
+        shape = f'<polygon points="{points}" fill="{escape(fill)}" stroke="{escape(edge)}"/>'
+    else:
+        inside = escape(fill) if symbol == "circle" else "none"
+        shape = (
+            f'<circle cx="{c}" cy="{c}" r="{r * 0.75:.2f}" fill="{inside}" '
+            f'stroke="{escape(edge)}" stroke-width="{1 if symbol == "circle" else 1.5}"/>'
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+        f'viewBox="0 0 {size} {size}">{shape}</svg>'
+    )
+
+
+def curves_svg(
+    box: tuple[float, float, float, float],
+    curves: Sequence[tuple[Sequence[float], Sequence[float | None], str, float]],
+) -> str:
+    """Polylines drawn in data coordinates, stretched over ``box`` = (x0, y0, x1, y1) with
+    y pointing up; each curve (xs, ys, colour, width in pixels), broken where a y is
+    None or not finite."""
+    x0, y0, x1, y1 = box
+    parts = []
+    for xs, ys, color, width in curves:
+        run: list[str] = []
+        for x, y in [*zip(xs, ys, strict=True), (None, None)]:
+            if x is not None and y is not None and np.isfinite(y):
+                run.append(f"{x:.6g},{-y:.6g}")
+                continue
+            if len(run) > 1:
+                parts.append(
+                    f'<polyline points="{" ".join(run)}" fill="none" stroke="{escape(color)}" '
+                    f'stroke-width="{width:.3g}" vector-effect="non-scaling-stroke"/>'
+                )
+            run = []
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="{x0:.6g} {-y1:.6g} {x1 - x0:.6g} '
+        f'{y1 - y0:.6g}" preserveAspectRatio="none" stroke-linejoin="round">{"".join(parts)}'
+        "</svg>"
+    )

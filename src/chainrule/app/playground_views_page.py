@@ -4,8 +4,9 @@
 enlarge it, click a weight or a bias to edit it), the per-layer histograms and
 the derived equations; :func:`register` adds their callbacks. They read the
 settings store ``pg-config`` and the run store ``pg-run`` through
-:mod:`chainrule.app.playground_state`, and an edit writes the run back to
-``pg-run`` after checking it on the server.
+:mod:`chainrule.app.playground_state`; an edit is checked on the server and
+answers with a frame (:mod:`chainrule.app.playground_frames`) that wins over
+any tick of play under way.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ from collections.abc import Callable
 from typing import Any
 
 import dash
-import numpy as np
-from dash import Input, Output, State, ctx, dcc, html
+from dash import Input, Output, State, dcc, html
 
+from chainrule.app import playground_frames as F  # noqa: N812
 from chainrule.app import playground_state as S  # noqa: N812
 from chainrule.app import playground_views as V  # noqa: N812
 from chainrule.app.landscape_state import check_number
+from chainrule.app.playground_frames import node_of
 from chainrule.models import MLP
-from chainrule.models.mlp_layers import layer_histograms
 
 MAX_PARAMETER = 100.0
 """A weight or bias typed in must lie within ±MAX_PARAMETER."""
-HISTOGRAM_BINS = 30
 PROMPT = "click a weight (a dot on its link) or a bias (a node's corner square) to edit it"
 _PARAMETER = re.compile(r"^[Wb]([1-9][0-9]?)$")
 
@@ -66,15 +66,6 @@ def views() -> html.Div:
             dcc.Store(id="pg-edit-target"),
         ]
     )
-
-
-def node_of(model: MLP, stored: Any) -> tuple[int, int]:
-    """The stored (layer, unit) if the network has it, else the output node."""
-    if isinstance(stored, list) and len(stored) == 2 and all(isinstance(v, int) for v in stored):
-        layer, unit = stored
-        if 0 <= layer <= model.depth and 0 <= unit < model.layer_sizes[layer]:
-            return layer, unit
-    return model.depth, 0
 
 
 def hovered_node(model: MLP, hover: Any) -> tuple[int, int] | None:
@@ -137,43 +128,24 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
     into a checked config (raising ValueError, TypeError or KeyError when it cannot)."""
 
     @app.callback(
-        Output("pg-net", "figure"),
-        Output("pg-hist", "src"),
-        Output("pg-neuron", "figure"),
-        Output("pg-node", "data"),
-        Input("pg-run", "data"),
+        Output("pg-neuron", "figure", allow_duplicate=True),
+        Output("pg-node", "data", allow_duplicate=True),
         Input("pg-net", "hoverData"),
         State("pg-config", "data"),
+        State("pg-run", "data"),
         State("pg-node", "data"),
+        prevent_initial_call=True,
     )
-    def draw(run: Any, hover: Any, stored: Any, node: Any) -> tuple[Any, ...]:
+    def hover(hover: Any, stored: Any, run: Any, node: Any) -> tuple[Any, ...]:
         try:
             config = config_of(stored)
             model, _, _ = S.restore(config, run)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
-        current = node_of(model, node)
-        only_hover = ctx.triggered_id == "pg-net"
-        if only_hover:
-            found = hovered_node(model, hover)
-            if found is None or found == current:
-                raise dash.exceptions.PreventUpdate
-            current = found
-        maps = V.grid_maps(config, model)
-        neuron = V.neuron_figure(config, model, maps, current)
-        if only_hover:
-            return dash.no_update, dash.no_update, neuron, list(current)
-        data = S.split(config)
-        y = S.targets(data.labels)
-        try:
-            with np.errstate(all="ignore"):
-                counted = layer_histograms(
-                    model, data.X[:, data.train], y[:, data.train], HISTOGRAM_BINS
-                )
-            histograms = V.histogram_image(*counted)
-        except ValueError as e:
-            histograms = V.message_image(f"No histograms: {e}")
-        return V.network_figure(config, model, maps), histograms, neuron, list(current)
+        found = hovered_node(model, hover)
+        if found is None or found == node_of(model, node):
+            raise dash.exceptions.PreventUpdate
+        return V.neuron_figure(config, model, V.grid_maps(config, model), found), list(found)
 
     @app.callback(Output("pg-eq", "children"), Input("pg-config", "data"))
     def equations(stored: Any) -> list[Any]:
@@ -189,20 +161,23 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
         Output("pg-edit-value", "value"),
         Output("pg-edit-msg", "children"),
         Input("pg-net", "clickData"),
+        State("pg-config", "data"),
+        State("pg-run", "data"),
         prevent_initial_call=True,
     )
-    def pick(click: Any) -> tuple[Any, ...]:
+    def pick(click: Any, stored: Any, run: Any) -> tuple[Any, ...]:
         try:
-            name, row, col, value = click["points"][0]["customdata"]
+            name, row, col = click["points"][0]["customdata"][:3]
+            model, _, _ = S.restore(config_of(stored), run)
+            name, row, col = target_of(model, [name, row, col])
         except (TypeError, KeyError, IndexError, ValueError):
             raise dash.exceptions.PreventUpdate from None  # a click on a node's map
-        if not isinstance(name, str) or not _PARAMETER.match(name):
-            raise dash.exceptions.PreventUpdate
+        value = float(model.params[name][row, col])
         label = describe(name, row, col)
         return [name, row, col], f"{label}: type its new value and press set", f"{value:.6g}", ""
 
     @app.callback(
-        Output("pg-run", "data", allow_duplicate=True),
+        Output("pg-frame-edit", "data"),
         Output("pg-edit-msg", "children", allow_duplicate=True),
         Input("pg-edit-set", "n_clicks"),
         Input("pg-edit-value", "n_submit"),
@@ -210,10 +185,15 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
         State("pg-edit-target", "data"),
         State("pg-run", "data"),
         State("pg-config", "data"),
+        State("pg-node", "data"),
         prevent_initial_call=True,
     )
-    def apply(_set: Any, _submit: Any, typed: Any, target: Any, run: Any, stored: Any) -> Any:
+    def apply(
+        _set: Any, _submit: Any, typed: Any, target: Any, run: Any, stored: Any, node: Any
+    ) -> Any:
         try:
-            return edit(config_of(stored), run, target, typed), ""
+            config = config_of(stored)
+            edited = edit(config, run, target, typed)
         except (ValueError, TypeError, KeyError) as e:
             return dash.no_update, f"Not set: {e}"
+        return F.frame(config, edited, node, base=F.version(run), force=True), ""
