@@ -39,7 +39,7 @@ from chainrule.app.playground_figures import COLORS, GRID, legend
 __all__ = ["COLORS", "GRID", "layout", "register"]
 
 PREFIX = "pg"
-PLAY_BUDGET_S = 0.005  # server time one tick of play may spend training
+PLAY_BUDGET_S = 0.002  # server time one tick of play may spend training
 EPOCH_BUDGET_S = 2.0  # server time one epoch step may spend; the next step goes on
 REFRESH_TICKS = 10  # while playing, what the pointer reads is refreshed every 10th tick
 
