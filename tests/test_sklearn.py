@@ -111,6 +111,18 @@ def test_regressor_trains_as_sklearn_does(
     assert ours.predict(X).shape == theirs.predict(X).shape
 
 
+def test_multi_output_lbfgs_takes_sklearns_path(digits: tuple[np.ndarray, np.ndarray]) -> None:
+    """scikit-learn hands L-BFGS the squared error averaged over the outputs with the
+    gradient of their sum; the same pair gives the same 50 iterations."""
+    X, y = digits
+    Y = np.c_[y, np.sqrt(y), y % 3].astype(float)
+    params = {"hidden_layer_sizes": (8,), "solver": "lbfgs", "random_state": 0, "max_iter": 50}
+    ours, theirs = MLPRegressor(**params).fit(X, Y), sk.MLPRegressor(**params).fit(X, Y)
+    assert ours.n_iter_ == theirs.n_iter_ == 50
+    same_parameters(ours, theirs, rtol=1e-8)
+    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-10)
+
+
 def test_adam_is_pytorchs_and_lands_near_sklearns(digits: tuple[np.ndarray, np.ndarray]) -> None:
     """chainrule's Adam adds ε to √v̂, scikit-learn's to √v: close, not equal."""
     X, y = digits

@@ -127,4 +127,32 @@ def test_steps_are_value_and_gradients_of_the_shuffled_batches(model: Any) -> No
     np.testing.assert_allclose(history.grad_norm, norms, rtol=1e-14)
     for k in model.params:
         np.testing.assert_array_equal(model.params[k], twin.params[k])
-    assert history.epoch_loss[-1] == twin.loss(Xc, yc)
+    assert history.final_loss == history.end_loss == twin.loss(Xc, yc)
+    # Each epoch's loss: the mean of its three batches' losses, weighted 16, 16, 13.
+    assert history.batch_means
+    for epoch in range(2):
+        batch = losses[3 * epoch : 3 * epoch + 3]
+        mean = (16 * batch[0] + 16 * batch[1] + 13 * batch[2]) / 45
+        assert history.epoch_loss[epoch] == pytest.approx(mean, rel=1e-15)
+
+
+def test_full_loss_records_the_whole_data_after_each_epoch() -> None:
+    """full_loss=True: each epoch's loss is the loss of all the data at the parameters
+    the epoch ended with (recorded here), not the mean of its batches; full-batch
+    training records that without being asked."""
+    d = data.moons(m=90, seed=2)
+    model = TwoLayerSigmoid(2, 5, seed=1)
+    twin, start = copy.deepcopy(model), copy.deepcopy(model)
+    h = fit(model, d.X, d.y, optim.adam(0.05), epochs=3, batch_size=20, record=["params"],
+            full_loss=True)  # fmt: skip
+    assert not h.batch_means
+    ends = [h.params[5 * (e + 1)] for e in range(3)]  # 5 batches an epoch
+    for e, params in enumerate(ends):
+        twin.params.update(params)
+        assert h.epoch_loss[e] == twin.loss(d.X, d.y)
+    assert h.final_loss == h.epoch_loss[-1]
+    means = fit(copy.deepcopy(start), d.X, d.y, optim.adam(0.05), epochs=3, batch_size=20)
+    assert means.batch_means and means.step_loss == h.step_loss
+    assert means.final_loss == h.final_loss and means.epoch_loss != h.epoch_loss
+    full = fit(start, d.X, d.y, optim.sgd(0.5), epochs=3)
+    assert not full.batch_means and full.final_loss == full.epoch_loss[-1]

@@ -38,9 +38,9 @@ from chainrule.autodiff.primitive import Array, Primitive
 from chainrule.autodiff.vocabulary import (
     broadcast_to,
     log_softmax,
-    log_softmax_and_softmax,
     sigmoid,
     softmax,
+    softmax_cross_entropy_and_softmax,
     step,
 )
 
@@ -218,8 +218,7 @@ def softmax_cross_entropy_vjp_z(g: Array, ans: Array, z: Array, y: Array, axis: 
 
 def softmax_cross_entropy_saving(z: Array, y: Array, axis: int) -> tuple[Array, Array]:
     """The forward's value and softmax(z), which its VJP reads, from one pass."""
-    logs, probabilities = log_softmax_and_softmax(z, axis)
-    return -(y * logs).sum(), probabilities
+    return softmax_cross_entropy_and_softmax(z, y, axis)
 
 
 def softmax_cross_entropy_vjp_z_given(

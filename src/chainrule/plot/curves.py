@@ -17,7 +17,8 @@ def loss_name(model: Model) -> str:
 def loss_curve(
     history: History, title: str = "", log: bool = True, loss_name: str = "loss"
 ) -> Figure:
-    """The loss against the epoch: full-data loss per epoch, batch losses faintly.
+    """The loss against the epoch: each epoch's loss (of all the data, or the mean of
+    its batches, as ``history.batch_means`` says), batch losses faintly.
 
     Returns a matplotlib Figure (nothing is shown or saved); ``log`` puts the
     loss axis on a log scale; ``loss_name`` (see :func:`loss_name`) names
@@ -32,8 +33,16 @@ def loss_curve(
         x = np.arange(1, history.steps + 1) / steps_per_epoch
         batch = f"batch {loss_name}"
         ax.plot(x, history.step_loss, color="tab:blue", alpha=0.25, lw=0.8, label=batch)
-    ax.plot(epochs, losses, color="tab:blue", lw=2, label=f"{loss_name} on all data")
+    if history.batch_means:
+        label = f"mean batch {loss_name} of each epoch"
+    else:
+        label = f"{loss_name} on all data"
+    ax.plot(epochs, losses, color="tab:blue", lw=2, label=label)
     ax.plot([0], [history.initial_loss], "o", color="tab:red", label="start")
+    final = history.final_loss
+    if history.batch_means:
+        ax.plot([epochs[-1]], [final], "s", color="tab:red", label=f"end, {loss_name} on all data")
+        losses.append(final)
     if log and min(losses) > 0:
         ax.set_yscale("log")
     ax.set_xlabel("epoch")
@@ -42,8 +51,8 @@ def loss_curve(
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(frameon=False)
     ax.annotate(
-        f"final {losses[-1]:.4g}",
-        xy=(epochs[-1], losses[-1]),
+        f"final {final:.4g}",
+        xy=(epochs[-1], final),
         xytext=(-10, 12),
         textcoords="offset points",
         ha="right",

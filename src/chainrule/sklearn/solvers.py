@@ -281,7 +281,12 @@ def init_state(optimizer: GradientTransformation, params: Params) -> Any:
 def reported(model: MLP, loss: float, strength: float, outputs: int) -> float:
     """scikit-learn's loss of ``outputs`` > 1 regression outputs: the data term of
     ``loss`` divided by their number, the penalty (strength/2)·Σ‖W‖² kept."""
-    weights = (model.params[f"W{i}"] for i in range(1, model.depth + 1))
+    weights = [model.params[f"W{i}"] for i in range(1, model.depth + 1)]
+    return averaged(loss, weights, strength, outputs)
+
+
+def averaged(loss: float, weights: Sequence[np.ndarray], strength: float, outputs: int) -> float:
+    """:func:`reported` for the weight matrices ``weights`` of the loss's parameters."""
     penalty = strength / 2 * sum(float(np.vdot(W, W)) for W in weights)
     return (loss - penalty) / outputs + penalty
 
@@ -319,8 +324,16 @@ def run_lbfgs(
     def unpack(w: np.ndarray) -> list[np.ndarray]:
         return [w[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
 
+    matrices = [i for i, k in enumerate(names) if k.startswith("W")]
+
     def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
-        loss, grads = step(*unpack(w), *data, strength)
+        arrays = unpack(w)
+        loss, grads = step(*arrays, *data, strength)
+        if outputs_averaged != 1:
+            # scikit-learn hands L-BFGS this loss (the data term averaged over
+            # the outputs) with the gradient of the sum over them, and so here.
+            loss = averaged(loss, [arrays[i] for i in matrices], alpha / total_weight,
+                            outputs_averaged)  # fmt: skip
         return loss, np.concatenate([g.ravel() for g in grads])
 
     start = np.concatenate([model.params[k].ravel() for k in names])
@@ -333,7 +346,4 @@ def run_lbfgs(
     )
     model.params.update(zip(names, (a.copy() for a in unpack(result.x)), strict=True))
     failed = None if result.status == 0 else f"status {result.status}: {result.message}"
-    loss = float(result.fun)
-    if outputs_averaged != 1:
-        loss = reported(model, loss, alpha / total_weight, outputs_averaged)
-    return loss, min(int(result.nit), max_iter), failed
+    return float(result.fun), min(int(result.nit), max_iter), failed

@@ -38,7 +38,14 @@ class History:
         grad_norm: the global L2 norm of the gradients at each step.
         lr: the learning rate of each step.
         initial_loss: the full-data loss before training.
-        epoch_loss: the full-data loss after each epoch.
+        epoch_loss: the loss of each epoch. Full-batch steps (and
+            ``fit(..., full_loss=True)``) record the loss of all the data
+            after the epoch; mini-batches record the mean of the epoch's batch
+            losses, each taken before its step and weighted by the batch's
+            size (or total sample weight), as scikit-learn's ``loss_curve_``
+            and Keras's ``loss`` do, which costs no pass over the data.
+        batch_means: True when ``epoch_loss`` holds those means.
+        end_loss: the full-data loss after the last step (nan until fit sets it).
         params: when recorded, the parameters before the first step and after
             every step (``steps + 1`` dicts of arrays).
         states: when recorded, the optimizer state after every step.
@@ -51,6 +58,8 @@ class History:
     lr: list[float] = field(default_factory=list)
     initial_loss: float = math.nan
     epoch_loss: list[float] = field(default_factory=list)
+    batch_means: bool = False
+    end_loss: float = math.nan
     params: list[dict[str, np.ndarray]] | None = None
     states: list[Any] | None = None
     epoch_of_step: list[int] = field(default_factory=list)
@@ -66,7 +75,13 @@ class History:
 
     @property
     def final_loss(self) -> float:
-        return self.epoch_loss[-1] if self.epoch_loss else self.initial_loss
+        """The full-data loss after training: ``end_loss`` where fit set it, else
+        the last full-data epoch loss, else the initial loss."""
+        if not math.isnan(self.end_loss):
+            return self.end_loss
+        if self.epoch_loss and not self.batch_means:
+            return self.epoch_loss[-1]
+        return self.initial_loss
 
     def __repr__(self) -> str:
         return (
@@ -78,8 +93,9 @@ class History:
         """A notebook's view: a summary table and the loss curve as inline SVG.
 
         The curve draws the loss of each step's batch against the step and,
-        where epochs ended, the full-data loss (the initial loss at step 0,
-        then after each epoch at that epoch's last step).
+        where epochs ended, the epoch loss (the initial loss at step 0, then
+        each epoch's at that epoch's last step: of all the data, or the mean
+        of the epoch's batches, as ``batch_means`` says).
         """
         rows: list[tuple[str, object]] = [
             ("steps", self.steps),
@@ -99,7 +115,8 @@ class History:
             series.append(("batch loss", list(range(self.steps)), list(self.step_loss)))
         if self.epoch_loss:
             ends = self._epoch_ends()
-            series.append(("full-data loss", [0.0, *ends], [self.initial_loss, *self.epoch_loss]))
+            label = "mean batch loss of the epoch" if self.batch_means else "full-data loss"
+            series.append((label, [0.0, *ends], [self.initial_loss, *self.epoch_loss]))
         if series:
             parts.append(line_chart(series, "step", "loss"))
         return "".join(parts)
@@ -123,6 +140,7 @@ class History:
             "initial_loss": self.initial_loss,
             "final_loss": self.final_loss,
             "epoch_loss": list(self.epoch_loss),
+            "batch_means": self.batch_means,
             "step_loss": list(self.step_loss),
             "grad_norm": list(self.grad_norm),
             "lr": list(self.lr),
@@ -161,6 +179,7 @@ def fit(
     callback: Callable[[int, History], None] | None = None,
     divergence_factor: float = DIVERGENCE_FACTOR,
     sample_weight: np.ndarray | None = None,
+    full_loss: bool = False,
 ) -> History:
     """Trains ``model`` in place and returns its History.
 
@@ -192,14 +211,20 @@ def fit(
             weighted mean Σᵢ sᵢ ℓᵢ / Σᵢ sᵢ of its examples' losses, for a model
             whose ``takes_weights`` is True (the MLP). Weights of ones train
             the same parameters as no weights.
+        full_loss: with mini-batches, record the loss of all the data after
+            each epoch in ``History.epoch_loss`` (one more forward pass over
+            every example per epoch) instead of the mean of the epoch's batch
+            losses. Full-batch training always records the former. Either
+            way the loss of all the data before training and after the last
+            step is computed (``initial_loss``, ``final_loss``).
 
     Raises:
         ValueError: X or y holds nan or inf (naming the row and column), or an
             argument is out of range (sample weights included, or a batch whose
             weights sum to 0).
         DivergenceError: a loss became nan or inf, or grew past
-            ``divergence_factor`` times its start; the loss after the last
-            update is checked too. The model keeps the parameters of the last
+            ``divergence_factor`` times its start; the full-data loss after the
+            last update is checked too. The model keeps the parameters of the last
             step whose loss was acceptable and the error carries the History.
     """
     X, y = model.check_data(X, y)
@@ -239,6 +264,8 @@ def fit(
     limit = divergence_factor * history.initial_loss if history.initial_loss > 0 else math.inf
     state = optimizer.init(dict(model.params))
     size = m if batch_size is None else min(batch_size, m)
+    means = size < m and not full_loss
+    history.batch_means = means
     step = 0
     epoch = 0
 
@@ -268,6 +295,7 @@ def fit(
                 order = rng.permutation(m)
                 X_epoch, y_epoch = X[:, order], y[:, order]
                 w_epoch = None if weights is None else weights[order]
+            total = counted = 0.0
             for start in range(0, m, size):
                 wb = None
                 if size == m:
@@ -280,11 +308,13 @@ def fit(
                 params = dict(model.params)
                 if wb is None:
                     loss, grads = model.checked_value_and_gradients(Xb, yb)
+                    share = float(Xb.shape[1])
                 else:
-                    if not wb.sum() > 0:
+                    share = float(wb.sum())
+                    if not share > 0:
                         raise ValueError(
                             f"the batch of examples {start} to {start + wb.size - 1} (epoch "
-                            f"{epoch + 1}) has sample weights summing to {wb.sum()}: give "
+                            f"{epoch + 1}) has sample weights summing to {share}: give "
                             "fewer zero weights, a larger batch_size, or drop those examples"
                         )
                     loss, grads = model.checked_weighted_value_and_gradients(Xb, yb, wb)
@@ -302,11 +332,19 @@ def fit(
                     history.params.append(dict(model.params))
                 if history.states is not None:
                     history.states.append(state)
+                total += loss * share
+                counted += share
                 step += 1
-            epoch_loss = loss_of(X, y, weights)
-            if not (math.isfinite(epoch_loss) and epoch_loss <= limit):
-                diverged(epoch_loss, current_lr(optimizer, state), epoch_start, "the loss")
-            history.epoch_loss.append(epoch_loss)
+            last = epoch == epochs - 1
+            if means and not last:
+                history.epoch_loss.append(total / counted)
+            else:
+                full = loss_of(X, y, weights)
+                if not (math.isfinite(full) and full <= limit):
+                    diverged(full, current_lr(optimizer, state), epoch_start, "the loss")
+                history.epoch_loss.append(total / counted if means else full)
+                if last:
+                    history.end_loss = full
             if callback is not None:
                 callback(epoch, history)
     finally:
