@@ -175,11 +175,14 @@ CASES: dict[str, tuple[Callable[[str | None], Learner], dict[str, tuple[str, ...
         lambda bug: one_layer("univariate", bug),
         ONE_LAYER_BUGS | {"swapped": ("w", "b")},
     ),
-    "multivariate": (
+    "multivariate": (  # w (1, n) and b (1, 1): swapped gradients change shapes too
         lambda bug: one_layer("multivariate", bug),
-        ONE_LAYER_BUGS | {"transpose": ("w",)},
+        ONE_LAYER_BUGS | {"transpose": ("w",), "swapped": ("w", "b")},
     ),
-    "logistic": (lambda bug: one_layer("logistic", bug), ONE_LAYER_BUGS | {"transpose": ("w",)}),
+    "logistic": (
+        lambda bug: one_layer("logistic", bug),
+        ONE_LAYER_BUGS | {"transpose": ("w",), "swapped": ("w", "b")},
+    ),
     "two-layer-linear": (
         lambda bug: two_layer("identity", "mse", "w2", bug),
         _two_layer_bugs("w2", False),

@@ -178,7 +178,8 @@ def _explain(
         if name in m.values[0]:
             candidates.append((m.kind, "is wrong: " + m.what, [v[name] for v in m.values]))
     for other in problems[0].params:
-        if other != name and problems[0].params[other].shape == shape:
+        # the other gradient in this key has the other parameter's shape
+        if other != name and problems[0].params[other].shape in (shape, G[0].shape):
             what = f"is the gradient of {other}: are the keys {name} and {other} swapped?"
             candidates.append(("swapped", what, [p.reference[other] for p in problems]))
     if G[0].shape != shape and G[0].size == R[0].size:
