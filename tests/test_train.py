@@ -156,3 +156,21 @@ def test_full_loss_records_the_whole_data_after_each_epoch() -> None:
     assert means.final_loss == h.final_loss and means.epoch_loss != h.epoch_loss
     full = fit(start, d.X, d.y, optim.sgd(0.5), epochs=3)
     assert not full.batch_means and full.final_loss == full.epoch_loss[-1]
+
+
+@pytest.mark.parametrize("make", [lambda: optim.adam(0.01), lambda: optim.sgd(0.1, momentum=0.9)])
+def test_joined_updates_train_the_same_parameters(make: Any) -> None:
+    """An elementwise optimizer steps on the parameters joined into one vector unless its
+    states are recorded (then array by array): the same numbers, bit for bit."""
+    d = data.moons(m=60, seed=4)
+    runs = []
+    for record in ((), ["state"]):
+        model = MLP([2, 7, 5, 2], "tanh", "softmax", alpha=0.01, seed=3)
+        h = fit(model, d.X, d.y, make(), epochs=3, batch_size=16, record=record)
+        runs.append((model.params, h))
+    (joined, h1), (apart, h2) = runs
+    assert h1.states is None and h2.states is not None and len(h2.states) == h2.steps
+    assert h1.step_loss == h2.step_loss
+    np.testing.assert_allclose(h1.grad_norm, h2.grad_norm, rtol=1e-14)
+    for k in apart:
+        np.testing.assert_array_equal(joined[k], apart[k])

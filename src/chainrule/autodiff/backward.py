@@ -52,7 +52,11 @@ def sum_to(g: Any, shape: tuple[int, ...]) -> Any:
     to every position it was repeated into, so its gradient is the sum over
     the new leading axes and over the axes where ``shape`` has size 1.
     """
-    axes = _broadcast_axes(g.shape, shape)
+    return summed(g, broadcast_axes(g.shape, shape), shape)
+
+
+def summed(g: Any, axes: tuple[int, ...], shape: tuple[int, ...]) -> Any:
+    """:func:`sum_to` with the broadcast axes already found (``broadcast_axes``)."""
     if axes:
         if (
             type(g) is np.ndarray
@@ -84,7 +88,7 @@ def _ones(shape: tuple[int, int], dtype: np.dtype[Any]) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1024)
-def _broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+def broadcast_axes(big: tuple[int, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
     """The axes of ``big`` along which ``shape`` was broadcast."""
     lead = len(big) - len(shape)
     return tuple(range(lead)) + tuple(

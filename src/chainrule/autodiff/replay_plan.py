@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff.backward import sum_to, topological_order
+from chainrule.autodiff.backward import broadcast_axes, sum_to, summed, topological_order
 from chainrule.autodiff.modes import Sources
 from chainrule.autodiff.rules import IDENTITY_VJPS
 from chainrule.autodiff.tensor import Tensor
@@ -33,7 +33,7 @@ class Plan:
     constants and node outputs; ``template`` holds the constants at their
     slots. A forward step is ``(function, input slots, params, output slot)``;
     a backward step is ``(vjp, gradient slot, slots of ans and the inputs,
-    params, parent slot, parent shape)``. :meth:`_generate` writes them out as
+    params, parent slot, parent shape, the node's shape)``. :meth:`_generate` writes them out as
     one Python function with the slots as local variables.
     """
 
@@ -151,7 +151,15 @@ class Plan:
                 value_slots = [s if u else 0 for s, u in zip(known, used, strict=True)]
                 reads.update(s for s in value_slots if s)
                 backward.append(
-                    (vjp, node_slot, value_slots, node._params, slots[id(parent)], parent.shape)
+                    (
+                        vjp,
+                        node_slot,
+                        value_slots,
+                        node._params,
+                        slots[id(parent)],
+                        parent.shape,
+                        node.shape,
+                    )
                 )
         self.backward = backward
         self.root = slots[id(out)]
@@ -181,7 +189,7 @@ class Plan:
         One line per forward step and per VJP, with the slots as local
         variables: no per-step list indexing or loop bookkeeping is left.
         """
-        names: dict[str, Any] = {"sum_to": sum_to}
+        names: dict[str, Any] = {"sum_to": sum_to, "summed": summed}
         computed = {slot for *_, slot in forward}
         inputs = {slot for _, slot in self.inputs} | {slot for _, slot, _ in self.externals}
 
@@ -223,7 +231,9 @@ class Plan:
             names[label] = array
             return label
 
-        for j, (vjp, g_slot, value_slots, params, parent, shape) in enumerate(self.backward):
+        for j, (vjp, g_slot, value_slots, params, parent, shape, node_shape) in enumerate(
+            self.backward
+        ):
             if g_slot in known and not any(i in computed or i in inputs for i in value_slots):
                 t = vjp(known[g_slot], *(self.template[i] for i in value_slots), **params)
                 if np.shape(t) != shape:
@@ -236,14 +246,20 @@ class Plan:
                     known[parent] = t
                 continue
             g = constant(f"c_g{g_slot}", known[g_slot]) if g_slot in known else f"g{g_slot}"
+            names[f"s{j}"] = shape
             if vjp in IDENTITY_VJPS:
-                text = g
+                # The gradient passes through with the node's shape, known here:
+                # summed down to the parent's where it was broadcast, or as it is.
+                if node_shape == shape:
+                    lines.append(f"    t = {g}  # {_comment(vjp)}")
+                else:
+                    names[f"a{j}"] = broadcast_axes(node_shape, shape)
+                    lines.append(f"    t = summed({g}, a{j}, s{j})  # {_comment(vjp)}")
             else:
                 text = call(vjp, f"b{j}", [g, *(ref(i) for i in value_slots)], params)
-            names[f"s{j}"] = shape
-            lines.append(f"    t = {text}  # {_comment(vjp)}")
-            lines.append(f"    if t.shape != s{j}:")
-            lines.append(f"        t = sum_to(t, s{j})")
+                lines.append(f"    t = {text}  # {_comment(vjp)}")
+                lines.append(f"    if t.shape != s{j}:")
+                lines.append(f"        t = sum_to(t, s{j})")
             if parent in known:
                 before = constant(f"c_g{parent}", known.pop(parent))
                 lines.append(f"    g{parent} = {before} + t")

@@ -359,7 +359,8 @@ def softmax_cross_entropy_and_softmax(x: Any, y: Any, axis: int) -> tuple[Any, A
     sum is one dot product of y and the log-probabilities."""
     logs, probabilities = log_softmax_and_softmax(x, axis)
     if isinstance(logs, np.ndarray) and isinstance(y, np.ndarray) and y.shape == logs.shape:
-        return -np.vdot(y, logs), probabilities
+        total: Any = np.vdot(y, logs)
+        return -total, probabilities
     return -(y * logs).sum(), probabilities
 
 

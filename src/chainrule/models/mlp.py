@@ -252,8 +252,7 @@ class MLP(Model):
         """
         if type(self) is MLP and not (self.training and self.dropout):
             shared = tuple(
-                (k, tuple(v) if isinstance(v, list) else v)
-                for k, v in sorted(self.hyperparameters().items())
+                (k, tuple(v) if type(v) is list else v) for k, v in self.hyperparameters().items()
             )
             try:
                 return _shared_step(shared, names, weighted)

@@ -13,6 +13,7 @@ from chainrule.data import check_finite
 from chainrule.display import heading, line_chart, table
 from chainrule.models import Model
 from chainrule.optim import GradientTransformation, apply_updates, current_lr
+from chainrule.optim.joined import KEY, Joined
 
 RECORDABLE = ("params", "state")
 
@@ -262,7 +263,11 @@ def fit(
             history,
         )
     limit = divergence_factor * history.initial_loss if history.initial_loss > 0 else math.inf
-    state = optimizer.init(dict(model.params))
+    joined = _joined(model, optimizer, "state" in wanted)
+    if joined is None:
+        state = optimizer.init(dict(model.params))
+    else:
+        state = optimizer.init({KEY: joined.join([model.params[k] for k in joined.names])})
     size = m if batch_size is None else min(batch_size, m)
     means = size < m and not full_loss
     history.batch_means = means
@@ -288,6 +293,8 @@ def fit(
     try:
         for epoch in range(epochs):
             epoch_start = dict(model.params)
+            if joined is not None:  # read again: a callback may have set parameters
+                vector = joined.join([model.params[k] for k in joined.names])
             X_epoch, y_epoch, w_epoch = X, y, weights
             if shuffle and size < m:
                 # One shuffled copy per epoch, whose batches are slices (views):
@@ -320,12 +327,18 @@ def fit(
                     loss, grads = model.checked_weighted_value_and_gradients(Xb, yb, wb)
                 if not (math.isfinite(loss) and loss <= limit):
                     diverged(loss, lr, params, "the loss of a batch")
-                updates, state = optimizer.update(grads, state, params)
-                model.params.update(apply_updates(params, updates))
+                if joined is None:
+                    updates, state = optimizer.update(grads, state, params)
+                    model.params.update(apply_updates(params, updates))
+                    norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+                else:
+                    gradient = joined.join([grads[k] for k in joined.names])
+                    updates, state = optimizer.update({KEY: gradient}, state, {KEY: vector})
+                    vector = vector + updates[KEY]  # a new vector: recorded parameters stay put
+                    model.params.update(joined.split(vector))
+                    norm = math.sqrt(float(np.vdot(gradient, gradient)))
                 history.step_loss.append(loss)
-                history.grad_norm.append(
-                    math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
-                )
+                history.grad_norm.append(norm)
                 history.lr.append(math.nan if lr is None else lr)
                 history.epoch_of_step.append(epoch)
                 if history.params is not None:
@@ -350,6 +363,22 @@ def fit(
     finally:
         model.training = was_training
     return history
+
+
+def _joined(model: Model, optimizer: GradientTransformation, states: bool) -> Joined | None:
+    """The layout to update the parameters joined into one vector, in a handful of
+    NumPy calls a step whatever their number (:mod:`chainrule.optim.joined`), or
+    None: the optimizer is not elementwise, its states are recorded (they stay
+    per parameter), or the parameters are not float arrays of one dtype."""
+    if not optimizer.elementwise or states:
+        return None
+    arrays = list(model.params.values())
+    if not arrays or not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays):
+        return None
+    try:
+        return Joined(model.params)
+    except ValueError:
+        return None
 
 
 def _check_weights(model: Model, sample_weight: Any, m: int) -> np.ndarray:
