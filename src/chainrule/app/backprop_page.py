@@ -25,10 +25,18 @@ PHASES = {
 }
 
 
+def _shape(value: Any) -> str:
+    """``(r×c)`` of a matrix given as nested lists (rows) or an array of shape (r, c)."""
+    a = np.asarray(value, dtype=np.float64)
+    return f"({a.shape[0]}×{a.shape[1]})" if a.ndim == 2 else f"{a.shape}"
+
+
 def _numbers_box(name: str, value: np.ndarray) -> html.Div:
     return html.Div(
         [
-            html.Label(f"{name}  ({value.shape[0]}×{value.shape[1]})"),
+            html.Label(
+                [f"{name}  ", html.Span(_shape(value), id={"type": "bp-shape", "name": name})]
+            ),
             dcc.Textarea(
                 id={"type": "bp-matrix", "name": name},
                 value=B.format_matrix(value).replace(";", ";\n"),
@@ -185,6 +193,24 @@ def register(app: dash.Dash) -> None:
         except (ValueError, TypeError, KeyError) as e:
             return skip, skip, f"Not applied: {e}", skip
         return stored(state), B.to_query(state), "", skip
+
+    @app.callback(
+        Output({"type": "bp-shape", "name": ALL}, "children"),
+        Input("bp-state", "data"),
+        State({"type": "bp-shape", "name": ALL}, "children"),
+    )
+    def shapes(data: Any, shown: list[Any]) -> list[Any]:
+        """Each matrix's label shows the shape it holds once an edit is accepted; the boxes
+        themselves are left alone, so the learner's typing and focus stay."""
+        numbers = data.get("numbers", {}) if isinstance(data, dict) else {}
+        names = [o["id"]["name"] for o in ctx.outputs_list]
+        try:
+            return [
+                _shape(numbers[n]) if n in numbers else old
+                for n, old in zip(names, shown, strict=True)
+            ]
+        except (ValueError, TypeError):
+            raise dash.exceptions.PreventUpdate from None
 
     @app.callback(
         Output("bp-graph", "figure"),
