@@ -76,3 +76,29 @@ def test_matrix_labels_show_the_shape_they_hold_after_an_edit(server: str, page:
     # the boxes were not redrawn: the typing and the focus are the learner's
     assert x_box.input_value() == "0.05, 0.5; 0.1, 0.2"
     assert y_box.evaluate("e => e === document.activeElement")
+
+
+ONES = """sel => {
+  const box = document.querySelector(sel);
+  return [box.innerText.includes('\\u20d7'), [...box.querySelectorAll('.vec')].map(v => {
+    const arrow = getComputedStyle(v, '::before');
+    return [v.innerText, arrow.content, parseFloat(arrow.top) < 0];
+  })];
+}"""
+
+
+def ones_vectors(p: Any, selector: str) -> list[list[Any]]:
+    """Each ones vector in the element: its text, its drawn arrow and whether that is above it;
+    fails where a combining arrow is left in the text (monospace fonts draw it as a bar)."""
+    combining, vectors = p.evaluate(ONES, selector)
+    assert not combining, f"{selector} shows a combining arrow: {p.inner_text(selector)!r}"
+    return list(vectors)
+
+
+def test_the_ones_vector_reads_as_a_1_with_an_arrow(server: str, page: Watched) -> None:
+    p = page.page
+    p.goto(server + "/backprop?network=2-2-2&step=8")
+    p.wait_for_selector("#bp-equation")
+    assert p.inner_text("#bp-title") == "Gradient: ∂L/∂b1"
+    assert ones_vectors(p, "#bp-equation") == [["1", '"→"', True]]  # (1/m) dZ1 1⃗
+    assert ones_vectors(p, "#bp-substituted") == [["1", '"→"', True]]

@@ -15,6 +15,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from chainrule.app import backprop_graph as G  # noqa: N812 - G for the graph
 from chainrule.app import backprop_state as B  # noqa: N812 - B for the stepper's state
+from chainrule.app.layout import math_text
 
 PHASES = {
     "forward": "Forward",
@@ -256,9 +257,9 @@ def _card(step: B.Step, hidden: bool = False) -> list[Any]:
     value = np.atleast_2d(step.value)
     rows = [
         html.H3(f"{PHASES[step.phase]}: {step.name}", id="bp-title"),
-        html.Div(step.equation, className="equation", id="bp-equation"),
+        html.Div(math_text(step.equation), className="equation", id="bp-equation"),
         html.Div(
-            "= " + step.substituted if step.phase != "update" else step.substituted,
+            math_text("= " + step.substituted if step.phase != "update" else step.substituted),
             className="substituted",
             id="bp-substituted",
         ),
@@ -287,9 +288,11 @@ def _correction(step: B.Step) -> html.Div:
     struck = {"textDecoration": "line-through", "color": "#b00020"}
     rows = [
         html.Div("Seed 003 writes", className="note"),
-        html.Div(step.correction.seed, className="equation", id="bp-seed-form", style=struck),
+        html.Div(
+            math_text(step.correction.seed), className="equation", id="bp-seed-form", style=struck
+        ),
         html.Div("correct", className="note"),
-        html.Div(step.equation, className="equation", style={"color": "#1b7f3b"}),
+        html.Div(math_text(step.equation), className="equation", style={"color": "#1b7f3b"}),
         html.Div("why: " + step.correction.why, id="bp-why"),
     ]
     return html.Div(rows, id="bp-correction", style=box)
