@@ -145,3 +145,9 @@ def test_the_contour_title_clears_the_toolbar(server: str, page: Watched) -> Non
     apart_x = title["x"] + title["width"] <= bar["x"] or bar["x"] + bar["width"] <= title["x"]
     apart_y = title["y"] + title["height"] <= bar["y"] or bar["y"] + bar["height"] <= title["y"]
     assert apart_x or apart_y, f"the title {title} runs under the toolbar {bar}"
+    axes = p.locator("#ls-contour .nsewdrag").first.bounding_box()
+    lines = p.eval_on_selector_all(  # the title and its subtitle, each above the axes
+        "#ls-contour .infolayer text[class^='gtitle']",
+        "els => els.map(e => [e.textContent, e.getBoundingClientRect().bottom])",
+    )
+    assert len(lines) == 2 and all(bottom <= axes["y"] for _, bottom in lines), lines

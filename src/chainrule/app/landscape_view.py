@@ -32,6 +32,8 @@ from chainrule.landscape import Trajectory
 from chainrule.plot.interactive import contour
 
 MARGIN = {"l": 50, "r": 10, "t": 40, "b": 40}
+TOOLBAR = 34  # pixels at the top of a figure that its toolbar (the mode bar) covers
+CONTOUR_HEIGHT = 560
 
 
 def to_store(paths: Mapping[str, Trajectory]) -> dict[str, Any]:
@@ -151,21 +153,20 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
         )
     fig.update_layout(
         title={
-            "text": f"{s.x_label}, {s.y_label}: loss contours, step {step}<br><sup>arrows: "
-            "each racer's next update; dotted: momentum's velocity</sup>",
-            # just above the axes, below the toolbar that sits in the top right corner
+            "text": f"{s.x_label}, {s.y_label}: loss contours, step {step}",
+            "subtitle": {"text": "arrows: each racer's next update; dotted: momentum's velocity"},
+            # below the toolbar (the top TOOLBAR pixels, at the right) and above the axes
             "x": 0,
             "xref": "paper",
             "xanchor": "left",
-            "y": 1,
-            "yref": "paper",
-            "yanchor": "bottom",
-            "pad": {"b": 8},
+            "y": 1 - TOOLBAR / CONTOUR_HEIGHT,
+            "yref": "container",
+            "yanchor": "top",
         },
         xaxis={"range": [xl, xh], "constrain": "domain"},
         yaxis={"range": [yl, yh]},
-        margin={**MARGIN, "t": 84},
-        height=560,
+        margin={**MARGIN, "t": TOOLBAR + 58},
+        height=CONTOUR_HEIGHT,
         legend={"orientation": "h", "y": -0.12, "bgcolor": "rgba(255,255,255,0.8)"},
         clickmode="event",
         uirevision=state.surface,
