@@ -16,6 +16,7 @@ import pytest
 
 from test_app_browser import CHROMIUM, Watched, browser, page, server
 from test_app_playground_browser import stats, wait_for_step
+from test_app_stepper_browser import ones_vectors
 
 __all__ = ["browser", "page", "server"]  # fixtures used by name
 
@@ -164,6 +165,8 @@ def test_histograms_and_equations_follow_the_architecture(server: str, page: Wat
     open_views(p, server, "?layers=4:tanh,2:tanh")
     equations = p.inner_text("#pg-eq")
     assert "dZ2 = (W3ᵀ dZ3) ⊙ (1 − A2²)" in equations and "∂L/∂W4" not in equations
+    # the ones vector in L, in its own definition, and in ∂L/∂b1, ∂L/∂b2, ∂L/∂b3
+    assert ones_vectors(p, "#pg-eq") == [["1", '"→"', True]] * 5
     svg = histograms(p)
     assert "A2: mean" in svg and "A3: mean" not in svg and "∂L/∂W3: mean" in svg
     before = p.get_attribute("#pg-hist", "src")

@@ -15,6 +15,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from chainrule.app import backprop_graph as G  # noqa: N812 - G for the graph
 from chainrule.app import backprop_state as B  # noqa: N812 - B for the stepper's state
+from chainrule.app.layout import math_text
 
 PHASES = {
     "forward": "Forward",
@@ -25,10 +26,18 @@ PHASES = {
 }
 
 
+def _shape(value: Any) -> str:
+    """``(r×c)`` of a matrix given as nested lists (rows) or an array of shape (r, c)."""
+    a = np.asarray(value, dtype=np.float64)
+    return f"({a.shape[0]}×{a.shape[1]})" if a.ndim == 2 else f"{a.shape}"
+
+
 def _numbers_box(name: str, value: np.ndarray) -> html.Div:
     return html.Div(
         [
-            html.Label(f"{name}  ({value.shape[0]}×{value.shape[1]})"),
+            html.Label(
+                [f"{name}  ", html.Span(_shape(value), id={"type": "bp-shape", "name": name})]
+            ),
             dcc.Textarea(
                 id={"type": "bp-matrix", "name": name},
                 value=B.format_matrix(value).replace(";", ";\n"),
@@ -187,6 +196,24 @@ def register(app: dash.Dash) -> None:
         return stored(state), B.to_query(state), "", skip
 
     @app.callback(
+        Output({"type": "bp-shape", "name": ALL}, "children"),
+        Input("bp-state", "data"),
+        State({"type": "bp-shape", "name": ALL}, "children"),
+    )
+    def shapes(data: Any, shown: list[Any]) -> list[Any]:
+        """Each matrix's label shows the shape it holds once an edit is accepted; the boxes
+        themselves are left alone, so the learner's typing and focus stay."""
+        numbers = data.get("numbers", {}) if isinstance(data, dict) else {}
+        names = [o["id"]["name"] for o in ctx.outputs_list]
+        try:
+            return [
+                _shape(numbers[n]) if n in numbers else old
+                for n, old in zip(names, shown, strict=True)
+            ]
+        except (ValueError, TypeError):
+            raise dash.exceptions.PreventUpdate from None
+
+    @app.callback(
         Output("bp-graph", "figure"),
         Output("bp-card", "children"),
         Output("bp-position", "children"),
@@ -230,9 +257,9 @@ def _card(step: B.Step, hidden: bool = False) -> list[Any]:
     value = np.atleast_2d(step.value)
     rows = [
         html.H3(f"{PHASES[step.phase]}: {step.name}", id="bp-title"),
-        html.Div(step.equation, className="equation", id="bp-equation"),
+        html.Div(math_text(step.equation), className="equation", id="bp-equation"),
         html.Div(
-            "= " + step.substituted if step.phase != "update" else step.substituted,
+            math_text("= " + step.substituted if step.phase != "update" else step.substituted),
             className="substituted",
             id="bp-substituted",
         ),
@@ -261,9 +288,11 @@ def _correction(step: B.Step) -> html.Div:
     struck = {"textDecoration": "line-through", "color": "#b00020"}
     rows = [
         html.Div("Seed 003 writes", className="note"),
-        html.Div(step.correction.seed, className="equation", id="bp-seed-form", style=struck),
+        html.Div(
+            math_text(step.correction.seed), className="equation", id="bp-seed-form", style=struck
+        ),
         html.Div("correct", className="note"),
-        html.Div(step.equation, className="equation", style={"color": "#1b7f3b"}),
+        html.Div(math_text(step.equation), className="equation", style={"color": "#1b7f3b"}),
         html.Div("why: " + step.correction.why, id="bp-why"),
     ]
     return html.Div(rows, id="bp-correction", style=box)

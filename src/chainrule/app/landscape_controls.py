@@ -12,7 +12,7 @@ import math
 from dash import dcc, html
 
 from chainrule.app import landscape_state as S  # noqa: N812 - S for the race's state
-from chainrule.app.landscape_models import WORKED, entries
+from chainrule.app.landscape_models import NETWORK, WORKED, entries
 
 
 def racer_row(key: str, state: S.RaceState) -> html.Div:
@@ -48,12 +48,18 @@ def racer_row(key: str, state: S.RaceState) -> html.Div:
     )
 
 
+def network_style(surface: object) -> dict[str, str]:
+    """The network menus' style: shown for the ``network`` surface, hidden for every other."""
+    return {} if surface == NETWORK else {"display": "none"}
+
+
 def network_controls(state: S.RaceState) -> html.Div:
-    """The worked network and the two entries that move (the ``network`` surface only)."""
+    """The worked network and the two entries that move, shown for the ``network`` surface
+    only (:func:`network_style`); hidden, they keep their values for when it is chosen."""
     options = [{"label": e, "value": e} for e in entries(state.network)]
     return html.Div(
         [
-            html.Label("Network and two of its entries (the network surface)"),
+            html.Label("Network and two of its entries"),
             dcc.Dropdown(id="ls-network", options=list(WORKED), value=state.network,
                          clearable=False),
             html.Div(
@@ -65,7 +71,9 @@ def network_controls(state: S.RaceState) -> html.Div:
                 ],
                 style={"display": "flex", "gap": "0.4rem", "marginTop": "0.3rem"},
             ),
-        ]
+        ],
+        id="ls-network-box",
+        style=network_style(state.surface),
     )  # fmt: skip
 
 

@@ -322,6 +322,10 @@ def register(app: dash.Dash) -> None:
         notes.append(f"Raced {len(paths)} optimizers × {state.steps} steps in {took:.0f} ms.")
         return V.to_store(paths), " ".join(notes)
 
+    @app.callback(Output("ls-network-box", "style"), Input("ls-surface", "value"))
+    def show_network_menus(surface: Any) -> dict[str, str]:
+        return C.network_style(surface)
+
     @app.callback(
         Output("ls-download", "data"),
         Input("ls-export-script", "n_clicks"),

@@ -32,6 +32,8 @@ from chainrule.landscape import Trajectory
 from chainrule.plot.interactive import contour
 
 MARGIN = {"l": 50, "r": 10, "t": 40, "b": 40}
+TOOLBAR = 34  # pixels at the top of a figure that its toolbar (the mode bar) covers
+CONTOUR_HEIGHT = 560
 
 
 def to_store(paths: Mapping[str, Trajectory]) -> dict[str, Any]:
@@ -59,7 +61,12 @@ def _at(t: Trajectory, step: int) -> int:
 
 
 def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int) -> go.Figure:
-    """The loss contours, every path, every racer's position at ``step`` and its next update."""
+    """The loss contours, every path, every racer's position at ``step`` and its next update.
+
+    Only the contour answers the pointer: a click anywhere on it is where the start moves
+    (a marker beneath the pointer would otherwise catch it), and hovering reads the loss
+    there; each racer's own numbers at ``step`` are in the table of :func:`step_rows`.
+    """
     s = surface(state)
     fig = contour(s, None, log_levels=state.surface != REGRESSION)
     fig.data[0].update(colorbar={"len": 0.8, "thickness": 12}, ncontours=28)
@@ -86,7 +93,7 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                 marker={"size": 11, "color": color, "line": {"color": "white", "width": 1.5}},
                 name=f"{label} at step {i}",
                 showlegend=False,
-                hovertemplate=f"{label}<br>step {i}<br>loss {t.loss[i]:.5g}<extra></extra>",
+                hoverinfo="skip",  # clicks go to the contour beneath; the table has its numbers
             )
         )
         carried = velocity_part(state, k, t, i)
@@ -102,7 +109,7 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                             "color": color},
                     name=f"{label}: velocity",
                     showlegend=False,
-                    hovertemplate=f"{label}: the velocity's part of the update<extra></extra>",
+                    hoverinfo="skip",
                 )
             )  # fmt: skip
         if i + 1 < len(t.points) and np.all(np.isfinite(t.points[i + 1])):
@@ -129,6 +136,7 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                 mode="markers",
                 marker={"size": 14, "symbol": "star", "color": "gold", "line": {"width": 1}},
                 name="minimum",
+                hoverinfo="skip",
             )
         )
     if paths:
@@ -140,15 +148,25 @@ def contour_figure(state: RaceState, paths: Mapping[str, Trajectory], step: int)
                 mode="markers",
                 marker={"size": 13, "symbol": "x", "color": "white", "line": {"width": 1}},
                 name="start (click the contours to move it)",
+                hoverinfo="skip",
             )
         )
     fig.update_layout(
-        title=f"{s.x_label}, {s.y_label}: loss contours, step {step} "
-        "(arrows: each racer's next update; dotted: momentum's velocity)",
+        title={
+            "text": f"{s.x_label}, {s.y_label}: loss contours, step {step}",
+            "subtitle": {"text": "arrows: each racer's next update; dotted: momentum's velocity"},
+            # below the toolbar (the top TOOLBAR pixels, at the right) and above the axes
+            "x": 0,
+            "xref": "paper",
+            "xanchor": "left",
+            "y": 1 - TOOLBAR / CONTOUR_HEIGHT,
+            "yref": "container",
+            "yanchor": "top",
+        },
         xaxis={"range": [xl, xh], "constrain": "domain"},
         yaxis={"range": [yl, yh]},
-        margin=MARGIN,
-        height=520,
+        margin={**MARGIN, "t": TOOLBAR + 58},
+        height=CONTOUR_HEIGHT,
         legend={"orientation": "h", "y": -0.12, "bgcolor": "rgba(255,255,255,0.8)"},
         clickmode="event",
         uirevision=state.surface,

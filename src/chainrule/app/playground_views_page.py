@@ -22,6 +22,7 @@ from chainrule.app import playground_frames as F  # noqa: N812
 from chainrule.app import playground_state as S  # noqa: N812
 from chainrule.app import playground_views as V  # noqa: N812
 from chainrule.app.landscape_state import check_number
+from chainrule.app.layout import math_text
 from chainrule.app.playground_frames import node_of
 from chainrule.models import MLP
 
@@ -153,7 +154,7 @@ def register(app: dash.Dash, config_of: Callable[[Any], S.PlayConfig]) -> None:
             model = S.network(config_of(stored))
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
-        return [html.Div(line, className="equation") for line in V.equations(model)]
+        return [html.Div(math_text(line), className="equation") for line in V.equations(model)]
 
     @app.callback(
         Output("pg-edit-target", "data"),

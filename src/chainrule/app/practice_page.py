@@ -26,7 +26,7 @@ from urllib.parse import parse_qs, urlencode
 import dash
 from dash import Input, Output, State, ctx, dcc, html
 
-from chainrule.app.layout import page
+from chainrule.app.layout import math_text, page
 from chainrule.exercises import TOPICS, Exercise, generate
 from chainrule.exercises.parse import MAX_LENGTH
 from chainrule.exercises.render import blocks
@@ -92,7 +92,7 @@ def _inline(text: str) -> list[Any]:
         elif part.startswith("**") and part.endswith("**") and len(part) >= 4:
             out.append(html.Strong(part[2:-2]))
         elif part:
-            out.append(part)
+            out += math_text(part)
     return out
 
 
@@ -108,7 +108,7 @@ def markdown(text: str) -> list[Any]:
         elif block.kind == "list":
             out.append(html.Ul([html.Li(_inline(item)) for item in block.lines]))
         else:
-            out.append(html.Pre("\n".join(block.lines), className="mono"))
+            out.append(html.Pre(math_text("\n".join(block.lines)), className="mono"))
     return out
 
 
