@@ -52,12 +52,14 @@ class Joined:
                 f"Joined.join: {len(arrays)} arrays for the {len(self.names)} of the layout "
                 f"{self.names}"
             )
-        shapes = tuple(np.shape(x) for x in arrays)
+        if not all(type(x) is np.ndarray for x in arrays):
+            arrays = [np.asarray(x) for x in arrays]
+        shapes = tuple(x.shape for x in arrays)
         if shapes != self.shapes:
             raise ValueError(
                 f"Joined.join: arrays of shapes {shapes} for the layout's {self.shapes}"
             )
-        return np.concatenate([np.ravel(x) for x in arrays]).astype(self.dtype, copy=False)
+        return np.concatenate([x.ravel() for x in arrays]).astype(self.dtype, copy=False)
 
     def split(self, vector: np.ndarray) -> Params:
         """name -> a view of ``vector`` (size,) with the array's shape (no copy)."""
