@@ -90,7 +90,7 @@ def numpy_impl(
     compare: bool,
 ) -> Impl:
     """scikit-learn's MLPClassifier training loop for one hidden ReLU layer, by hand."""
-    X_train, X_test, y_train, y_test = data
+    X_train, y_train = data[0], data[2]
     Y = np.eye(10)[y_train]
     m, n = X_train.shape
     hidden = params["hidden_layer_sizes"][0]
@@ -148,21 +148,7 @@ def numpy_impl(
                         P[i] = P[i] + (0.9 * first[i] - lr * g)
         return P
 
-    def make() -> tuple[Callable[[], Any], Callable[[], dict[str, np.ndarray]] | None]:
-        found: list[list[np.ndarray]] = [train()]
-
-        def step() -> None:
-            found[0] = train()
-
-        def state() -> dict[str, np.ndarray]:
-            return {f"p{i}": p for i, p in enumerate(found[0])}
-
-        return step, state if compare else None
-
-    W1, W2, b1, b2 = train()
-    predicted = np.argmax(np.maximum(X_test @ W1 + b1, 0) @ W2 + b2, axis=1)
-    accuracy = float(np.mean(predicted == y_test))
-    return Impl("numpy (by hand)", make, note=f"test accuracy {accuracy:.4f}, {epochs} epochs")
+    return _loop_impl("numpy (by hand)", train, data, compare, f", {epochs} epochs")
 
 
 def floor_impl(
@@ -175,7 +161,7 @@ def floor_impl(
     the arrays as views of it, and every operation that can write in place
     (``out=``, ``+=``) doing so. No general library can be faster with NumPy:
     the row says how near the ceiling the others are."""
-    X_train, X_test, y_train, y_test = data
+    X_train, y_train = data[0], data[2]
     Y = np.eye(10)[y_train]
     m, n = X_train.shape
     H = params["hidden_layer_sizes"][0]
@@ -259,6 +245,20 @@ def floor_impl(
         W1, b1, W2, b2 = views(vector)
         return [W1.T, W2.T, b1.ravel(), b2.ravel()]
 
+    return _loop_impl("numpy, in place (floor)", train, data, compare)
+
+
+def _loop_impl(
+    name: str,
+    train: Callable[[], list[np.ndarray]],
+    data: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    compare: bool,
+    note: str = "",
+) -> Impl:
+    """A hand-written training loop as a row: ``train`` returns W1, W2, b1, b2 in
+    scikit-learn's orientation (rows in), which the row scores on the test part."""
+    X_test, y_test = data[1], data[3]
+
     def make() -> tuple[Callable[[], Any], Callable[[], dict[str, np.ndarray]] | None]:
         found: list[list[np.ndarray]] = [train()]
 
@@ -273,7 +273,7 @@ def floor_impl(
     W1, W2, b1, b2 = train()
     predicted = np.argmax(np.maximum(X_test @ W1 + b1, 0) @ W2 + b2, axis=1)
     accuracy = float(np.mean(predicted == y_test))
-    return Impl("numpy, in place (floor)", make, note=f"test accuracy {accuracy:.4f}")
+    return Impl(name, make, note=f"test accuracy {accuracy:.4f}{note}")
 
 
 def run(rounds: int) -> list[Row]:

@@ -354,3 +354,17 @@ def test_gradients_that_depend_on_no_input_are_folded_and_still_fresh() -> None:
         assert gb.flags.writeable and gb is not previous
         gb[...] = 99.0  # writing into one result leaves the next call's alone
         previous = gb
+
+
+def test_replayed_weights_are_checked_as_eager_ones_are() -> None:
+    """Sample weights are checked on every call, replayed or not: a negative, nan or
+    all-zero weight vector is refused, never turned into a number."""
+    rng = np.random.default_rng(0)
+    f = cr.compiled_value_and_grad(lambda W, X, Y, s: cr.softmax_cross_entropy(W @ X, Y, s))
+    W, X, Y = rng.standard_normal((3, 4)), rng.standard_normal((4, 5)), np.eye(3)[[0, 1, 2, 0, 1]].T
+    for _ in range(3):
+        f(W, X, Y, np.ones(5))
+    for bad, reason in (([1, -1, 1, 1, 1], "finite and ≥ 0"), ([0.0] * 5, "sum to 0"),
+                        ([np.nan, 1, 1, 1, 1], "finite and ≥ 0")):  # fmt: skip
+        with pytest.raises(ValueError, match=reason):
+            f(W, X, Y, np.array(bad, dtype=float))

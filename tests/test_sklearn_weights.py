@@ -13,7 +13,6 @@ from sklearn.metrics import accuracy_score
 from sklearn.neural_network import MLPClassifier as SkClassifier
 from sklearn.neural_network import MLPRegressor as SkRegressor
 
-from chainrule.autodiff.replay import ReplayWarning
 from chainrule.sklearn import MLPClassifier, MLPRegressor, solvers
 
 pytestmark = [
@@ -34,6 +33,18 @@ def _coefs(est: Any) -> list[np.ndarray]:
     return [*est.coefs_, *est.intercepts_]
 
 
+def _fitted_alike(
+    ours: Any, theirs: Any, settings: dict[str, Any], X: np.ndarray, y: np.ndarray, w: np.ndarray
+) -> tuple[Any, Any]:
+    """Both estimators fitted with the sample weights, checked to the same weights and loss."""
+    fitted = theirs(**settings).fit(X, y, sample_weight=w)
+    mine = ours(**settings).fit(X, y, sample_weight=w)
+    for a, b in zip(_coefs(mine), _coefs(fitted), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    assert mine.loss_ == pytest.approx(fitted.loss_, rel=1e-9)
+    return mine, fitted
+
+
 @pytest.mark.parametrize("solver", ["sgd", "lbfgs"])
 def test_weighted_classifier_trains_scikit_learns_weights(solver: str) -> None:
     X, y, w = _digits()
@@ -41,11 +52,7 @@ def test_weighted_classifier_trains_scikit_learns_weights(solver: str) -> None:
         hidden_layer_sizes=(12,), solver=solver, max_iter=8, batch_size=32, alpha=1e-3,
         learning_rate_init=0.05, random_state=0,
     )  # fmt: skip
-    theirs = SkClassifier(**settings).fit(X, y, sample_weight=w)
-    ours = MLPClassifier(**settings).fit(X, y, sample_weight=w)
-    for a, b in zip(_coefs(ours), _coefs(theirs), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
+    ours, theirs = _fitted_alike(MLPClassifier, SkClassifier, settings, X, y, w)
     assert ours.score(X, y, sample_weight=w) == theirs.score(X, y, sample_weight=w)
 
 
@@ -53,19 +60,11 @@ def test_weighted_classifier_trains_scikit_learns_weights(solver: str) -> None:
 def test_weighted_regressor_trains_scikit_learns_weights(solver: str) -> None:
     X, _, w = _digits()
     Y = np.stack([X[:, :5].sum(axis=1), X[:, 5:9].mean(axis=1)], axis=1)
-    if solver == "lbfgs":
-        # one output: for several, scikit-learn hands L-BFGS a loss averaged over
-        # the outputs with gradients summed over them, a pair chainrule does not copy
-        Y = Y[:, 0]
     settings: dict[str, Any] = dict(
         hidden_layer_sizes=(9,), solver=solver, max_iter=6, batch_size=40, alpha=1e-2,
         learning_rate_init=0.01, random_state=1,
     )  # fmt: skip
-    theirs = SkRegressor(**settings).fit(X, Y, sample_weight=w)
-    ours = MLPRegressor(**settings).fit(X, Y, sample_weight=w)
-    for a, b in zip(_coefs(ours), _coefs(theirs), strict=True):
-        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
-    assert ours.loss_ == pytest.approx(theirs.loss_, rel=1e-9)
+    ours, theirs = _fitted_alike(MLPRegressor, SkRegressor, settings, X, Y, w)
     assert ours.score(X, Y, sample_weight=w) == pytest.approx(theirs.score(X, Y, sample_weight=w))
 
 
@@ -120,10 +119,9 @@ def test_zero_weights_drop_rows_in_full_batches(solver: str) -> None:
     X, y, w = _digits(120)
     settings = dict(hidden_layer_sizes=(6,), solver=solver, max_iter=20, random_state=0)
     keep = w > 0
-    dropped = MLPClassifier(**settings).fit(X[keep], y[keep], sample_weight=w[keep])
+    # batch_size 'auto' = every row: one batch per epoch for both (L-BFGS has no batches)
+    dropped = MLPClassifier(**settings, shuffle=False).fit(X[keep], y[keep], w[keep])
     zeros = MLPClassifier(**settings, shuffle=False).fit(X, y, sample_weight=w)
-    if solver == "adam":  # batch_size 'auto' = every row: one batch per epoch for both
-        dropped = MLPClassifier(**settings, shuffle=False).fit(X[keep], y[keep], w[keep])
     for a, b in zip(_coefs(zeros), _coefs(dropped), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
 
@@ -166,4 +164,3 @@ def test_bad_weights_are_refused() -> None:
             MLPClassifier((4,), max_iter=1, batch_size=5, shuffle=False).fit(
                 X, y, sample_weight=zeros
             )
-    assert ReplayWarning  # the module's filter turns any fallback to eager into an error

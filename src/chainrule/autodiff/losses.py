@@ -319,6 +319,17 @@ def _example_weights(name: str, weights: Any, m: int, ndim: int) -> tuple[np.nda
             f"{name}: weights of shape {values.shape} for {m} examples; pass one weight "
             f"per example, shape ({m},)"
         )
+    # checked as a derived value, so that a replay checks each call's weights too
+    values = derived(_checked_weights(values, name=name), _checked_weights, values, name=name)
+    shape = (1,) * max(ndim - 1, 0) + (m,) if ndim else ()
+    row = derived(_weights_shaped(values, shape), _weights_shaped, values, shape=shape)
+    inverse = derived(_inverse_total(values), _inverse_total, values)
+    return row, inverse
+
+
+def _checked_weights(values: np.ndarray, name: str) -> np.ndarray:
+    """``values`` (a new view, so that a recording tells it from the argument),
+    refused when a weight is not finite and ≥ 0 or they sum to 0."""
     bad = ~np.isfinite(values) | (values < 0)
     if np.any(bad):
         first = int(np.flatnonzero(bad.ravel())[0])
@@ -331,10 +342,7 @@ def _example_weights(name: str, weights: Any, m: int, ndim: int) -> tuple[np.nda
             f"{name}: the weights sum to {values.sum()}; at least one example needs a "
             "positive weight"
         )
-    shape = (1,) * max(ndim - 1, 0) + (m,) if ndim else ()
-    row = derived(_weights_shaped(values, shape), _weights_shaped, values, shape=shape)
-    inverse = derived(_inverse_total(values), _inverse_total, values)
-    return row, inverse
+    return values.view()
 
 
 def _weights_shaped(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -332,25 +332,10 @@ def max_shift(x: Any, axis: int | tuple[int, ...]) -> np.ndarray:
 
 
 def _shifted_exp(x: Any, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The stable softmax's one pass: z = x − max x, exp(z) and Σ exp(z) (kept dims).
-
-    The maximum is subtracted as it is; only when a slice's maximum is not
-    finite (which makes that slice's Σ exp nan, and only then) is the pass
-    redone with :func:`max_shift`, which shifts such a slice by 0. A finite
-    maximum leaves every Σ exp in [1, n], so one check of the sums finds it.
-    """
-    if np.shape(x)[axis] == 0:
-        shift: Any = max_shift(x, axis)
-    else:
-        shift = _MAX_REDUCE(x, axis=axis, keepdims=True)
-    z = np.subtract(x, shift)
+    """The stable softmax's one pass: z = x − max x, exp(z) and Σ exp(z) (kept dims)."""
+    z = np.subtract(x, max_shift(x, axis))
     e = np.exp(z)
-    total = _SUM_REDUCE(e, axis=axis, keepdims=True)
-    if not math.isfinite(_SUM_REDUCE(total, axis=None)):
-        z = np.subtract(x, max_shift(x, axis))
-        e = np.exp(z)
-        total = _SUM_REDUCE(e, axis=axis, keepdims=True)
-    return z, e, total
+    return z, e, _SUM_REDUCE(e, axis=axis, keepdims=True)
 
 
 def softmax_cross_entropy_and_softmax(x: Any, y: Any, axis: int) -> tuple[Any, Any]:

@@ -33,10 +33,7 @@ def loss_curve(
         x = np.arange(1, history.steps + 1) / steps_per_epoch
         batch = f"batch {loss_name}"
         ax.plot(x, history.step_loss, color="tab:blue", alpha=0.25, lw=0.8, label=batch)
-    if history.batch_means:
-        label = f"mean batch {loss_name} of each epoch"
-    else:
-        label = f"{loss_name} on all data"
+    label = history.epoch_loss_kind.replace("loss", loss_name)
     ax.plot(epochs, losses, color="tab:blue", lw=2, label=label)
     ax.plot([0], [history.initial_loss], "o", color="tab:red", label="start")
     final = history.final_loss

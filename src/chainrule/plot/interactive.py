@@ -130,7 +130,7 @@ def loss_curves(histories: Mapping[str, History], log: bool = True, title: str =
                 x=list(range(len(losses))),
                 y=losses,
                 mode="lines",
-                name=name,
+                name=f"{name} ({h.epoch_loss_kind})" if h.batch_means else name,
                 line={"color": COLORS[k % len(COLORS)]},
             )
         )

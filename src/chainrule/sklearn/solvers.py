@@ -227,8 +227,9 @@ def run_epoch(
     names = list(model.params)
     params = model.params
     layout = Joined(params) if optimizer.elementwise else None
-    vector = layout.join([params[k] for k in names]) if layout is not None else None
-    if layout is not None and vector is not None:
+    vector = np.empty(0)
+    if layout is not None:
+        vector = layout.join([params[k] for k in names])
         params.update(layout.split(vector))
     total = 0.0
     for batch in batches:
@@ -244,8 +245,9 @@ def run_epoch(
                 *(params[k] for k in names), Xb.T, Yb.T, wb, scale * alpha / total_weight
             )
         if outputs_averaged != 1:
-            loss = reported(model, loss, alpha / total_weight, outputs_averaged)
-        if layout is not None and vector is not None:
+            matrices = [params[k] for k in names if k.startswith("W")]
+            loss = averaged(loss, matrices, alpha / total_weight, outputs_averaged)
+        if layout is not None:
             update, state = joined_update(optimizer, layout, vector, grads, state)
             vector += update  # the arrays of model.params are views of it
         else:
@@ -278,15 +280,10 @@ def init_state(optimizer: GradientTransformation, params: Params) -> Any:
     return optimizer.init(dict(params))
 
 
-def reported(model: MLP, loss: float, strength: float, outputs: int) -> float:
-    """scikit-learn's loss of ``outputs`` > 1 regression outputs: the data term of
-    ``loss`` divided by their number, the penalty (strength/2)·Σ‖W‖² kept."""
-    weights = [model.params[f"W{i}"] for i in range(1, model.depth + 1)]
-    return averaged(loss, weights, strength, outputs)
-
-
 def averaged(loss: float, weights: Sequence[np.ndarray], strength: float, outputs: int) -> float:
-    """:func:`reported` for the weight matrices ``weights`` of the loss's parameters."""
+    """scikit-learn's loss of ``outputs`` > 1 regression outputs: the data term of
+    ``loss`` divided by their number, the penalty (strength/2)·Σ‖W‖² of the weight
+    matrices ``weights`` kept."""
     penalty = strength / 2 * sum(float(np.vdot(W, W)) for W in weights)
     return (loss - penalty) / outputs + penalty
 
@@ -313,30 +310,23 @@ def run_lbfgs(
     """
     import scipy.optimize  # type: ignore[import-untyped]
 
-    names = list(model.params)
-    shapes = [model.params[k].shape for k in names]
-    bounds = np.cumsum([0] + [math.prod(s) for s in shapes])
+    layout = Joined(model.params)
     total_weight = float(X.shape[0]) if weights is None else batch_weight(weights)
     strength = scale * alpha / total_weight
     Xc, Yc = X.T, Y.T
     data = (Xc, Yc) if weights is None else (Xc, Yc, weights)
 
-    def unpack(w: np.ndarray) -> list[np.ndarray]:
-        return [w[a:b].reshape(s) for a, b, s in zip(bounds[:-1], bounds[1:], shapes, strict=True)]
-
-    matrices = [i for i, k in enumerate(names) if k.startswith("W")]
-
     def fun(w: np.ndarray) -> tuple[float, np.ndarray]:
-        arrays = unpack(w)
-        loss, grads = step(*arrays, *data, strength)
+        arrays = layout.split(w)
+        loss, grads = step(*arrays.values(), *data, strength)
         if outputs_averaged != 1:
             # scikit-learn hands L-BFGS this loss (the data term averaged over
             # the outputs) with the gradient of the sum over them, and so here.
-            loss = averaged(loss, [arrays[i] for i in matrices], alpha / total_weight,
-                            outputs_averaged)  # fmt: skip
-        return loss, np.concatenate([g.ravel() for g in grads])
+            matrices = [v for k, v in arrays.items() if k.startswith("W")]
+            loss = averaged(loss, matrices, alpha / total_weight, outputs_averaged)
+        return loss, layout.join(grads)
 
-    start = np.concatenate([model.params[k].ravel() for k in names])
+    start = layout.join([model.params[k] for k in layout.names])
     result = scipy.optimize.minimize(
         fun,
         start,
@@ -344,6 +334,6 @@ def run_lbfgs(
         jac=True,
         options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
     )
-    model.params.update(zip(names, (a.copy() for a in unpack(result.x)), strict=True))
+    model.params.update({k: a.copy() for k, a in layout.split(result.x).items()})
     failed = None if result.status == 0 else f"status {result.status}: {result.message}"
     return float(result.fun), min(int(result.nit), max_iter), failed

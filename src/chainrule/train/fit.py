@@ -75,6 +75,11 @@ class History:
         return len(self.epoch_loss)
 
     @property
+    def epoch_loss_kind(self) -> str:
+        """What ``epoch_loss`` holds, in words for a legend."""
+        return "mean batch loss of each epoch" if self.batch_means else "loss on all data"
+
+    @property
     def final_loss(self) -> float:
         """The full-data loss after training: ``end_loss`` where fit set it, else
         the last full-data epoch loss, else the initial loss."""
@@ -116,8 +121,9 @@ class History:
             series.append(("batch loss", list(range(self.steps)), list(self.step_loss)))
         if self.epoch_loss:
             ends = self._epoch_ends()
-            label = "mean batch loss of the epoch" if self.batch_means else "full-data loss"
-            series.append((label, [0.0, *ends], [self.initial_loss, *self.epoch_loss]))
+            series.append(
+                (self.epoch_loss_kind, [0.0, *ends], [self.initial_loss, *self.epoch_loss])
+            )
         if series:
             parts.append(line_chart(series, "step", "loss"))
         return "".join(parts)
