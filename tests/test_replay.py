@@ -368,3 +368,64 @@ def test_replayed_weights_are_checked_as_eager_ones_are() -> None:
                         ([np.nan, 1, 1, 1, 1], "finite and ≥ 0")):  # fmt: skip
         with pytest.raises(ValueError, match=reason):
             f(W, X, Y, np.array(bad, dtype=float))
+
+
+def flat_of(grads: Any) -> np.ndarray:
+    arrays = [grads] if isinstance(grads, np.ndarray) else list(grads)
+    return np.concatenate([np.ravel(g) for g in arrays])
+
+
+@pytest.mark.parametrize("kind", ["value_and_grad", "grad"])
+def test_flat_lays_the_gradients_end_to_end_on_every_path(kind: str) -> None:
+    """``flat`` gives the gradients of the call, joined in argnums order, while
+    recording, replaying and (after a fallback) eagerly; a parameter the loss
+    does not reach contributes zeros, and constant gradients come back in a new
+    vector each call."""
+
+    def loss(W1: Any, b1: Any, W2: Any, b2: Any, unused: Any, X: Any, Y: Any) -> Any:
+        return mlp_loss(W1, b1, W2, b2, X, Y) + b1.sum() * 0.5
+
+    argnums = (2, 0, 4, 1, 3)  # not in the order of the arguments
+    make = cr.compiled_value_and_grad if kind == "value_and_grad" else cr.compiled_grad
+    compiled = make(loss, argnums=argnums)
+    eager = cr.value_and_grad(loss, argnums=argnums)
+    previous = None
+    for _ in range(5):
+        P = [*mlp_params(), RNG.standard_normal((2, 2))]
+        args = (*P, RNG.standard_normal((4, 7)), np.eye(3)[RNG.integers(0, 3, 7)].T)
+        value, grads = eager(*args)
+        found = compiled.flat(*args)
+        vector = found[1] if kind == "value_and_grad" else found
+        if kind == "value_and_grad":
+            assert found[0] == pytest.approx(value, rel=1e-12)
+        assert vector.shape == (sum(args[p].size for p in argnums),)
+        np.testing.assert_allclose(vector, flat_of(grads), rtol=1e-12, atol=1e-15)
+        assert not vector[6 * 4 + 3 * 6 : 6 * 4 + 3 * 6 + 4].any()  # the unused argument
+        assert vector is not previous and vector.flags.writeable
+        previous = vector
+    assert compiled._plans  # replayed, not eager
+
+    def branching(w: Any, x: Any) -> Any:
+        return (w * x / x.max()).sum()  # a frozen constant: falls back to eager
+
+    fallback = make(branching, argnums=(0,))
+    w = RNG.standard_normal(3)
+    fallback.flat(w, np.array([1.0, 2.0, 4.0]))
+    with pytest.warns(cr.ReplayWarning):
+        fallback.flat(w, np.array([1.0, 2.0, 8.0]))
+    x = np.array([3.0, 1.0, 1.0])
+    found = fallback.flat(w, x)
+    want = cr.grad(branching)(w, x)
+    np.testing.assert_array_equal(found[1] if kind == "value_and_grad" else found, want)
+
+
+def test_flat_takes_the_common_dtype_of_the_arguments() -> None:
+    def loss(a: Any, b: Any) -> Any:
+        return (a * a).sum() + (b * b).sum()
+
+    compiled = cr.compiled_value_and_grad(loss, argnums=(0, 1))
+    a, b = np.ones(3, np.float32), np.full(2, 2.0)
+    for _ in range(3):
+        _, vector = compiled.flat(a, b)
+        assert vector.dtype == np.float64
+        np.testing.assert_array_equal(vector, [2.0, 2.0, 2.0, 4.0, 4.0])

@@ -158,6 +158,46 @@ def test_full_loss_records_the_whole_data_after_each_epoch() -> None:
     assert not full.batch_means and full.final_loss == full.epoch_loss[-1]
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: TwoLayerSigmoid(2, 4, seed=1),
+        lambda: MLP([2, 7, 5, 2], "tanh", "softmax", alpha=0.01, seed=3),
+        lambda: MLP([2, 5, 1], "relu", "identity", dropout=0.2, seed=2),
+    ],
+    ids=["hand-derived", "mlp", "mlp-dropout"],
+)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_joined_value_and_gradients_lays_out_what_the_pairs_give(make: Any, weighted: bool) -> None:
+    """What fit calls each step with a joined optimizer: the loss and the gradients
+    of checked_value_and_gradients (or its weighted form) end to end in params order."""
+    model = make()
+    d = data.moons(m=30, seed=2)
+    X, y = model.check_data(d.X, d.y)
+    if weighted and not model.takes_weights:
+        with pytest.raises(ValueError, match="does not weight examples"):
+            model.joined_value_and_gradients(weighted)(X, y, np.ones(30))
+        return
+    model.training = True  # dropout acts, as in fit
+    batch = (X, y, np.linspace(0.5, 2.0, 30)) if weighted else (X, y)
+    pairs = (
+        model.checked_weighted_value_and_gradients
+        if weighted
+        else model.checked_value_and_gradients
+    )
+    joined = model.joined_value_and_gradients(weighted)
+    for step in range(3):
+        model.params = {k: v + 0.01 * step for k, v in model.params.items()}
+        rng = getattr(model, "_dropout_rng", np.random.default_rng())
+        draws = rng.bit_generator.state  # the same dropout masks for both
+        loss, vector = joined(*batch)
+        rng.bit_generator.state = draws
+        want_loss, grads = pairs(*batch)
+        assert loss == pytest.approx(want_loss, rel=1e-12)
+        want = np.concatenate([grads[k].ravel() for k in model.params])
+        np.testing.assert_allclose(vector, want, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("make", [lambda: optim.adam(0.01), lambda: optim.sgd(0.1, momentum=0.9)])
 def test_joined_updates_train_the_same_parameters(make: Any) -> None:
     """An elementwise optimizer steps on the parameters joined into one vector unless its

@@ -34,7 +34,12 @@ from chainrule.autodiff.losses import (
 )
 from chainrule.autodiff.modes import detect_anomaly, is_grad_enabled, no_grad
 from chainrule.autodiff.primitive import Primitive
-from chainrule.autodiff.replay import ReplayWarning, compiled_grad, compiled_value_and_grad
+from chainrule.autodiff.replay import (
+    Compiled,
+    ReplayWarning,
+    compiled_grad,
+    compiled_value_and_grad,
+)
 from chainrule.autodiff.rules import RULES
 from chainrule.autodiff.tensor import Tensor, apply
 
@@ -43,6 +48,7 @@ tune_allocator()
 __all__ = [
     "RULES",
     "AnomalyError",
+    "Compiled",
     "Primitive",
     "ReplayWarning",
     "ShapeError",

@@ -58,9 +58,7 @@ class ReplayWarning(RuntimeWarning):
     """A compiled function could not be replayed and now runs eagerly."""
 
 
-def compiled_value_and_grad(
-    f: Callable[..., Any], argnums: int | Sequence[int] = 0
-) -> Callable[..., tuple[float, Any]]:
+def compiled_value_and_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Compiled:
     """Like :func:`~chainrule.autodiff.functional.value_and_grad`, replaying a recorded graph.
 
     Args:
@@ -88,20 +86,21 @@ def compiled_value_and_grad(
         >>> value, dW.shape
         (18.0, (2, 3))
     """
-    return _Compiled(f, argnums, want_value=True)
+    return Compiled(f, argnums, want_value=True)
 
 
-def compiled_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Callable[..., Any]:
+def compiled_grad(f: Callable[..., Any], argnums: int | Sequence[int] = 0) -> Compiled:
     """Like :func:`~chainrule.autodiff.functional.grad`, replaying a recorded graph.
 
     The same as :func:`compiled_value_and_grad` without the value, so the
     forward operations that only the value needs are not run.
     """
-    return _Compiled(f, argnums, want_value=False)
+    return Compiled(f, argnums, want_value=False)
 
 
-class _Compiled:
-    """The function returned by the ``compiled_*`` constructors."""
+class Compiled:
+    """The function returned by the ``compiled_*`` constructors (call it as ``f``;
+    :meth:`flat` gives the gradients as one vector, :meth:`source` the code)."""
 
     def __init__(
         self, f: Callable[..., Any], argnums: int | Sequence[int], want_value: bool
@@ -121,6 +120,21 @@ class _Compiled:
         functools.update_wrapper(self, f, assigned=("__module__", "__qualname__"), updated=())
 
     def __call__(self, *args: Any) -> Any:
+        return self._call(args, False)
+
+    def flat(self, *args: Any) -> Any:
+        """Like calling the function, with the gradients laid end to end in one new
+        1-d vector: each differentiated argument's gradient in C order, in the
+        order of ``argnums``, in their common dtype. What an optimizer stepping
+        all the parameters as one vector takes (:mod:`chainrule.optim.joined`),
+        without a list of arrays made and joined on every step.
+
+        Returns ``(value, vector)`` for ``compiled_value_and_grad``, ``vector``
+        for ``compiled_grad``.
+        """
+        return self._call(args, True)
+
+    def _call(self, args: tuple[Any, ...], flat: bool) -> Any:
         if len(args) <= self._last_position:
             raise TypeError(
                 f"argnums={self._argnums!r} refers to argument {self._last_position}, but "
@@ -140,7 +154,7 @@ class _Compiled:
             except TypeError:  # an unhashable argument: the full path says why
                 plan = None
             if plan is not None and plan.externals_match():
-                return self._finish(plan.run(args, self._want_value))
+                return self._result(plan, args, flat)
         if (
             self._eager_reason is not None
             or modes.anomaly
@@ -150,20 +164,20 @@ class _Compiled:
         ):
             # Inside an outer differentiation the gradient must stay recorded,
             # which only eager evaluation does (see functional's docstring).
-            return self._run_eager(args)
+            return self._run_eager(args, flat)
         args = self._convert(args)
         key = self._signature(args)
         if isinstance(key, str):
             self._give_up(key)
-            return self._run_eager(args)
+            return self._run_eager(args, flat)
         plan = self._plans.get(key)
         if plan is not None and plan.externals_match():
-            return self._finish(plan.run(args, self._want_value))
+            return self._result(plan, args, flat)
         recorded = self._record(args)
         if not isinstance(recorded, Plan):
             if recorded is not None:
                 self._give_up(recorded)
-            return self._run_eager(args)
+            return self._run_eager(args, flat)
         plan = recorded
         first = self._first.pop(key, None)
         if first is None:
@@ -174,11 +188,11 @@ class _Compiled:
             difference = first.differs_from(plan)
             if difference is not None:
                 self._give_up(difference)
-                return self._run_eager(args)
+                return self._run_eager(args, flat)
             if len(self._plans) >= _MAX_SIGNATURES:
                 self._plans.pop(next(iter(self._plans)))
             self._plans[key] = plan
-        return self._finish(plan.run(args, self._want_value))
+        return self._result(plan, args, flat)
 
     def source(self, *args: Any) -> str:
         """The straight-line Python a replay runs for arguments like ``args``.
@@ -211,12 +225,19 @@ class _Compiled:
                 converted[p] = as_float_array(a.data if isinstance(a, Tensor) else a)
         return tuple(converted)
 
-    def _run_eager(self, args: tuple[Any, ...]) -> Any:
+    def _run_eager(self, args: tuple[Any, ...], flat: bool) -> Any:
         value, grads = self._eager(*args)
+        if flat:
+            found = [grads] if self._single else list(grads)
+            dtype = np.result_type(*(g.dtype for g in found))
+            grads = np.concatenate([g.ravel() for g in found], dtype=dtype)
         return (value, grads) if self._want_value else grads
 
-    def _finish(self, result: tuple[float, list[np.ndarray]]) -> Any:
-        value, grads = result
+    def _result(self, plan: Plan, args: tuple[Any, ...], flat: bool) -> Any:
+        if flat:
+            value, vector = plan.run_flat(args, self._want_value)
+            return (value, vector) if self._want_value else vector
+        value, grads = plan.run(args, self._want_value)
         out = grads[0] if self._single else tuple(grads)
         return (value, out) if self._want_value else out
 

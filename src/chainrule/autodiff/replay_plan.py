@@ -165,6 +165,7 @@ class Plan:
         self.root = slots[id(out)]
         self.seed_shape, self.seed_dtype = out.shape, out.dtype
         self.wanted = [(slots[id(t)], t.dtype, t.shape) for t in wanted]
+        self.flat_dtype = np.result_type(*(t.dtype for t in wanted))
 
         # Forward steps: those whose results a VJP (or the value) reads.
         needed_value = reads | {self.root}
@@ -345,6 +346,17 @@ class Plan:
             results.append(g)
         value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
         return value, results
+
+    def run_flat(self, args: tuple[Any, ...], want_value: bool) -> tuple[float, np.ndarray]:
+        """:meth:`run` with the gradients laid end to end in one new vector."""
+        answer, grads = (self._replay_value if want_value else self._replay_grad)(args)
+        parts = [
+            np.zeros(shape, dtype).ravel() if g is None else g.ravel()
+            for g, (_, dtype, shape) in zip(grads, self.wanted, strict=True)
+        ]
+        vector = np.concatenate(parts, dtype=self.flat_dtype)
+        value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
+        return value, vector
 
 
 def _value_part(pair: tuple[Any, Any]) -> Any:

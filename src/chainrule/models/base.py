@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
@@ -21,6 +21,9 @@ from chainrule.display import heading, table, text
 from chainrule.files import atomic_path, output_path
 
 _F64 = np.dtype(np.float64)
+
+JoinedResult = tuple[float, np.ndarray]
+"""A loss and the gradients of every parameter laid end to end in one vector."""
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -134,6 +137,30 @@ class Model:
         """:meth:`checked_value_and_gradients` of the weighted loss (see
         :meth:`checked_weighted_loss`), where ``takes_weights`` is True."""
         raise ValueError(self.weights_refusal())
+
+    def joined_value_and_gradients(self, weighted: bool = False) -> Callable[..., JoinedResult]:
+        """The function a training loop calls each step with one vector of gradients.
+
+        ``f(X, y)`` (with ``weighted``, ``f(X, y, weights)``) takes checked data
+        as :meth:`checked_value_and_gradients` does and returns the loss and the
+        gradients of every parameter laid end to end in one new vector, in
+        ``params`` order (the layout of
+        :class:`chainrule.optim.joined.Joined` over ``params``). It reads
+        ``params`` at every call and holds for the configuration the model has
+        when it is made (:func:`chainrule.train.fit` takes one per epoch).
+        """
+        names = tuple(self.params)
+        pairs = (
+            self.checked_weighted_value_and_gradients
+            if weighted
+            else self.checked_value_and_gradients
+        )
+
+        def joined(*data: np.ndarray) -> JoinedResult:
+            loss, grads = pairs(*data)
+            return loss, np.concatenate([np.ravel(grads[k]) for k in names])
+
+        return joined
 
     def weights_refusal(self) -> str:
         """Why this model cannot weight its examples (the message of the error)."""

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from chainrule.autodiff import (
+    Compiled,
     Tensor,
     binary_cross_entropy_with_logits,
     compiled_value_and_grad,
@@ -19,7 +20,7 @@ from chainrule.autodiff import (
     sum_of_squares,
     vocabulary,
 )
-from chainrule.models.base import Model
+from chainrule.models.base import JoinedResult, Model
 from chainrule.models.init import ALIASES, INITIALISERS, LARGE_STD, SMALL_STD
 from chainrule.models.labels import check_labels
 
@@ -243,7 +244,19 @@ class MLP(Model):
         finally:
             self.training = was_training
 
-    def _compiled_step(self, names: tuple[str, ...], weighted: bool = False) -> Callable[..., Any]:
+    def joined_value_and_gradients(self, weighted: bool = False) -> Callable[..., JoinedResult]:
+        """The compiled step of :meth:`checked_value_and_gradients` with the
+        gradients laid end to end by the replay itself (its ``flat`` form)."""
+        names = tuple(self.params)
+        flat = self._compiled_step(names, weighted).flat
+
+        def joined(*data: np.ndarray) -> JoinedResult:
+            params = self.params
+            return flat(*[params[k] for k in names], *data)
+
+        return joined
+
+    def _compiled_step(self, names: tuple[str, ...], weighted: bool = False) -> Compiled:
         """The replayed loss and gradients for the model as it is configured now.
 
         Without dropout at work the loss depends on the hyperparameters alone, so
@@ -267,7 +280,7 @@ class MLP(Model):
             tuple(self.activations),
             weighted,
         )
-        cache: dict[Any, Callable[..., Any]] = self.__dict__.setdefault("_compiled", {})
+        cache: dict[Any, Compiled] = self.__dict__.setdefault("_compiled", {})
         if key not in cache:
 
             def loss(*args: Any) -> Tensor:
@@ -417,7 +430,7 @@ class MLP(Model):
 @functools.lru_cache(maxsize=64)
 def _shared_step(
     hyperparameters: tuple[tuple[str, Any], ...], names: tuple[str, ...], weighted: bool = False
-) -> Any:
+) -> Compiled:
     """The compiled loss and gradients of every MLP built with these hyperparameters
     ((name, value) pairs, lists as tuples), not training with dropout: a template
     model's graph, replayed for any parameters (and, ``weighted``, sample weights)."""

@@ -28,13 +28,13 @@ from typing import Any
 
 import numpy as np
 
-from chainrule.autodiff import Tensor, compiled_value_and_grad
+from chainrule.autodiff import Compiled, Tensor, compiled_value_and_grad
 from chainrule.models import MLP
 from chainrule.optim import OPTIMIZERS, GradientTransformation, Schedule, adam, sgd
-from chainrule.optim.joined import KEY, Joined, joined_update
+from chainrule.optim.joined import KEY, Joined
 
 Params = dict[str, np.ndarray]
-Objective = Callable[..., tuple[float, tuple[np.ndarray, ...]]]
+Objective = Compiled
 
 SKLEARN_SOLVERS = ("lbfgs", "sgd", "adam")
 SOLVERS = ("lbfgs", *sorted(OPTIMIZERS))
@@ -220,8 +220,8 @@ def run_epoch(
     weighted objective and each batch's loss its weighted mean, with the
     penalty divided by the batch's total weight, as scikit-learn's.
     An elementwise optimizer updates the parameters joined into one new
-    vector, of which ``model.params`` become views, in place
-    (:func:`chainrule.optim.joined.joined_update`, the state as
+    vector, of which ``model.params`` become views, in place, from the
+    gradients the replay lays end to end (``step.flat``; the state as
     :func:`init_state` made it); any other one updates them array by array.
     """
     names = list(model.params)
@@ -237,19 +237,22 @@ def run_epoch(
         b = Xb.shape[0]
         if weights is None:
             total_weight = float(b)
-            loss, grads = step(*(params[k] for k in names), Xb.T, Yb.T, scale * alpha / b)
+            data: tuple[Any, ...] = (Xb.T, Yb.T, scale * alpha / b)
         else:
             wb = weights[batch]
             total_weight = batch_weight(wb)
-            loss, grads = step(
-                *(params[k] for k in names), Xb.T, Yb.T, wb, scale * alpha / total_weight
-            )
+            data = (Xb.T, Yb.T, wb, scale * alpha / total_weight)
+        arrays = [params[k] for k in names]
+        if layout is not None:
+            loss, gradient = step.flat(*arrays, *data)
+        else:
+            loss, grads = step(*arrays, *data)
         if outputs_averaged != 1:
             matrices = [params[k] for k in names if k.startswith("W")]
             loss = averaged(loss, matrices, alpha / total_weight, outputs_averaged)
         if layout is not None:
-            update, state = joined_update(optimizer, layout, vector, grads, state)
-            vector += update  # the arrays of model.params are views of it
+            updates, state = optimizer.update({KEY: gradient}, state, {KEY: vector})
+            vector += updates[KEY]  # the arrays of model.params are views of it
         else:
             updates, state = optimizer.update(dict(zip(names, grads, strict=True)), state, params)
             for k in names:

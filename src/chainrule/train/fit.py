@@ -295,12 +295,19 @@ def fit(
             history,
         )
 
+    weighted = weights is not None
+    pairs = (
+        model.checked_weighted_value_and_gradients
+        if weighted
+        else model.checked_value_and_gradients
+    )
     was_training, model.training = model.training, True
     try:
         for epoch in range(epochs):
             epoch_start = dict(model.params)
             if joined is not None:  # read again: a callback may have set parameters
                 vector = joined.join([model.params[k] for k in joined.names])
+                joined_pairs = model.joined_value_and_gradients(weighted)
             X_epoch, y_epoch, w_epoch = X, y, weights
             if shuffle and size < m:
                 # One shuffled copy per epoch, whose batches are slices (views):
@@ -320,9 +327,10 @@ def fit(
                 lr = current_lr(optimizer, state)
                 params = dict(model.params)
                 if wb is None:
-                    loss, grads = model.checked_value_and_gradients(Xb, yb)
+                    data: tuple[np.ndarray, ...] = (Xb, yb)
                     share = float(Xb.shape[1])
                 else:
+                    data = (Xb, yb, wb)
                     share = float(wb.sum())
                     if not share > 0:
                         raise ValueError(
@@ -330,7 +338,10 @@ def fit(
                             f"{epoch + 1}) has sample weights summing to {share}: give "
                             "fewer zero weights, a larger batch_size, or drop those examples"
                         )
-                    loss, grads = model.checked_weighted_value_and_gradients(Xb, yb, wb)
+                if joined is None:
+                    loss, grads = pairs(*data)
+                else:
+                    loss, gradient = joined_pairs(*data)
                 if not (math.isfinite(loss) and loss <= limit):
                     diverged(loss, lr, params, "the loss of a batch")
                 if joined is None:
@@ -338,7 +349,6 @@ def fit(
                     model.params.update(apply_updates(params, updates))
                     norm = math.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
                 else:
-                    gradient = joined.join([grads[k] for k in joined.names])
                     updates, state = optimizer.update({KEY: gradient}, state, {KEY: vector})
                     vector = vector + updates[KEY]  # a new vector: recorded parameters stay put
                     model.params.update(joined.split(vector))
