@@ -143,6 +143,45 @@ def test_states_are_not_mutated() -> None:
     np.testing.assert_array_equal(s0[0].mu["w"], snapshot[0])
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: optim.adam(0.1),
+        lambda: optim.adamw(0.1),
+        lambda: optim.sgd(0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+        lambda: optim.momentum(0.1),
+        lambda: optim.rmsprop(0.1),
+        lambda: optim.adagrad(0.1),
+    ],
+    ids=["adam", "adamw", "nesterov", "momentum", "rmsprop", "adagrad"],
+)
+def test_updates_write_into_no_array_they_were_given(make: Any) -> None:
+    """The transformations write into arrays they make themselves only: the
+    gradients, the parameters and every array of the old state are as they were."""
+    opt = make()
+    rng = np.random.default_rng(3)
+    params = {"w": rng.standard_normal((3, 2)), "b": np.array(0.5)}
+    state = opt.init(params)
+    for _ in range(4):
+        grads = {"w": rng.standard_normal((3, 2)), "b": np.array(rng.standard_normal())}
+        given = [grads, params, *_arrays(state)]
+        before = [{k: np.copy(v) for k, v in d.items()} for d in given]
+        updates, state = opt.update(grads, state, params)
+        for was, now in zip(before, given, strict=True):
+            for k in was:
+                np.testing.assert_array_equal(now[k], was[k])
+        params = optim.apply_updates(params, updates)
+
+
+def _arrays(state: Any) -> list[dict[str, np.ndarray]]:
+    """The dicts of arrays inside an optimizer state (tuples of NamedTuples)."""
+    if isinstance(state, dict):
+        return [state]
+    if isinstance(state, tuple):
+        return [d for part in state for d in _arrays(part)]
+    return []
+
+
 def test_stateful_wrapper() -> None:
     opt = optim.Optimizer(optim.sgd(0.5), {"w": np.array([2.0])})
     opt.step({"w": np.array([1.0])})

@@ -242,26 +242,17 @@ class Compiled:
         return (value, out) if self._want_value else out
 
     def _quick_signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | None:
-        """The :meth:`_signature` of a call that needs nothing converted: plain
-        NumPy arrays (float ones where differentiated) and hashable values, no
-        Tensor, no argument passed twice (an unhashable value makes a key that
-        cannot be looked up). None for any other call, which then takes the
-        full path."""
-        key: list[Any] = []
-        for a in args:
-            if type(a) is np.ndarray:
-                key.append((a.shape, a.dtype))
-            elif isinstance(a, np.ndarray | Tensor):
-                return None
-            else:
-                key.append((type(a), a))
-        for p in self._positions:
-            a = args[p]
-            if type(a) is not np.ndarray or a.dtype.kind != "f":
-                return None
+        """The key of a call as :meth:`_signature` makes it for plain NumPy arrays
+        and hashable values, in one pass; None when an argument is passed twice.
+
+        It is only looked up, never stored: a call it describes wrongly (a
+        Tensor, an array subclass, an unconverted differentiated argument, an
+        unhashable value) matches no stored key, or fails to hash, and takes
+        the full path.
+        """
         if len(set(map(id, args))) < len(args):
             return None
-        return tuple(key)
+        return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else (type(a), a) for a in args])
 
     def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | str:
         """Shapes and dtypes of the array arguments, values of the others

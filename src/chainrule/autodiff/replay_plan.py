@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dis
 import functools
+import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -344,7 +345,7 @@ class Plan:
                 g = np.array(g, dtype=dtype)
             seen.add(id(g))
             results.append(g)
-        value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
+        value = _scalar(answer) if want_value else math.nan
         return value, results
 
     def run_flat(self, args: tuple[Any, ...], want_value: bool) -> tuple[float, np.ndarray]:
@@ -355,8 +356,15 @@ class Plan:
             for g, (_, dtype, shape) in zip(grads, self.wanted, strict=True)
         ]
         vector = np.concatenate(parts, dtype=self.flat_dtype)
-        value = float(np.asarray(answer).reshape(())) if want_value else float("nan")
+        value = _scalar(answer) if want_value else math.nan
         return value, vector
+
+
+def _scalar(answer: Any) -> float:
+    """The loss as a float (a NumPy scalar as a rule; any one-element array)."""
+    if type(answer) is np.float64:
+        return float(answer)
+    return float(np.asarray(answer).reshape(()))
 
 
 def _value_part(pair: tuple[Any, Any]) -> Any:

@@ -44,6 +44,10 @@ class Joined:
         ends = np.cumsum(sizes).tolist()
         self.bounds = tuple(zip([0, *ends[:-1]], ends, strict=True))
         self.size = int(ends[-1]) if ends else 0
+        self._pieces = tuple(
+            (k, slice(a, b), s)
+            for k, (a, b), s in zip(self.names, self.bounds, self.shapes, strict=True)
+        )
 
     def join(self, arrays: Sequence[np.ndarray]) -> np.ndarray:
         """One new vector (size,) of the arrays, given in the layout's order and shapes."""
@@ -68,10 +72,7 @@ class Joined:
                 f"Joined.split: a vector of shape {vector.shape} for a layout of "
                 f"{self.size} entries"
             )
-        return {
-            k: vector[a:b].reshape(s)
-            for k, (a, b), s in zip(self.names, self.bounds, self.shapes, strict=True)
-        }
+        return {k: vector[part].reshape(s) for k, part, s in self._pieces}
 
 
 def joined_update(

@@ -77,8 +77,8 @@ def trace(momentum: float, nesterov: bool = False) -> GradientTransformation:
         if state.buffer is None:
             buf = {k: np.array(v, copy=True) for k, v in u.items()}
         else:
-            buf = {k: momentum * state.buffer[k] + u[k] for k in u}
-        out = {k: u[k] + momentum * buf[k] for k in u} if nesterov else buf
+            buf = {k: _plus(momentum * state.buffer[k], u[k]) for k in u}
+        out = {k: _plus(momentum * buf[k], u[k]) for k in u} if nesterov else buf
         return out, TraceState(buf)
 
     return GradientTransformation(init, update, "trace", {"momentum": momentum}, elementwise=True)
@@ -108,8 +108,12 @@ def scale_by_rms(alpha: float, eps: float) -> GradientTransformation:
     def update(u: Params, state: RmsState, params: Params | None) -> tuple[Params, RmsState]:
         s, out = {}, {}
         for k, g in u.items():
-            s[k] = sk = alpha * state.square_avg[k] + keep * (g * g)
-            out[k] = g / (np.sqrt(sk) + eps)
+            square = g * g
+            square *= keep  # keep · g², written into the array just made
+            s[k] = sk = _plus(alpha * state.square_avg[k], square)
+            root = np.sqrt(sk)
+            root += eps
+            out[k] = g / root
         return out, RmsState(s)
 
     return GradientTransformation(
@@ -136,26 +140,50 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
         for k, g in u.items():
             # The arithmetic of m + c1·(g − m), b2·v + c2·g² and
             # (m / (√v / bc2_sqrt + eps)) / bc1, each operation written into
-            # an array made here (never into an argument or the old state).
-            # (A 0-d operand gives NumPy scalars, which `*=` rebinds: hence
-            # the names are stored once each value is complete.)
+            # one of three arrays made here (never into an argument or the old
+            # state): the new m, the new v, and d, which holds c2·g² until v
+            # is complete and then the step. (A 0-d operand gives NumPy
+            # scalars, which `*=` rebinds: hence the names are stored once
+            # each value is complete.)
             m = state.mu[k]
             mk = np.subtract(g, m)
             mk *= c1
             mk += m
-            square = np.multiply(g, g)
-            square *= c2
-            nu[k] = nk = b2 * state.nu[k] + square
-            d = np.sqrt(nk)
+            d = np.multiply(g, g)
+            d *= c2
+            nu[k] = nk = _plus(b2 * state.nu[k], d)
+            into = _same_array_kind(d, nk)
+            d = np.sqrt(nk, out=d) if into else np.sqrt(nk)
             d /= bc2_sqrt
             d += eps
-            d = mk / d  # a new array: mk and d may differ in dtype
+            d = np.divide(mk, d, out=d) if _same_array_kind(d, mk) else mk / d
             d /= bc1
             mu[k], out[k] = mk, d
         return out, AdamState(t, mu, nu)
 
     return GradientTransformation(
         init, update, "scale_by_adam", {"b1": b1, "b2": b2, "eps": eps}, elementwise=True
+    )
+
+
+def _plus(made: Any, other: Any) -> Any:
+    """``made + other``, written into ``made`` (an array the caller has just made,
+    read by nothing else) where it can hold the sum exactly (see
+    :func:`_same_array_kind`): the same numbers with one array fewer made."""
+    if _same_array_kind(made, other):
+        made += other
+        return made
+    return made + other
+
+
+def _same_array_kind(out: Any, a: Any) -> bool:
+    """Whether ``out`` can hold a result computed from ``a`` exactly: both arrays of
+    one shape and dtype (a NumPy scalar or another dtype gets a new array)."""
+    return (
+        type(out) is np.ndarray
+        and type(a) is np.ndarray
+        and out.shape == a.shape
+        and out.dtype == a.dtype
     )
 
 

@@ -325,7 +325,6 @@ def fit(
                     if w_epoch is not None:
                         wb = w_epoch[start : start + size]
                 lr = current_lr(optimizer, state)
-                params = dict(model.params)
                 if wb is None:
                     data: tuple[np.ndarray, ...] = (Xb, yb)
                     share = float(Xb.shape[1])
@@ -339,11 +338,13 @@ def fit(
                             "fewer zero weights, a larger batch_size, or drop those examples"
                         )
                 if joined is None:
+                    params = dict(model.params)
                     loss, grads = pairs(*data)
                 else:
                     loss, gradient = joined_pairs(*data)
                 if not (math.isfinite(loss) and loss <= limit):
-                    diverged(loss, lr, params, "the loss of a batch")
+                    good = params if joined is None else joined.split(vector)
+                    diverged(loss, lr, good, "the loss of a batch")
                 if joined is None:
                     updates, state = optimizer.update(grads, state, params)
                     model.params.update(apply_updates(params, updates))
