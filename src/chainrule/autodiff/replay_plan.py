@@ -178,18 +178,24 @@ class Plan:
             (fn, tuple(spec), tuple(sorted(params.items())), slot)
             for fn, spec, params, slot, _ in steps
         ]
-        self.source_value, self._replay_value = self._generate(self.forward_all, True)
-        self.source_grad, self._replay_grad = self._generate(self.forward_grad, False)
+        self.source_value, self._replay_value, self._flat_value = self._generate(
+            self.forward_all, True
+        )
+        self.source_grad, self._replay_grad, self._flat_grad = self._generate(
+            self.forward_grad, False
+        )
         for _, slot in self.inputs:
             values[slot] = None  # the code reads the arguments of each call; keep none alive
 
     def _generate(
         self, forward: list[tuple[Any, list[int], dict[str, Any], int]], want_value: bool
-    ) -> tuple[str, Callable[[tuple[Any, ...]], Any]]:
-        """Straight-line Python for one replay, and the function it defines.
+    ) -> tuple[str, Callable[[tuple[Any, ...]], Any], Callable[[tuple[Any, ...]], Any]]:
+        """Straight-line Python for one replay, and the functions it defines.
 
         One line per forward step and per VJP, with the slots as local
-        variables: no per-step list indexing or loop bookkeeping is left.
+        variables: no per-step list indexing or loop bookkeeping is left. The
+        first function returns the gradients as a tuple, the second the same
+        lines ending in one vector of them end to end (:meth:`run_flat`).
         """
         names: dict[str, Any] = {"sum_to": sum_to, "summed": summed}
         computed = {slot for *_, slot in forward}
@@ -279,11 +285,24 @@ class Plan:
                 return constant(f"c_g{slot}", known[slot])
             return "None"
 
-        wanted = ", ".join(result(slot) for slot, _, _ in self.wanted)
-        lines.append(f"    return {value}, ({wanted}{',' if len(self.wanted) == 1 else ''})")
+        results = [result(slot) for slot, _, _ in self.wanted]
+        parts = []
+        for i, (text, (_, dtype, shape)) in enumerate(zip(results, self.wanted, strict=True)):
+            if text == "None":  # no path from the argument: zeros in the vector
+                text = constant(f"zeros{i}", np.zeros(shape, dtype))
+            parts.append(f"{text}.ravel()")
+        names["concatenate"], names["flat_dtype"] = np.concatenate, self.flat_dtype
+        flat = [
+            "def replay_flat(args):",
+            *lines[1:],
+            f"    return {value}, concatenate(({', '.join(parts)},), dtype=flat_dtype)",
+        ]
+        comma = "," if len(results) == 1 else ""
+        lines.append(f"    return {value}, ({', '.join(results)}{comma})")
         source = "\n".join(lines) + "\n"
         exec(compile(source, "<chainrule replay>", "exec"), names)  # text built above
-        return source, names["replay"]
+        exec(compile("\n".join(flat) + "\n", "<chainrule replay>", "exec"), names)
+        return source, names["replay"], names["replay_flat"]
 
     @staticmethod
     def _prune(
@@ -350,12 +369,7 @@ class Plan:
 
     def run_flat(self, args: tuple[Any, ...], want_value: bool) -> tuple[float, np.ndarray]:
         """:meth:`run` with the gradients laid end to end in one new vector."""
-        answer, grads = (self._replay_value if want_value else self._replay_grad)(args)
-        parts = [
-            np.zeros(shape, dtype).ravel() if g is None else g.ravel()
-            for g, (_, dtype, shape) in zip(grads, self.wanted, strict=True)
-        ]
-        vector = np.concatenate(parts, dtype=self.flat_dtype)
+        answer, vector = (self._flat_value if want_value else self._flat_grad)(args)
         value = _scalar(answer) if want_value else math.nan
         return value, vector
 
