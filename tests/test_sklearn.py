@@ -374,15 +374,18 @@ def test_compiled_objective_is_shared_and_leaves_the_model_alone(
     first, second = MLPClassifier(**BASE), MLPClassifier(**{**BASE, "alpha": 0.3})
     first.fit(X, y)
     second.fit(X, y)
-    assert second._objective() is first._objective()
+    assert objective(second.model_, 1.0) is objective(first.model_, 1.0)
     assert first.model_.alpha != second.model_.alpha
-    fresh: list[MLPClassifier] = []  # another thread starts with no compiled objective
-    thread = threading.Thread(
-        target=lambda: fresh.append(MLPClassifier(**{**BASE, "alpha": 0.3}).fit(X, y))
-    )
+    fresh: list[Any] = []  # another thread starts with no compiled objective
+
+    def other_thread() -> None:
+        estimator = MLPClassifier(**{**BASE, "alpha": 0.3}).fit(X, y)
+        fresh.extend([estimator, objective(estimator.model_, 1.0)])
+
+    thread = threading.Thread(target=other_thread)
     thread.start()
     thread.join()
-    assert fresh[0]._objective() is not second._objective()
+    assert fresh[1] is not objective(second.model_, 1.0)
     same_parameters(second, fresh[0], rtol=0.0)
     model = MLP([64, 5, 10], "relu", "softmax", alpha=0.25)
     objective(model, 1.0)(*model.params.values(), X[:8].T, np.eye(10)[y[:8]].T, 0.5)

@@ -45,10 +45,6 @@ CSV_FORMAT = (
 )
 
 
-def number(id: str, value: float, low: float, high: float | None, step: float | str) -> dcc.Input:
-    return number_input(id, value, low, high, step)
-
-
 def row_style(i: int, config: S.PlayConfig) -> dict[str, str]:
     return {"display": "flex" if i < len(config.layers) else "none", "alignItems": "center"}
 
@@ -114,9 +110,9 @@ def controls(config: S.PlayConfig) -> html.Div:
             html.Label("classes (blobs and spiral arms), points, seed"),
             html.Div(
                 [
-                    number("pg-classes", config.classes, 3, 5, 1),
-                    number("pg-points", config.points, 20, S.MAX_POINTS, 1),
-                    number("pg-seed", config.seed, 0, None, 1),
+                    number_input("pg-classes", config.classes, 3, 5, 1),
+                    number_input("pg-points", config.points, 20, S.MAX_POINTS, 1),
+                    number_input("pg-seed", config.seed, 0, None, 1),
                     html.Button("regenerate", id="pg-regenerate", n_clicks=0),
                 ]
             ),
@@ -148,7 +144,7 @@ def controls(config: S.PlayConfig) -> html.Div:
             html.Div(
                 [
                     html.Span("value ", className="note"),
-                    number("pg-draw-value", 0.5, -1, 1, 0.1),
+                    number_input("pg-draw-value", 0.5, -1, 1, 0.1),
                     html.Button("clear drawn points", id="pg-clear", n_clicks=0),
                     html.Span(id="pg-drawn-count", className="note"),
                 ]
@@ -233,15 +229,15 @@ def controls(config: S.PlayConfig) -> html.Div:
             html.Label("learning rate, batch size"),
             html.Div(
                 [
-                    number("pg-lr", config.lr, S.LR_RANGE[0], S.LR_RANGE[1], "any"),
-                    number("pg-batch", config.batch, 1, S.MAX_POINTS, 1),
+                    number_input("pg-lr", config.lr, S.LR_RANGE[0], S.LR_RANGE[1], "any"),
+                    number_input("pg-batch", config.batch, 1, S.MAX_POINTS, 1),
                 ]
             ),
             html.Label("L1 rate λ (adds λ·Σ|W|), L2 rate α (adds (α/2)·Σ‖W‖²)"),
             html.Div(
                 [
-                    number("pg-l1", config.l1, *S.PENALTY_RANGE, "any"),
-                    number("pg-l2", config.l2, *S.PENALTY_RANGE, "any"),
+                    number_input("pg-l1", config.l1, *S.PENALTY_RANGE, "any"),
+                    number_input("pg-l2", config.l2, *S.PENALTY_RANGE, "any"),
                 ]
             ),
             dcc.RadioItems(

@@ -177,6 +177,7 @@ def histograms_svg(
 
 
 MARKERS = ("circle", "circle-open", "star")
+STAR_INNER = 0.382  # a five-pointed star's inner radius over its outer one (1/φ² ≈ 0.382)
 SUPERSAMPLE = 4  # sub-pixels per pixel side when a marker's coverage is measured
 
 
@@ -199,7 +200,7 @@ def _sprite(symbol: str, size: float, line: float) -> tuple[np.ndarray, np.ndarr
     if symbol == "star":
         # the outline's radius at each angle, from the edge between an outer vertex (on
         # the angle 90°) and the next inner one, folded by the star's five-fold symmetry
-        inner = r * 0.382
+        inner = r * STAR_INNER
         phi = np.abs(np.mod(np.arctan2(y, x) - np.pi / 2 + np.pi / 5, 2 * np.pi / 5) - np.pi / 5)
         px, py = r, 0.0
         qx, qy = inner * np.cos(np.pi / 5) - px, inner * np.sin(np.pi / 5) - py
@@ -275,8 +276,8 @@ def marker_svg(symbol: str, fill: str, edge: str, size: int = 12) -> str:
     c, r = size / 2, size / 2 - 1.5
     if symbol == "star":
         corners = [
-            (c + (r if i % 2 == 0 else 0.382 * r) * np.sin(i * np.pi / 5),
-             c - (r if i % 2 == 0 else 0.382 * r) * np.cos(i * np.pi / 5))
+            (c + (r if i % 2 == 0 else STAR_INNER * r) * np.sin(i * np.pi / 5),
+             c - (r if i % 2 == 0 else STAR_INNER * r) * np.cos(i * np.pi / 5))
             for i in range(10)
         ]  # fmt: skip
         points = " ".join(f"{x:.2f},{y:.2f}" for x, y in corners)

@@ -75,6 +75,22 @@ class Joined:
         return {k: vector[part].reshape(s) for k, part, s in self._pieces}
 
 
+def joined_layout(optimizer: GradientTransformation, params: Params) -> Joined | None:
+    """The layout to step ``params`` joined into one vector with ``optimizer``, or
+    None where that does not apply: the optimizer is not elementwise, or the
+    parameters are not float arrays of one dtype (they are then stepped array
+    by array)."""
+    if not optimizer.elementwise:
+        return None
+    arrays = list(params.values())
+    if not arrays or not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays):
+        return None
+    try:
+        return Joined(params)
+    except ValueError:
+        return None
+
+
 def joined_update(
     optimizer: GradientTransformation,
     layout: Joined,

@@ -192,7 +192,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
             )
         model = self.model_
         if settings.solver == "lbfgs":
-            step = self._objective(weights is not None)
+            step = solvers.objective(model, self._scale, weights is not None)
             self.loss_, self.n_iter_, failed = solvers.run_lbfgs(
                 model, step, X, Y, self.alpha, self._scale, self.max_iter, self.max_fun, self.tol,
                 outputs_averaged=self._outputs_averaged, weights=weights,
@@ -242,18 +242,6 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         self._progress: Progress | None = None
         self._optimizer_state: Any = None
         self._solver_of_state: Any = None
-
-    def _objective(self, weighted: bool = False) -> solvers.Objective:
-        """The compiled loss of ``model_`` (taking sample weights when ``weighted``),
-        made once per model and kind (not pickled)."""
-        cached = self.__dict__.get("_compiled")
-        if cached is None or cached[0] is not self.model_:
-            cached = (self.model_, {})
-            self._compiled: tuple[MLP, dict[bool, solvers.Objective]] = cached
-        found: dict[bool, solvers.Objective] = cached[1]
-        if weighted not in found:
-            found[weighted] = solvers.objective(self.model_, self._scale, weighted)
-        return found[weighted]
 
     @property
     def _outputs_averaged(self) -> int:
@@ -337,7 +325,7 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
         state = self._optimizer_state
         self.n_iter_ = 0
         batches = list(gen_batches(n_samples, size))
-        objective = self._objective(weights is not None)
+        objective = solvers.objective(model, self._scale, weights is not None)
         for _ in range(self.max_iter):
             X_epoch, Y_epoch, w_epoch = X, Y, weights
             if self.shuffle:
@@ -411,8 +399,3 @@ class BaseMLP(BaseEstimator):  # type: ignore[misc]
     def _checked_forward(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         return self._forward(validate_data(self, X, dtype=np.float64, reset=False))
-
-    def __getstate__(self) -> dict[str, Any]:
-        state = dict(super().__getstate__())
-        state.pop("_compiled", None)  # compiled code is remade on the next fit
-        return state

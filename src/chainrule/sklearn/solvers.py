@@ -31,7 +31,7 @@ import numpy as np
 from chainrule.autodiff import Compiled, Tensor, compiled_value_and_grad
 from chainrule.models import MLP
 from chainrule.optim import OPTIMIZERS, GradientTransformation, Schedule, adam, sgd
-from chainrule.optim.joined import KEY, Joined
+from chainrule.optim.joined import KEY, Joined, joined_layout
 
 Params = dict[str, np.ndarray]
 Objective = Compiled
@@ -226,7 +226,7 @@ def run_epoch(
     """
     names = list(model.params)
     params = model.params
-    layout = Joined(params) if optimizer.elementwise else None
+    layout = joined_layout(optimizer, params)
     vector = np.empty(0)
     if layout is not None:
         vector = layout.join([params[k] for k in names])
@@ -277,8 +277,8 @@ def batch_weight(weights: np.ndarray) -> float:
 def init_state(optimizer: GradientTransformation, params: Params) -> Any:
     """The optimizer's first state for :func:`run_epoch`: over the parameters joined
     into one vector when the optimizer is elementwise, else over the arrays."""
-    if optimizer.elementwise:
-        layout = Joined(params)
+    layout = joined_layout(optimizer, params)
+    if layout is not None:
         return optimizer.init({KEY: layout.join([params[k] for k in layout.names])})
     return optimizer.init(dict(params))
 

@@ -13,7 +13,7 @@ from chainrule.data import check_finite
 from chainrule.display import heading, line_chart, table
 from chainrule.models import Model
 from chainrule.optim import GradientTransformation, apply_updates, current_lr
-from chainrule.optim.joined import KEY, Joined
+from chainrule.optim.joined import KEY, joined_layout
 
 RECORDABLE = ("params", "state")
 
@@ -269,7 +269,8 @@ def fit(
             history,
         )
     limit = divergence_factor * history.initial_loss if history.initial_loss > 0 else math.inf
-    joined = _joined(model, optimizer, "state" in wanted)
+    # Recorded states stay per parameter, so those runs step array by array.
+    joined = None if "state" in wanted else joined_layout(optimizer, model.params)
     if joined is None:
         state = optimizer.init(dict(model.params))
     else:
@@ -380,22 +381,6 @@ def fit(
     finally:
         model.training = was_training
     return history
-
-
-def _joined(model: Model, optimizer: GradientTransformation, states: bool) -> Joined | None:
-    """The layout to update the parameters joined into one vector, in a handful of
-    NumPy calls a step whatever their number (:mod:`chainrule.optim.joined`), or
-    None: the optimizer is not elementwise, its states are recorded (they stay
-    per parameter), or the parameters are not float arrays of one dtype."""
-    if not optimizer.elementwise or states:
-        return None
-    arrays = list(model.params.values())
-    if not arrays or not all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in arrays):
-        return None
-    try:
-        return Joined(model.params)
-    except ValueError:
-        return None
 
 
 def _check_weights(model: Model, sample_weight: Any, m: int) -> np.ndarray:
