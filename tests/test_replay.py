@@ -429,3 +429,50 @@ def test_flat_takes_the_common_dtype_of_the_arguments() -> None:
         _, vector = compiled.flat(a, b)
         assert vector.dtype == np.float64
         np.testing.assert_array_equal(vector, [2.0, 2.0, 2.0, 4.0, 4.0])
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_flat_rounds_each_gradient_to_its_arguments_dtype() -> None:
+    """With arguments of different dtypes, each gradient is what a call returns
+    (rounded to its argument's dtype), then joined in the common dtype; an
+    ndarray subclass among the arguments still gives a plain 1-d vector."""
+
+    def loss(W: Any, b: Any, x: Any) -> Any:
+        return ((W @ x + b) ** 2).sum() / 3.0
+
+    compiled = cr.compiled_value_and_grad(loss, argnums=(0, 1))
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        W = rng.standard_normal((2, 3)).astype(np.float32)
+        b, x = rng.standard_normal((2, 1)), rng.standard_normal((3, 4))
+        _, (gW, gb) = compiled(W, b, x)
+        _, vector = compiled.flat(W, b, x)
+        assert vector.dtype == np.float64 and gW.dtype == np.float32
+        np.testing.assert_array_equal(vector, np.concatenate([gW.ravel(), gb.ravel()]))
+    matrix = cr.compiled_grad(lambda W, M: ((W @ M) * 2.0).sum(), argnums=(0, 0))
+    M = np.asmatrix(np.arange(12.0).reshape(3, 4))
+    for _ in range(3):
+        found = matrix.flat(np.ones((2, 3)), M)
+        assert type(found) is np.ndarray and found.shape == (12,)
+        want = np.tile(2.0 * np.asarray(M).sum(axis=1), 2)
+        np.testing.assert_array_equal(found, np.concatenate([want, want]))
+
+
+def test_value_arguments_that_compare_equal_are_told_apart() -> None:
+    """0.0 and -0.0, or (1,) and (True,), are equal and hash alike, yet f may read
+    the difference (a sign, a boolean index): each gets its own recording."""
+    import math
+
+    W = np.arange(1.0, 13.0).reshape(3, 4)
+
+    def signed(W: Any, c: float) -> Any:
+        return (W * math.copysign(1.0, c)).sum()
+
+    def indexed(W: Any, index: tuple[Any, ...]) -> Any:
+        return W[index].sum()
+
+    for f, seen, other in ((signed, 0.0, -0.0), (indexed, (1,), (True,))):
+        compiled = cr.compiled_value_and_grad(f)
+        for _ in range(3):
+            compiled(W, seen)
+        assert compiled(W, other)[0] == cr.value_and_grad(f)(W, other)[0]

@@ -198,6 +198,46 @@ def test_joined_value_and_gradients_lays_out_what_the_pairs_give(make: Any, weig
         np.testing.assert_allclose(vector, want, rtol=1e-12, atol=1e-15)
 
 
+def test_fit_steps_on_a_subclass_own_gradients() -> None:
+    """An MLP subclass that computes its gradients its own way (clipped, here) is
+    trained on them, whether fit joins the parameters or not."""
+
+    class Clipped(MLP):
+        def checked_value_and_gradients(
+            self, X: np.ndarray, y: np.ndarray
+        ) -> tuple[float, dict[str, np.ndarray]]:
+            loss, grads = super().checked_value_and_gradients(X, y)
+            return loss, {k: np.clip(g, -1e-3, 1e-3) for k, g in grads.items()}
+
+    d = data.moons(m=40, seed=1)
+    for record in ((), ["state"]):
+        model = Clipped([2, 6, 2], "tanh", "softmax", seed=0)
+        start = dict(model.params)
+        fit(model, d.X, d.y, optim.sgd(1.0), epochs=1, record=record)
+        for k, v in model.params.items():
+            assert np.max(np.abs(v - start[k])) <= 1e-3 + 1e-15
+
+
+@pytest.mark.parametrize("make", [lambda: optim.sgd(0.1), lambda: optim.adam(0.01)])
+def test_float32_parameters_stay_float32(make: Any) -> None:
+    """fit keeps a model's parameter dtype, hand-derived gradients and replayed ones alike."""
+    d = data.linear(m=30, n_features=2, seed=3)
+    for model in (MultivariateRegression(2, seed=0), MLP([2, 4, 1], "tanh", "identity", seed=0)):
+        model.params = {k: v.astype(np.float32) for k, v in model.params.items()}
+        fit(model, d.X.astype(np.float32), d.y.astype(np.float32), make(), epochs=3)
+        assert {v.dtype for v in model.params.values()} == {np.dtype(np.float32)}
+
+
+def test_joined_gradients_of_the_wrong_shape_are_refused() -> None:
+    model = MultivariateRegression(3, seed=0)
+    model.checked_value_and_gradients = lambda X, y: (  # type: ignore[method-assign]
+        0.0,
+        {"w": np.zeros((1, 2)), "b": np.zeros((1, 1))},
+    )
+    with pytest.raises(ValueError, match=r"shapes \(\(1, 2\), \(1, 1\)\)"):
+        model.joined_value_and_gradients()(np.zeros((3, 4)), np.zeros((1, 4)))
+
+
 @pytest.mark.parametrize("make", [lambda: optim.adam(0.01), lambda: optim.sgd(0.1, momentum=0.9)])
 def test_joined_updates_train_the_same_parameters(make: Any) -> None:
     """An elementwise optimizer steps on the parameters joined into one vector unless its

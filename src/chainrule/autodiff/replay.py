@@ -34,6 +34,7 @@ recomputed on every replay.
 from __future__ import annotations
 
 import functools
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -252,7 +253,7 @@ class Compiled:
         """
         if len(set(map(id, args))) < len(args):
             return None
-        return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else (type(a), a) for a in args])
+        return tuple([(a.shape, a.dtype) if type(a) is np.ndarray else _value_key(a) for a in args])
 
     def _signature(self, args: tuple[Any, ...]) -> tuple[Any, ...] | str:
         """Shapes and dtypes of the array arguments, values of the others
@@ -340,7 +341,19 @@ def _static_key(a: Any) -> tuple[Any, ...]:
     if isinstance(a, np.ndarray | Tensor):
         return (type(a), a.shape, a.dtype)
     hash(a)
-    return (type(a), a)
+    return _value_key(a)
+
+
+def _value_key(a: Any) -> tuple[Any, ...]:
+    """A value argument's part of a signature: its type and value, with what
+    equality conflates told apart (0.0 and -0.0; 1, 1.0 and True inside a
+    tuple), since f may read the difference (a sign, a boolean index)."""
+    kind = type(a)
+    if kind is float or isinstance(a, np.floating):
+        return (kind, a, math.copysign(1.0, a))
+    if kind is tuple:
+        return (kind, tuple([_value_key(x) for x in a]))
+    return (kind, a)
 
 
 def _hashable(a: Any) -> bool:

@@ -286,12 +286,21 @@ class Plan:
             return "None"
 
         results = [result(slot) for slot, _, _ in self.wanted]
+        # Each gradient as a 1-d array (an ndarray subclass, such as np.matrix,
+        # as a plain one) in its argument's dtype, as a call returns it, then
+        # joined in the common dtype.
+        mixed = len({dtype for _, dtype, _ in self.wanted}) > 1
         parts = []
         for i, (text, (_, dtype, shape)) in enumerate(zip(results, self.wanted, strict=True)):
             if text == "None":  # no path from the argument: zeros in the vector
                 text = constant(f"zeros{i}", np.zeros(shape, dtype))
-            parts.append(f"{text}.ravel()")
+            part = f"({text}.ravel() if type({text}) is ndarray else flat_view({text}))"
+            if mixed:
+                names[f"dtype{i}"] = dtype
+                part = f"{part}.astype(dtype{i}, copy=False)"
+            parts.append(part)
         names["concatenate"], names["flat_dtype"] = np.concatenate, self.flat_dtype
+        names["ndarray"], names["flat_view"] = np.ndarray, _flat_view
         flat = [
             "def replay_flat(args):",
             *lines[1:],
@@ -372,6 +381,11 @@ class Plan:
         answer, vector = (self._flat_value if want_value else self._flat_grad)(args)
         value = _scalar(answer) if want_value else math.nan
         return value, vector
+
+
+def _flat_view(value: Any) -> np.ndarray:
+    """Any array-like (an ndarray subclass, a NumPy scalar) as a plain 1-d ndarray."""
+    return np.asarray(value).reshape(-1)
 
 
 def _scalar(answer: Any) -> float:

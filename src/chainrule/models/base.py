@@ -19,6 +19,7 @@ import numpy as np
 from chainrule.autodiff import Tensor, value_and_grad
 from chainrule.display import heading, table, text
 from chainrule.files import atomic_path, output_path
+from chainrule.optim.joined import Joined
 
 _F64 = np.dtype(np.float64)
 
@@ -142,14 +143,15 @@ class Model:
         """The function a training loop calls each step with one vector of gradients.
 
         ``f(X, y)`` (with ``weighted``, ``f(X, y, weights)``) takes checked data
-        as :meth:`checked_value_and_gradients` does and returns the loss and the
-        gradients of every parameter laid end to end in one new vector, in
-        ``params`` order (the layout of
-        :class:`chainrule.optim.joined.Joined` over ``params``). It reads
+        as :meth:`checked_value_and_gradients` does (or its weighted form) and
+        returns the loss and the gradients of every parameter laid end to end
+        in one new vector, in ``params`` order and dtype: the layout of
+        :class:`chainrule.optim.joined.Joined` over ``params``, which needs
+        one float dtype for all (a ValueError says so otherwise). It reads
         ``params`` at every call and holds for the configuration the model has
         when it is made (:func:`chainrule.train.fit` takes one per epoch).
         """
-        names = tuple(self.params)
+        layout = Joined(self.params)
         pairs = (
             self.checked_weighted_value_and_gradients
             if weighted
@@ -158,7 +160,7 @@ class Model:
 
         def joined(*data: np.ndarray) -> JoinedResult:
             loss, grads = pairs(*data)
-            return loss, np.concatenate([np.ravel(grads[k]) for k in names])
+            return loss, layout.join([grads[k] for k in layout.names])
 
         return joined
 

@@ -23,6 +23,7 @@ from chainrule.autodiff import (
 from chainrule.models.base import JoinedResult, Model
 from chainrule.models.init import ALIASES, INITIALISERS, LARGE_STD, SMALL_STD
 from chainrule.models.labels import check_labels
+from chainrule.optim.joined import Joined
 
 
 def identity(z: Tensor) -> Tensor:
@@ -246,7 +247,13 @@ class MLP(Model):
 
     def joined_value_and_gradients(self, weighted: bool = False) -> Callable[..., JoinedResult]:
         """The compiled step of :meth:`checked_value_and_gradients` with the
-        gradients laid end to end by the replay itself (its ``flat`` form)."""
+        gradients laid end to end by the replay itself (its ``flat`` form); a
+        subclass that computes its gradients its own way gets the general form,
+        which calls its method."""
+        mine = "checked_weighted_value_and_gradients" if weighted else "checked_value_and_gradients"
+        if getattr(type(self), mine) is not getattr(MLP, mine):
+            return super().joined_value_and_gradients(weighted)
+        Joined(self.params)  # one float dtype for all, as the general form asks
         names = tuple(self.params)
         flat = self._compiled_step(names, weighted).flat
 

@@ -5,14 +5,15 @@ update from the same entry of the gradient, parameter and state, so running
 it on the parameters laid end to end in one vector gives the same numbers as
 running it on each array (the same operations on the same entries), in a
 handful of NumPy calls instead of a handful per array. :class:`Joined` holds
-the layout; :func:`joined_update` is one optimizer update on it.
+the layout; :func:`joined_layout` says whether an optimizer and parameters
+step that way. An update on the vector is ``optimizer.update({KEY: gradient},
+state, {KEY: vector})``, from the state ``optimizer.init({KEY: vector})`` made.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
@@ -89,32 +90,3 @@ def joined_layout(optimizer: GradientTransformation, params: Params) -> Joined |
         return Joined(params)
     except ValueError:
         return None
-
-
-def joined_update(
-    optimizer: GradientTransformation,
-    layout: Joined,
-    vector: np.ndarray,
-    grads: Sequence[np.ndarray],
-    state: Any,
-) -> tuple[np.ndarray, Any]:
-    """One update of an elementwise optimizer on the joined parameters.
-
-    Args:
-        optimizer: a transformation with ``elementwise`` set, whose state came
-            from ``optimizer.init({KEY: vector})``.
-        layout: the layout of the parameters.
-        vector: the parameters joined, (size,).
-        grads: their gradients in the layout's order and shapes.
-        state: the optimizer's state.
-
-    Returns:
-        The update (size,), to add to ``vector``, and the new state.
-    """
-    if not optimizer.elementwise:
-        raise ValueError(
-            f"joined_update: {optimizer!r} is not elementwise, so it cannot run on the joined "
-            "parameters; update each array with optimizer.update instead"
-        )
-    updates, state = optimizer.update({KEY: layout.join(grads)}, state, {KEY: vector})
-    return updates[KEY], state

@@ -108,9 +108,7 @@ def scale_by_rms(alpha: float, eps: float) -> GradientTransformation:
     def update(u: Params, state: RmsState, params: Params | None) -> tuple[Params, RmsState]:
         s, out = {}, {}
         for k, g in u.items():
-            square = g * g
-            square *= keep  # keep · g², written into the array just made
-            s[k] = sk = _plus(alpha * state.square_avg[k], square)
+            s[k] = sk = _plus(alpha * state.square_avg[k], keep * (g * g))
             root = np.sqrt(sk)
             root += eps
             out[k] = g / root
@@ -150,7 +148,10 @@ def scale_by_adam(b1: float, b2: float, eps: float) -> GradientTransformation:
             mk *= c1
             mk += m
             d = np.multiply(g, g)
-            d *= c2
+            if isinstance(d, np.ndarray) and d.dtype.kind in "fc":
+                d *= c2
+            else:  # integer gradients (and NumPy scalars) promote
+                d = d * c2
             nu[k] = nk = _plus(b2 * state.nu[k], d)
             into = _same_array_kind(d, nk)
             d = np.sqrt(nk, out=d) if into else np.sqrt(nk)

@@ -194,7 +194,10 @@ def fit(
     loss and gradients of one batch with ``model.checked_value_and_gradients``
     (the hand-derived equations for the worked networks, the engine's compiled
     gradients for the MLP) and applies the optimizer's update to
-    ``model.params``.
+    ``model.params``. An elementwise optimizer (``optim.joined.joined_layout``)
+    steps the parameters joined into one vector, from the gradients
+    ``model.joined_value_and_gradients`` lays end to end (the same numbers);
+    with ``record=["state"]`` it steps them array by array.
 
     Args:
         model: any chainrule model.
