@@ -345,3 +345,37 @@ def test_a_number_field_is_the_apps_one_construction() -> None:
     bounded = number_input("n", 4, 1, 64, width="4rem").to_plotly_json()["props"]
     assert (bounded["min"], bounded["max"], bounded["style"]) == (1, 64, {"width": "4rem"})
     assert "max" not in number_input("n", 4, 0).to_plotly_json()["props"]
+
+
+def test_settings_and_a_click_that_arrive_together_are_both_acted_on() -> None:
+    """Dash sends inputs that change together in one request: new settings with a
+    click on step (the page still catching up) start a run of the new settings and
+    take the step; neither is dropped."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    from chainrule.app import create_app
+    from chainrule.app.playground_page import stored_config
+
+    app = create_app()
+    act = app.callback_map["pg-frame-act.data"]["callback"].__wrapped__
+    old, new = P.PlayConfig(), P.PlayConfig(layers=((4, "tanh"), (2, "tanh"), (4, "tanh")))
+    run = P.fresh_run(old)
+
+    def fire(*props: str, run: object, playing: bool = False) -> dict[str, object]:
+        triggered = [{"prop_id": p, "value": 1} for p in props]
+        token = context_value.set(AttributeDict(triggered_inputs=triggered))
+        try:
+            out: dict[str, object] = act(stored_config(new), 1, 0, 0, run, playing, None)
+        finally:
+            context_value.reset(token)
+        return out
+
+    both = fire("pg-config.data", "pg-step.n_clicks", run=run)
+    stepped = both["run"]
+    assert isinstance(stepped, dict) and stepped["key"] == new.network_key()
+    assert stepped["step"] == 1
+    settings_only = fire("pg-config.data", run=run)["run"]
+    assert isinstance(settings_only, dict) and settings_only["step"] == 0
+    playing = fire("pg-config.data", "pg-play.n_clicks", run=run)
+    assert playing["playing"] is True and isinstance(playing["run"], dict)

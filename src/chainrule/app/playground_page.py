@@ -313,22 +313,24 @@ def register(app: dash.Dash) -> None:
     def act(
         stored: Any, _step: Any, _play: Any, _reset: Any, run: Any, playing: Any, node: Any
     ) -> dict[str, Any]:
-        trigger = ctx.triggered_id if len(ctx.triggered) == 1 else None
+        # Inputs that change together come as one request (new settings and a click
+        # on step while the page catches up): each is acted on, none dropped.
+        fired = {t["prop_id"].rsplit(".", 1)[0] for t in ctx.triggered}
         try:
             config = _config_of(stored)
         except (ValueError, TypeError, KeyError):
             raise dash.exceptions.PreventUpdate from None
-        fresh = trigger == "pg-reset" or not _belongs(config, run)
-        if trigger == "pg-play" and not playing and not fresh:  # play: the run goes on
+        fresh = "pg-reset" in fired or not _belongs(config, run)
+        if fired == {"pg-play"} and not playing and not fresh:  # play: the run goes on
             return {"base": F.version(run), "force": True, "playing": True, "run": None}
         new_run = S.fresh_run(config) if fresh else run
-        if trigger == "pg-step":
+        if "pg-step" in fired:
             try:
                 new_run = S.advance(config, new_run, EPOCH_BUDGET_S)
             except (ValueError, TypeError, KeyError):
                 new_run = S.fresh_run(config)
         out = F.frame(config, new_run, node, base=F.version(run), force=True)
-        if trigger == "pg-play":
+        if "pg-play" in fired:
             out["playing"] = not playing
         return out
 
